@@ -1,0 +1,505 @@
+/*
+ * mproc: inter-process communication in the style of Python's multiprocessing, for C and Java.
+ *
+ * This is the one public header of libmproc. It states the whole C API and every shared-memory
+ * layout the library writes, so that a C program, a Java program (through the mproc jar) and a
+ * Python program (through multiprocessing.shared_memory) can open the same named object.
+ *
+ * Conventions
+ *  - Every function that can fail returns 0 or a negative MPROC_E* code and writes results through
+ *    out-parameters. mproc_strerror() and mproc_err_name() describe a code.
+ *  - Handles are opaque; a handle is used by one thread at a time unless a function says otherwise.
+ *  - Timeouts are in nanoseconds: MPROC_NO_WAIT (0) never blocks, MPROC_FOREVER (-1) never times out.
+ *  - All multi-byte fields in shared memory are little-endian (the only byte order supported).
+ */
+#ifndef MPROC_H
+#define MPROC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <errno.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define MPROC_EXTERN __attribute__((visibility("default")))
+#else
+#define MPROC_EXTERN
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * Errors
+ *
+ * One table. Codes that mirror an errno are that errno negated; the library's own failures use
+ * -3000 and below so they never collide with an errno. The Java ErrorCode enum is generated from
+ * the same names and values (a test checks that the two agree).
+ * ------------------------------------------------------------------------------------------- */
+#define MPROC_ERRNO_MAP(XX)                                                                        \
+  XX(EPERM, -EPERM, "operation not permitted")                                                     \
+  XX(ENOENT, -ENOENT, "no such object")                                                            \
+  XX(EINTR, -EINTR, "interrupted system call")                                                     \
+  XX(EIO, -EIO, "i/o error")                                                                       \
+  XX(EBADF, -EBADF, "bad file descriptor")                                                         \
+  XX(EAGAIN, -EAGAIN, "resource temporarily unavailable")                                          \
+  XX(ENOMEM, -ENOMEM, "out of memory")                                                             \
+  XX(EACCES, -EACCES, "permission denied")                                                         \
+  XX(EEXIST, -EEXIST, "object already exists")                                                     \
+  XX(EINVAL, -EINVAL, "invalid argument")                                                          \
+  XX(EMFILE, -EMFILE, "too many open files")                                                       \
+  XX(ENOSPC, -ENOSPC, "no space left on device")                                                   \
+  XX(ENAMETOOLONG, -ENAMETOOLONG, "name too long")                                                 \
+  XX(ENOSYS, -ENOSYS, "function not implemented")                                                  \
+  XX(ETIMEDOUT, -ETIMEDOUT, "timed out")                                                           \
+  XX(EDEADLK, -EDEADLK, "lock already held through this handle")                                  \
+  XX(EOWNERDEAD, -EOWNERDEAD, "previous owner died")                                               \
+  XX(EBADNAME, -3001, "invalid object name")                                                       \
+  XX(EBADMAGIC, -3002, "not an mproc object (bad magic)")                                          \
+  XX(EVERSION, -3003, "unsupported layout version")                                                \
+  XX(EKIND, -3004, "object is of another kind")                                                    \
+  XX(ETYPE, -3005, "object has another element type")                                              \
+  XX(ETRUNCATED, -3006, "object is truncated")                                                     \
+  XX(ECORRUPT, -3007, "object header is corrupted")                                                \
+  XX(ENOTREADY, -3008, "object was never initialised by its creator")                              \
+  XX(ECLOSED, -3009, "object is closed")                                                           \
+  XX(EBOUNDS, -3010, "index or size out of bounds")                                                  \
+  XX(ENOSLOT, -3011, "no free participant slot")                                                   \
+  XX(ENOTOWNER, -3012, "lock is not held by the caller")
+
+/** Error codes: 0 is success, every failure is negative. */
+typedef enum {
+  MPROC_OK = 0,
+#define MPROC__ERR_ENUM(name, value, msg) MPROC_##name = (value),
+  MPROC_ERRNO_MAP(MPROC__ERR_ENUM)
+#undef MPROC__ERR_ENUM
+} mproc_errno_t;
+
+/** A static English description of an error code; unknown negative codes are described as errnos. */
+MPROC_EXTERN const char *mproc_strerror(int err);
+
+/** The symbolic name of an error code without the MPROC_ prefix ("EINVAL"), or "UNKNOWN". */
+MPROC_EXTERN const char *mproc_err_name(int err);
+
+/* ---------------------------------------------------------------------------------------------
+ * Time
+ * ------------------------------------------------------------------------------------------- */
+#define MPROC_NO_WAIT ((int64_t)0)
+#define MPROC_FOREVER ((int64_t)-1)
+
+/** CLOCK_MONOTONIC in nanoseconds. */
+MPROC_EXTERN int64_t mproc_now_ns(void);
+
+/* ---------------------------------------------------------------------------------------------
+ * Segment layout (version 1.0)
+ *
+ * Every mproc object is one shared-memory segment:
+ *
+ *   +--------------------------+ 0
+ *   | header (256 bytes)       |   mproc_header_t below
+ *   +--------------------------+ 256
+ *   | participant table        |   max_participants x 32 bytes, mproc_participant_t
+ *   +--------------------------+ data_offset (multiple of 128)
+ *   | body                     |   kind-specific; for Value/Array the elements
+ *   +--------------------------+ total_size
+ *
+ * The creator writes every field with state INIT, then stores state READY with release ordering;
+ * an attacher reads state with acquire ordering and refuses an object that never becomes READY.
+ * Fields marked "fixed" never change after READY and are covered by header_crc.
+ * ------------------------------------------------------------------------------------------- */
+#define MPROC_MAGIC "MPROCSHM"        /* 8 bytes, no terminator */
+#define MPROC_LAYOUT_MAJOR 1          /* an attacher refuses any other major */
+#define MPROC_LAYOUT_MINOR 0          /* an attacher accepts any minor (new fields are appended) */
+#define MPROC_HEADER_BYTES 256
+#define MPROC_PARTICIPANT_BYTES 32
+#define MPROC_ENDIAN_CHECK 0x01020304u
+#define MPROC_NAME_MAX 31             /* bytes of a name including the leading '/' */
+#define MPROC_MAX_PARTICIPANTS 1023   /* the lock word stores slot+1 in 10 bits */
+#define MPROC_DEFAULT_PARTICIPANTS 64
+
+/** Object kinds (header field `kind`). */
+typedef enum {
+  MPROC_KIND_ANY = 0, /* only as an argument: accept any kind */
+  MPROC_KIND_QUEUE = 1,
+  MPROC_KIND_VALUE = 2,
+  MPROC_KIND_ARRAY = 3,
+  MPROC_KIND_CHANNEL = 4,
+  MPROC_KIND_LOCK = 5,
+  MPROC_KIND_SEMAPHORE = 6,
+} mproc_kind_t;
+
+/** Segment states (header field `state`, a 32-bit word others may wait on). */
+typedef enum {
+  MPROC_STATE_INIT = 0,
+  MPROC_STATE_READY = 1,
+  MPROC_STATE_CLOSED = 2,
+  MPROC_STATE_POISONED = 3,
+} mproc_state_t;
+
+/** Header flags (header field `flags`). */
+#define MPROC_FLAG_ANONYMOUS 0x1u /* memfd, never had a name */
+
+/** Lock flags (header field `lock_flags`). */
+#define MPROC_LOCK_OWNER_DIED 0x1u /* the last takeover found the owner dead; cleared on release */
+
+/**
+ * The header at offset 0 of every segment. Offsets are part of the layout and fixed by the
+ * _Static_asserts below; Python reads this with struct.unpack_from("<8sHHHHIIQ...").
+ */
+typedef struct mproc_header {
+  char magic[8];              /*   0 fixed: MPROC_MAGIC */
+  uint16_t layout_major;      /*   8 fixed */
+  uint16_t layout_minor;      /*  10 fixed */
+  uint16_t kind;              /*  12 fixed: mproc_kind_t */
+  uint16_t header_bytes;      /*  14 fixed: 256 */
+  uint32_t state;             /*  16 mproc_state_t, READY stored last with release */
+  uint32_t flags;             /*  20 fixed: MPROC_FLAG_* */
+  uint64_t total_size;        /*  24 fixed: bytes of the whole segment */
+  uint32_t creator_pid;       /*  32 fixed */
+  uint32_t reserved0;         /*  36 zero */
+  uint64_t creator_start;     /*  40 fixed: creator start time, clock ticks since boot */
+  uint64_t created_ns;        /*  48 fixed: CLOCK_REALTIME at creation, ns since the epoch */
+  uint32_t endian_check;      /*  56 fixed: MPROC_ENDIAN_CHECK */
+  uint32_t header_crc;        /*  60 CRC-32 (IEEE) of bytes 0..127, bytes 16..19, 60..63 as 0 */
+  char name[32];              /*  64 fixed: "/name", NUL-terminated; empty when anonymous */
+  uint32_t max_participants;  /*  96 fixed */
+  uint32_t participants_offset; /* 100 fixed: 256 */
+  char elem_code;             /* 104 fixed: Python struct code of an element ('d', 'i', ...) or 0 */
+  uint8_t reserved1;          /* 105 zero */
+  uint16_t elem_size;         /* 106 fixed: bytes per element */
+  uint32_t reserved2;         /* 108 zero */
+  uint64_t elem_count;        /* 112 fixed: number of elements (Value: 1) */
+  uint64_t data_offset;       /* 120 fixed: offset of the body, a multiple of 128 */
+  uint32_t lock;              /* 128 robust lock word, see "Robust lock" below */
+  uint32_t lock_flags;        /* 132 MPROC_LOCK_* */
+  uint32_t lock_epoch;        /* 136 incremented at each owner-died takeover */
+  uint32_t reserved3;         /* 140 zero */
+  uint8_t reserved4[112];     /* 144 zero, to 256 */
+} mproc_header_t;
+
+/** Participant slot states. */
+typedef enum {
+  MPROC_SLOT_FREE = 0,
+  MPROC_SLOT_CLAIMING = 1,
+  MPROC_SLOT_ALIVE = 2,
+} mproc_slot_state_t;
+
+/**
+ * One participant slot (32 bytes) per attached handle. A process that claims slot i holds an
+ * exclusive open-file-description lock (F_OFD_SETLK) on byte MPROC_LIVENESS_BASE + i of the
+ * segment's file for as long as the handle is attached; the kernel drops that lock when the
+ * process dies, however it dies. A slot whose byte can be locked by someone else is dead.
+ * `generation` is incremented at every claim so that a recycled slot is never mistaken for the
+ * previous holder of a lock.
+ */
+typedef struct mproc_participant {
+  uint32_t state;      /*  0 mproc_slot_state_t */
+  uint32_t generation; /*  4 incremented (mod 2^21) at each claim */
+  uint32_t pid;        /*  8 */
+  uint32_t reserved;   /* 12 */
+  uint64_t start_time; /* 16 process start time, clock ticks since boot */
+  uint64_t attach_ns;  /* 24 CLOCK_REALTIME at attach */
+} mproc_participant_t;
+
+#define MPROC_LIVENESS_BASE ((int64_t)1 << 40)
+
+/*
+ * Robust lock word (32 bits):
+ *   bits  0..9   owner slot + 1 (0 = free)
+ *   bits 10..30  owner slot generation (21 bits)
+ *   bit  31      contended: some process may be parked on the word
+ */
+#define MPROC_LOCK_SLOT_MASK 0x3FFu
+#define MPROC_LOCK_GEN_SHIFT 10
+#define MPROC_LOCK_GEN_MASK 0x1FFFFFu
+#define MPROC_LOCK_CONTENDED 0x80000000u
+
+#if !defined(__cplusplus)
+_Static_assert(sizeof(mproc_header_t) == MPROC_HEADER_BYTES, "header is 256 bytes");
+_Static_assert(offsetof(mproc_header_t, state) == 16, "state at 16");
+_Static_assert(offsetof(mproc_header_t, total_size) == 24, "total_size at 24");
+_Static_assert(offsetof(mproc_header_t, creator_pid) == 32, "creator_pid at 32");
+_Static_assert(offsetof(mproc_header_t, creator_start) == 40, "creator_start at 40");
+_Static_assert(offsetof(mproc_header_t, created_ns) == 48, "created_ns at 48");
+_Static_assert(offsetof(mproc_header_t, endian_check) == 56, "endian_check at 56");
+_Static_assert(offsetof(mproc_header_t, header_crc) == 60, "header_crc at 60");
+_Static_assert(offsetof(mproc_header_t, name) == 64, "name at 64");
+_Static_assert(offsetof(mproc_header_t, max_participants) == 96, "max_participants at 96");
+_Static_assert(offsetof(mproc_header_t, elem_code) == 104, "elem_code at 104");
+_Static_assert(offsetof(mproc_header_t, elem_size) == 106, "elem_size at 106");
+_Static_assert(offsetof(mproc_header_t, elem_count) == 112, "elem_count at 112");
+_Static_assert(offsetof(mproc_header_t, data_offset) == 120, "data_offset at 120");
+_Static_assert(offsetof(mproc_header_t, lock) == 128, "lock at 128");
+_Static_assert(offsetof(mproc_header_t, lock_flags) == 132, "lock_flags at 132");
+_Static_assert(offsetof(mproc_header_t, lock_epoch) == 136, "lock_epoch at 136");
+_Static_assert(sizeof(mproc_participant_t) == MPROC_PARTICIPANT_BYTES, "slot is 32 bytes");
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * Names
+ * ------------------------------------------------------------------------------------------- */
+
+/**
+ * Checks an object name: a leading '/', then 1 to 30 bytes of [A-Za-z0-9._-], not "/." or "/..".
+ * Returns 0, MPROC_EINVAL for NULL, MPROC_ENAMETOOLONG or MPROC_EBADNAME.
+ */
+MPROC_EXTERN int mproc_name_check(const char *name);
+
+/* ---------------------------------------------------------------------------------------------
+ * Segments: the shared memory every object lives in
+ * ------------------------------------------------------------------------------------------- */
+typedef struct mproc_segment mproc_segment_t;
+
+/** What a creator fixes in a new segment's header. Zero-initialise, then set what you need. */
+typedef struct mproc_segment_spec {
+  uint16_t kind;              /* mproc_kind_t, required */
+  char elem_code;             /* Python struct code of the elements, 0 if none */
+  uint16_t elem_size;         /* bytes per element, 0 if none */
+  uint64_t elem_count;        /* number of elements */
+  uint64_t body_size;         /* bytes of body; for element kinds at least elem_size*elem_count */
+  uint32_t max_participants;  /* 0 = MPROC_DEFAULT_PARTICIPANTS, at most MPROC_MAX_PARTICIPANTS */
+} mproc_segment_spec_t;
+
+/**
+ * Creates a segment. With a name, creates "/dev/shm/<name>" exclusively with mode 0600; if the
+ * name exists and is a stale mproc object (every participant and its creator dead) it is
+ * replaced, otherwise MPROC_EEXIST. With name NULL, creates an anonymous segment (memfd) that
+ * disappears with its last handle. The caller joins as participant slot 0. The body is zeroed;
+ * the segment becomes READY only when mproc_segment_publish() is called, so an attacher never
+ * sees a half-initialised body.
+ */
+MPROC_EXTERN int mproc_segment_create(const char *name, const mproc_segment_spec_t *spec,
+                                      mproc_segment_t **out);
+
+/** Marks a created segment READY (release store), after the creator has initialised the body. */
+MPROC_EXTERN void mproc_segment_publish(mproc_segment_t *seg);
+
+/**
+ * Attaches to a named segment created by any process. Validates magic (MPROC_EBADMAGIC),
+ * byte order and header CRC (MPROC_ECORRUPT), layout major (MPROC_EVERSION), kind unless
+ * MPROC_KIND_ANY (MPROC_EKIND), and size (MPROC_ETRUNCATED); waits up to ready_timeout_ns for
+ * a creator to publish (MPROC_ENOTREADY after). Claims a participant slot (MPROC_ENOSLOT).
+ */
+MPROC_EXTERN int mproc_segment_attach(const char *name, uint16_t kind, int64_t ready_timeout_ns,
+                                      mproc_segment_t **out);
+
+/**
+ * Attaches to the segment behind a file descriptor handed over by another process (for example
+ * an anonymous segment passed to a child). The segment is reopened through /proc/self/fd so this
+ * process gets its own open file description (and so its own liveness lock); `fd` is always
+ * closed, on success and on failure, so that the sender's liveness lock does not outlive it.
+ */
+MPROC_EXTERN int mproc_segment_attach_fd(int fd, uint16_t kind, mproc_segment_t **out);
+
+/**
+ * Releases the participant slot, unmaps and closes. Does not remove a named segment (see
+ * mproc_segment_unlink). Returns 0; passing NULL is a no-op.
+ */
+MPROC_EXTERN int mproc_segment_detach(mproc_segment_t *seg);
+
+/** Removes a name from the system; attached processes keep their mapping. MPROC_ENOENT if absent. */
+MPROC_EXTERN int mproc_unlink(const char *name);
+
+/** Base address of the mapping (the header). Valid until mproc_segment_detach. */
+MPROC_EXTERN void *mproc_segment_base(const mproc_segment_t *seg);
+
+/** Address of the body (base + data_offset). */
+MPROC_EXTERN void *mproc_segment_data(const mproc_segment_t *seg);
+
+/** Size in bytes of the whole mapping. */
+MPROC_EXTERN uint64_t mproc_segment_size(const mproc_segment_t *seg);
+
+/** The segment's file descriptor, for handing it to another process; owned by the segment. */
+MPROC_EXTERN int mproc_segment_fd(const mproc_segment_t *seg);
+
+/** This handle's participant slot. */
+MPROC_EXTERN uint32_t mproc_segment_slot(const mproc_segment_t *seg);
+
+/**
+ * Liveness of a participant slot: 1 alive, 0 dead or free. The caller's own slot is alive.
+ * Costs one fcntl system call.
+ */
+MPROC_EXTERN int mproc_segment_slot_alive(const mproc_segment_t *seg, uint32_t slot);
+
+/** What mproc_stat reports about a named object, read without joining it. */
+typedef struct mproc_object_info {
+  char name[32];
+  uint16_t kind;
+  uint16_t layout_major;
+  uint16_t layout_minor;
+  char elem_code;
+  uint32_t state;
+  uint64_t total_size;
+  uint64_t elem_count;
+  uint32_t creator_pid;
+  int creator_alive;         /* 1 if the creator process (same pid and start time) still runs */
+  uint32_t max_participants;
+  uint32_t live_participants;
+  int stale;                 /* 1 when no participant is alive and the creator is dead */
+  uint64_t created_ns;
+} mproc_object_info_t;
+
+/** Reads a named object's header and counts its live participants without attaching. */
+MPROC_EXTERN int mproc_stat(const char *name, mproc_object_info_t *info);
+
+/**
+ * Removes every stale named mproc object (see mproc_stat) this user can see. Writes the number
+ * removed to *removed (may be NULL). Objects that are not mproc objects are never touched.
+ */
+MPROC_EXTERN int mproc_gc(int *removed);
+
+/* ---------------------------------------------------------------------------------------------
+ * Wait and wake on a shared 32-bit word (futex on Linux; the same interface maps to __ulock on
+ * macOS and _umtx_op on FreeBSD). Works across processes for any mapping of the same segment.
+ * ------------------------------------------------------------------------------------------- */
+
+/**
+ * Sleeps while *addr == expected, for at most timeout_ns (MPROC_FOREVER: no limit). Returns 0
+ * when woken or when *addr != expected (check the word again: wake-ups may be spurious),
+ * MPROC_ETIMEDOUT, or MPROC_EINTR when a signal interrupted the sleep.
+ */
+MPROC_EXTERN int mproc_wait32(const uint32_t *addr, uint32_t expected, int64_t timeout_ns);
+
+/** Wakes at most n (n > 0) sleepers of addr; writes how many were woken to *woken (may be NULL). */
+MPROC_EXTERN int mproc_wake32(const uint32_t *addr, int n, int *woken);
+
+/**
+ * Spins up to `spins` times, then sleeps, until *addr != expected or the timeout passes.
+ * Returns 0 when the word differs, MPROC_ETIMEDOUT otherwise. EINTR is retried.
+ */
+MPROC_EXTERN int mproc_wait32_spin(const uint32_t *addr, uint32_t expected, int spins,
+                                   int64_t timeout_ns);
+
+/* ---------------------------------------------------------------------------------------------
+ * Robust lock: the header's lock word, owned by participant slots
+ *
+ * Acquire: CAS 0 -> owner; otherwise spin, then set the contended bit and sleep on the word in
+ * slices of at most MPROC_LIVENESS_SLICE_NS, probing the owner's liveness after each slice. An
+ * owner whose slot is dead (its liveness lock is free or its generation moved on) is replaced:
+ * the lock passes to the caller, lock_epoch is incremented, MPROC_LOCK_OWNER_DIED is set and
+ * MPROC_EOWNERDEAD is returned WITH THE LOCK HELD (like pthread's robust mutexes), so that the
+ * caller can repair the data it guards. A lock is never taken from a live owner on a timeout.
+ * ------------------------------------------------------------------------------------------- */
+#define MPROC_LIVENESS_SLICE_NS ((int64_t)10000000) /* 10 ms */
+
+/**
+ * Acquires the segment's lock. Returns 0, MPROC_EOWNERDEAD (acquired; the previous owner died),
+ * MPROC_ETIMEDOUT (timeout_ns passed, nothing acquired) or MPROC_EDEADLK (this handle already
+ * holds it: the lock is not reentrant). Signals do not interrupt it. The lock belongs to the
+ * handle, not to a thread: threads sharing a handle must serialise among themselves first.
+ */
+MPROC_EXTERN int mproc_lock_acquire(mproc_segment_t *seg, int64_t timeout_ns);
+
+/** Releases the segment's lock. MPROC_ENOTOWNER if this handle does not hold it. */
+MPROC_EXTERN int mproc_lock_release(mproc_segment_t *seg);
+
+/** 1 if this handle holds the segment's lock, else 0. */
+MPROC_EXTERN int mproc_lock_held(const mproc_segment_t *seg);
+
+/* ---------------------------------------------------------------------------------------------
+ * Value and Array: typed elements in shared memory (Python's Value, Array, RawValue, RawArray)
+ *
+ * The body holds elem_count elements of elem_size bytes at data_offset, naturally aligned, so
+ * Python reads them with struct.unpack_from("<" + code * count, buf, data_offset). A Value is an
+ * Array of one element with kind MPROC_KIND_VALUE. Aligned elements are read and written with
+ * single atomic instructions; the header lock serves compound updates (Python's get_lock()).
+ * ------------------------------------------------------------------------------------------- */
+
+/** Element types; the value is the Python struct code. */
+typedef enum {
+  MPROC_INT8 = 'b',
+  MPROC_UINT8 = 'B',
+  MPROC_INT16 = 'h',
+  MPROC_UINT16 = 'H',
+  MPROC_INT32 = 'i',
+  MPROC_UINT32 = 'I',
+  MPROC_INT64 = 'q',
+  MPROC_UINT64 = 'Q',
+  MPROC_FLOAT32 = 'f',
+  MPROC_FLOAT64 = 'd',
+} mproc_type_t;
+
+/** Size in bytes of an element type, or 0 when `type` is not an mproc_type_t. */
+MPROC_EXTERN size_t mproc_type_size(int type);
+
+typedef struct mproc_array mproc_array_t;
+
+/**
+ * Creates an array of `count` (>= 1) zeroed elements, named or anonymous (name NULL), and
+ * copies `init` (count elements, may be NULL) into it before publishing. Errors: MPROC_EINVAL
+ * (bad type), MPROC_EBOUNDS (count 0 or too large), and those of mproc_segment_create.
+ */
+MPROC_EXTERN int mproc_array_create(const char *name, int type, uint64_t count, const void *init,
+                                    mproc_array_t **out);
+
+/** Creates a Value: an array of one element with kind MPROC_KIND_VALUE. */
+MPROC_EXTERN int mproc_value_create(const char *name, int type, const void *init,
+                                    mproc_array_t **out);
+
+/**
+ * Opens a named Array (kind MPROC_KIND_ARRAY) or Value (kind MPROC_KIND_VALUE); kind
+ * MPROC_KIND_ANY accepts both. `type` 0 accepts any element type, otherwise a mismatch gives
+ * MPROC_ETYPE.
+ */
+MPROC_EXTERN int mproc_array_open(const char *name, uint16_t kind, int type, mproc_array_t **out);
+
+/** Opens an Array or Value from a handed-over descriptor (see mproc_segment_attach_fd). */
+MPROC_EXTERN int mproc_array_open_fd(int fd, uint16_t kind, int type, mproc_array_t **out);
+
+/** Detaches and frees the handle (does not unlink). NULL is a no-op. */
+MPROC_EXTERN int mproc_array_close(mproc_array_t *arr);
+
+/** The underlying segment (for locking, fds and liveness). */
+MPROC_EXTERN mproc_segment_t *mproc_array_segment(mproc_array_t *arr);
+
+/** Address of element 0. */
+MPROC_EXTERN void *mproc_array_data(mproc_array_t *arr);
+
+/** Number of elements. */
+MPROC_EXTERN uint64_t mproc_array_length(const mproc_array_t *arr);
+
+/** Element type (its Python struct code). */
+MPROC_EXTERN int mproc_array_type(const mproc_array_t *arr);
+
+/** Atomically loads element `index` into *out (elem_size bytes). MPROC_EBOUNDS past the end. */
+MPROC_EXTERN int mproc_array_load(mproc_array_t *arr, uint64_t index, void *out);
+
+/** Atomically stores elem_size bytes from *in into element `index`. */
+MPROC_EXTERN int mproc_array_store(mproc_array_t *arr, uint64_t index, const void *in);
+
+/**
+ * Atomic compare-and-set of element `index` on its bit pattern: if it equals *expected it
+ * becomes *desired and *swapped is 1; otherwise *expected receives the current value and
+ * *swapped is 0.
+ */
+MPROC_EXTERN int mproc_array_cas(mproc_array_t *arr, uint64_t index, void *expected,
+                                 const void *desired, int *swapped);
+
+/**
+ * Atomically adds `delta` to integer element `index` (wrapping at the element width) and writes
+ * the previous value, sign- or zero-extended, to *prev (may be NULL). MPROC_ETYPE for floats.
+ */
+MPROC_EXTERN int mproc_array_fetch_add(mproc_array_t *arr, uint64_t index, int64_t delta,
+                                       int64_t *prev);
+
+/** Atomically adds `delta` to a floating-point element (CAS loop); previous value to *prev. */
+MPROC_EXTERN int mproc_array_fetch_add_double(mproc_array_t *arr, uint64_t index, double delta,
+                                              double *prev);
+
+/** Copies `n` elements starting at `index` out to `dst` (element by element, each atomic). */
+MPROC_EXTERN int mproc_array_read(mproc_array_t *arr, uint64_t index, void *dst, uint64_t n);
+
+/** Copies `n` elements from `src` into the array starting at `index`. */
+MPROC_EXTERN int mproc_array_write(mproc_array_t *arr, uint64_t index, const void *src,
+                                   uint64_t n);
+
+/** Acquires the array's lock (see mproc_lock_acquire). */
+MPROC_EXTERN int mproc_array_lock(mproc_array_t *arr, int64_t timeout_ns);
+
+/** Releases the array's lock (see mproc_lock_release). */
+MPROC_EXTERN int mproc_array_unlock(mproc_array_t *arr);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MPROC_H */

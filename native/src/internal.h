@@ -1,0 +1,65 @@
+/* Internal declarations shared by the library's source files. Not installed. */
+#ifndef MPROC_INTERNAL_H
+#define MPROC_INTERNAL_H
+
+#include "mproc.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Negated errno of the last failed system call, as an mproc code. */
+#define MPROC__ERR(e) (-(e))
+
+/* A handle on one attached segment. */
+struct mproc_segment {
+  mproc_header_t *hdr; /* the mapping, hdr->total_size bytes */
+  uint64_t map_size;
+  int fd;
+  uint32_t slot;       /* this handle's participant slot */
+  uint32_t generation; /* generation of the slot when claimed */
+  uint32_t owner_word; /* lock word value meaning "this handle owns the lock" */
+};
+
+/* Atomic access to a 32/64-bit field of shared memory. */
+#define MPROC__A32(p) ((_Atomic uint32_t *)(void *)(p))
+#define MPROC__A64(p) ((_Atomic uint64_t *)(void *)(p))
+
+static inline mproc_participant_t *mproc__slots(const mproc_header_t *h) {
+  return (mproc_participant_t *)(void *)((char *)h + h->participants_offset);
+}
+
+/* Start time of a process in clock ticks since boot (/proc/<pid>/stat field 22); 0 if unknown. */
+uint64_t mproc__proc_start_time(pid_t pid);
+
+/* 1 if `pid` runs and started at `start` (0 start = do not compare). */
+int mproc__process_alive(pid_t pid, uint64_t start);
+
+/* CLOCK_REALTIME in nanoseconds. */
+int64_t mproc__realtime_ns(void);
+
+/* CRC-32 (IEEE 802.3) of the fixed header fields. */
+uint32_t mproc__header_crc(const mproc_header_t *h);
+
+/* Liveness probe of `slot` through any fd of the segment's file: 1 held (alive), 0 free, <0 error. */
+int mproc__probe_slot(int fd, uint32_t slot);
+
+#if defined(__x86_64__) || defined(__i386__)
+#define MPROC__PAUSE() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define MPROC__PAUSE() __asm__ __volatile__("yield")
+#else
+#define MPROC__PAUSE() ((void)0)
+#endif
+
+/* Retries a system call returning -1/errno while it fails with EINTR. */
+#define MPROC__RETRY(expr)                                                                         \
+  ({                                                                                               \
+    long mproc__r_;                                                                                \
+    do {                                                                                           \
+      mproc__r_ = (long)(expr);                                                                    \
+    } while (mproc__r_ == -1 && errno == EINTR);                                                   \
+    mproc__r_;                                                                                     \
+  })
+
+#endif

@@ -1,0 +1,99 @@
+/*
+ * The robust lock on a segment's header word. See "Robust lock" in mproc.h for the word's
+ * format. The protocol is Drepper's three-state futex mutex ("Futexes Are Tricky", mutex #2),
+ * with the owner's identity in the word so that a dead owner can be detected and replaced.
+ */
+#define _GNU_SOURCE
+#include "internal.h"
+
+#include <limits.h>
+
+#define SPINS 100
+
+/* 1 if the owner recorded in lock word `v` is dead (or the word is corrupt), else 0. */
+static int owner_dead(const mproc_segment_t *seg, uint32_t v) {
+  uint32_t slot1 = v & MPROC_LOCK_SLOT_MASK;
+  uint32_t gen = (v >> MPROC_LOCK_GEN_SHIFT) & MPROC_LOCK_GEN_MASK;
+  if (slot1 == 0 || slot1 > seg->hdr->max_participants)
+    return 1;
+  const mproc_participant_t *p = &mproc__slots(seg->hdr)[slot1 - 1];
+  if (atomic_load_explicit(MPROC__A32(&p->generation), memory_order_acquire) != gen)
+    return 1; /* the slot was recycled: its old owner is gone */
+  return !mproc_segment_slot_alive(seg, slot1 - 1);
+}
+
+int mproc_lock_acquire(mproc_segment_t *seg, int64_t timeout_ns) {
+  if (seg == NULL || timeout_ns < MPROC_FOREVER)
+    return MPROC_EINVAL;
+  _Atomic uint32_t *word = MPROC__A32(&seg->hdr->lock);
+  const uint32_t me = seg->owner_word;
+  uint32_t v = 0;
+  if (atomic_compare_exchange_strong_explicit(word, &v, me, memory_order_acquire,
+                                              memory_order_relaxed))
+    return 0;
+  if ((v & ~MPROC_LOCK_CONTENDED) == me)
+    return MPROC_EDEADLK;
+  for (int i = 0; i < SPINS; i++) {
+    MPROC__PAUSE();
+    v = atomic_load_explicit(word, memory_order_relaxed);
+    if (v == 0 && atomic_compare_exchange_weak_explicit(word, &v, me, memory_order_acquire,
+                                                        memory_order_relaxed))
+      return 0;
+  }
+
+  const int64_t deadline = timeout_ns >= 0 ? mproc_now_ns() + timeout_ns : INT64_MAX;
+  for (;;) {
+    v = atomic_load_explicit(word, memory_order_relaxed);
+    if (v == 0) {
+      /* Having slept, we may not be the last waiter: keep the word contended (Drepper). */
+      if (atomic_compare_exchange_strong_explicit(word, &v, me | MPROC_LOCK_CONTENDED,
+                                                  memory_order_acquire, memory_order_relaxed))
+        return 0;
+      continue;
+    }
+    if (!(v & MPROC_LOCK_CONTENDED)) {
+      if (!atomic_compare_exchange_strong_explicit(word, &v, v | MPROC_LOCK_CONTENDED,
+                                                   memory_order_relaxed, memory_order_relaxed))
+        continue;
+      v |= MPROC_LOCK_CONTENDED;
+    }
+    int64_t left = timeout_ns >= 0 ? deadline - mproc_now_ns() : MPROC_LIVENESS_SLICE_NS;
+    if (left <= 0)
+      return MPROC_ETIMEDOUT;
+    int r = mproc_wait32(&seg->hdr->lock, v, left < MPROC_LIVENESS_SLICE_NS ? left
+                                                                             : MPROC_LIVENESS_SLICE_NS);
+    if (r != MPROC_ETIMEDOUT || atomic_load_explicit(word, memory_order_relaxed) != v ||
+        !owner_dead(seg, v))
+      continue;
+    /* The owner is dead: take the lock over from exactly the word we judged. */
+    if (atomic_compare_exchange_strong_explicit(word, &v, me | MPROC_LOCK_CONTENDED,
+                                                memory_order_acquire, memory_order_relaxed)) {
+      atomic_fetch_or_explicit(MPROC__A32(&seg->hdr->lock_flags), MPROC_LOCK_OWNER_DIED,
+                               memory_order_relaxed);
+      atomic_fetch_add_explicit(MPROC__A32(&seg->hdr->lock_epoch), 1, memory_order_relaxed);
+      return MPROC_EOWNERDEAD;
+    }
+  }
+}
+
+int mproc_lock_release(mproc_segment_t *seg) {
+  if (seg == NULL)
+    return MPROC_EINVAL;
+  _Atomic uint32_t *word = MPROC__A32(&seg->hdr->lock);
+  uint32_t v = atomic_load_explicit(word, memory_order_relaxed);
+  if ((v & ~MPROC_LOCK_CONTENDED) != seg->owner_word)
+    return MPROC_ENOTOWNER;
+  atomic_fetch_and_explicit(MPROC__A32(&seg->hdr->lock_flags), ~MPROC_LOCK_OWNER_DIED,
+                            memory_order_relaxed);
+  v = atomic_exchange_explicit(word, 0, memory_order_release);
+  if (v & MPROC_LOCK_CONTENDED)
+    mproc_wake32(&seg->hdr->lock, 1, NULL);
+  return 0;
+}
+
+int mproc_lock_held(const mproc_segment_t *seg) {
+  if (seg == NULL)
+    return 0;
+  uint32_t v = atomic_load_explicit(MPROC__A32(&seg->hdr->lock), memory_order_relaxed);
+  return (v & ~MPROC_LOCK_CONTENDED) == seg->owner_word;
+}

@@ -1,0 +1,106 @@
+/*
+ * Wait and wake on a shared 32-bit word, and the clocks.
+ *
+ * Linux uses futex(2) WITHOUT FUTEX_PRIVATE_FLAG: private futexes are keyed by (mm, address) and
+ * never wake another process, while shared ones are keyed by (inode, offset) and so work across
+ * processes even when each maps the segment at a different address. macOS (__ulock_wait2 with
+ * UL_COMPARE_AND_WAIT_SHARED) and FreeBSD (_umtx_op UMTX_OP_WAIT_UINT) slot in behind the same
+ * two static functions below.
+ */
+#define _GNU_SOURCE
+#include "internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <time.h>
+
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#else
+#error "mproc: wait/wake is implemented for Linux only so far"
+#endif
+
+int64_t mproc_now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t mproc__realtime_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int os_wait(const uint32_t *addr, uint32_t expected, int64_t timeout_ns) {
+  struct timespec ts, *tsp = NULL;
+  if (timeout_ns >= 0) {
+    ts.tv_sec = (time_t)(timeout_ns / 1000000000);
+    ts.tv_nsec = (long)(timeout_ns % 1000000000);
+    tsp = &ts;
+  }
+  /* A relative timeout on CLOCK_MONOTONIC: FUTEX_WAIT measures it that way. */
+  if (syscall(SYS_futex, addr, FUTEX_WAIT, expected, tsp, NULL, 0) == 0)
+    return 0;
+  switch (errno) {
+  case EAGAIN: /* the word already differed */
+    return 0;
+  case ETIMEDOUT:
+    return MPROC_ETIMEDOUT;
+  case EINTR:
+    return MPROC_EINTR;
+  default:
+    return MPROC__ERR(errno);
+  }
+}
+
+static int os_wake(const uint32_t *addr, int n) {
+  long r = syscall(SYS_futex, addr, FUTEX_WAKE, n, NULL, NULL, 0);
+  return r < 0 ? MPROC__ERR(errno) : (int)r;
+}
+
+int mproc_wait32(const uint32_t *addr, uint32_t expected, int64_t timeout_ns) {
+  if (addr == NULL || ((uintptr_t)addr & 3) != 0)
+    return MPROC_EINVAL;
+  if (timeout_ns < MPROC_FOREVER)
+    return MPROC_EINVAL;
+  if (timeout_ns == 0)
+    return atomic_load_explicit(MPROC__A32(addr), memory_order_acquire) == expected
+               ? MPROC_ETIMEDOUT
+               : 0;
+  return os_wait(addr, expected, timeout_ns);
+}
+
+int mproc_wake32(const uint32_t *addr, int n, int *woken) {
+  if (addr == NULL || ((uintptr_t)addr & 3) != 0 || n <= 0)
+    return MPROC_EINVAL;
+  int r = os_wake(addr, n);
+  if (r < 0)
+    return r;
+  if (woken != NULL)
+    *woken = r;
+  return 0;
+}
+
+int mproc_wait32_spin(const uint32_t *addr, uint32_t expected, int spins, int64_t timeout_ns) {
+  if (addr == NULL || ((uintptr_t)addr & 3) != 0 || spins < 0 || timeout_ns < MPROC_FOREVER)
+    return MPROC_EINVAL;
+  for (int i = 0; i < spins; i++) {
+    if (atomic_load_explicit(MPROC__A32(addr), memory_order_acquire) != expected)
+      return 0;
+    MPROC__PAUSE();
+  }
+  int64_t deadline = timeout_ns >= 0 ? mproc_now_ns() + timeout_ns : INT64_MAX;
+  for (;;) {
+    if (atomic_load_explicit(MPROC__A32(addr), memory_order_acquire) != expected)
+      return 0;
+    int64_t left = timeout_ns >= 0 ? deadline - mproc_now_ns() : MPROC_FOREVER;
+    if (timeout_ns >= 0 && left <= 0)
+      return MPROC_ETIMEDOUT;
+    int r = os_wait(addr, expected, left);
+    if (r != 0 && r != MPROC_EINTR && r != MPROC_ETIMEDOUT)
+      return r;
+  }
+}
