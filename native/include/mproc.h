@@ -339,6 +339,22 @@ typedef struct mproc_object_info {
   uint64_t created_ns;
 } mproc_object_info_t;
 
+#if !defined(__cplusplus)
+/* The Java binding reads this struct by offset. */
+_Static_assert(offsetof(mproc_object_info_t, kind) == 32, "info.kind at 32");
+_Static_assert(offsetof(mproc_object_info_t, elem_code) == 38, "info.elem_code at 38");
+_Static_assert(offsetof(mproc_object_info_t, state) == 40, "info.state at 40");
+_Static_assert(offsetof(mproc_object_info_t, total_size) == 48, "info.total_size at 48");
+_Static_assert(offsetof(mproc_object_info_t, elem_count) == 56, "info.elem_count at 56");
+_Static_assert(offsetof(mproc_object_info_t, creator_pid) == 64, "info.creator_pid at 64");
+_Static_assert(offsetof(mproc_object_info_t, creator_alive) == 68, "info.creator_alive at 68");
+_Static_assert(offsetof(mproc_object_info_t, max_participants) == 72, "info.max at 72");
+_Static_assert(offsetof(mproc_object_info_t, live_participants) == 76, "info.live at 76");
+_Static_assert(offsetof(mproc_object_info_t, stale) == 80, "info.stale at 80");
+_Static_assert(offsetof(mproc_object_info_t, created_ns) == 88, "info.created_ns at 88");
+_Static_assert(sizeof(mproc_object_info_t) == 96, "info is 96 bytes");
+#endif
+
 /** Reads a named object's header and counts its live participants without attaching. */
 MPROC_EXTERN int mproc_stat(const char *name, mproc_object_info_t *info);
 

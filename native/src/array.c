@@ -70,7 +70,9 @@ static int create(const char *name, uint16_t kind, int type, uint64_t count, con
                                .elem_code = (char)type,
                                .elem_size = (uint16_t)size,
                                .elem_count = count,
-                               .body_size = count * size};
+                               /* Whole 8-byte words, so that Java can update a byte or
+                                  short element with a CAS on its enclosing aligned int. */
+                               .body_size = (count * size + 7) / 8 * 8};
   mproc_segment_t *seg;
   int err = mproc_segment_create(name, &spec, &seg);
   if (err != 0)

@@ -1,0 +1,201 @@
+package org.mproc.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * {@link Memory} over a direct {@link ByteBuffer} (the JNA backend), with byte-buffer view
+ * VarHandles. Byte and short accesses go through their enclosing aligned int, because view
+ * VarHandles offer atomic updates only for 4- and 8-byte elements; segments are whole multiples
+ * of 8 bytes, so that int always exists.
+ */
+final class ByteBufferMemory implements Memory {
+  private static final VarHandle INT =
+      MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONG =
+      MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final ByteBuffer CLOSED = ByteBuffer.allocateDirect(0);
+
+  private ByteBuffer buf;
+  private final long size;
+  private final long address;
+
+  ByteBufferMemory(ByteBuffer buf, long address) {
+    this.buf = buf.order(ByteOrder.LITTLE_ENDIAN);
+    this.size = buf.capacity();
+    this.address = address;
+  }
+
+  private RuntimeException translate(RuntimeException e) {
+    return buf == CLOSED ? Native.closed() : e;
+  }
+
+  @Override
+  public long size() {
+    return size;
+  }
+
+  @Override
+  public long address() {
+    return address;
+  }
+
+  private static int shift(long offset) {
+    return (int) (offset & 3) * 8; // little-endian: byte k of an int is bits 8k..8k+7
+  }
+
+  @Override
+  public byte getByte(long offset) {
+    return (byte) (getInt(offset & ~3L) >>> shift(offset));
+  }
+
+  @Override
+  public void setByte(long offset, byte value) {
+    updateLane(offset & ~3L, shift(offset), 0xFF, value & 0xFF);
+  }
+
+  @Override
+  public short getShort(long offset) {
+    return (short) (getInt(offset & ~3L) >>> shift(offset));
+  }
+
+  @Override
+  public void setShort(long offset, short value) {
+    updateLane(offset & ~3L, shift(offset), 0xFFFF, value & 0xFFFF);
+  }
+
+  private void updateLane(long word, int shift, int mask, int lane) {
+    int old;
+    int next;
+    do {
+      old = getInt(word);
+      next = (old & ~(mask << shift)) | (lane << shift);
+    } while (!compareAndSetInt(word, old, next));
+  }
+
+  @Override
+  public int getInt(long offset) {
+    try {
+      return (int) INT.getVolatile(buf, (int) offset);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public void setInt(long offset, int value) {
+    try {
+      INT.setVolatile(buf, (int) offset, value);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public boolean compareAndSetInt(long offset, int expected, int value) {
+    try {
+      return INT.compareAndSet(buf, (int) offset, expected, value);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public int getAndAddInt(long offset, int delta) {
+    try {
+      return (int) INT.getAndAdd(buf, (int) offset, delta);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public long getLong(long offset) {
+    try {
+      return (long) LONG.getVolatile(buf, (int) offset);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public void setLong(long offset, long value) {
+    try {
+      LONG.setVolatile(buf, (int) offset, value);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public boolean compareAndSetLong(long offset, long expected, long value) {
+    try {
+      return LONG.compareAndSet(buf, (int) offset, expected, value);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public long getAndAddLong(long offset, long delta) {
+    try {
+      return (long) LONG.getAndAdd(buf, (int) offset, delta);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public void copyOut(long offset, Object array, int index, int count) {
+    try {
+      ByteBuffer b = buf.duplicate().order(ByteOrder.LITTLE_ENDIAN).position((int) offset);
+      if (array instanceof byte[]) {
+        b.get((byte[]) array, index, count);
+      } else if (array instanceof short[]) {
+        b.asShortBuffer().get((short[]) array, index, count);
+      } else if (array instanceof int[]) {
+        b.asIntBuffer().get((int[]) array, index, count);
+      } else if (array instanceof long[]) {
+        b.asLongBuffer().get((long[]) array, index, count);
+      } else if (array instanceof float[]) {
+        b.asFloatBuffer().get((float[]) array, index, count);
+      } else {
+        b.asDoubleBuffer().get((double[]) array, index, count);
+      }
+      VarHandle.acquireFence();
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public void copyIn(Object array, int index, long offset, int count) {
+    try {
+      ByteBuffer b = buf.duplicate().order(ByteOrder.LITTLE_ENDIAN).position((int) offset);
+      VarHandle.releaseFence();
+      if (array instanceof byte[]) {
+        b.put((byte[]) array, index, count);
+      } else if (array instanceof short[]) {
+        b.asShortBuffer().put((short[]) array, index, count);
+      } else if (array instanceof int[]) {
+        b.asIntBuffer().put((int[]) array, index, count);
+      } else if (array instanceof long[]) {
+        b.asLongBuffer().put((long[]) array, index, count);
+      } else if (array instanceof float[]) {
+        b.asFloatBuffer().put((float[]) array, index, count);
+      } else {
+        b.asDoubleBuffer().put((double[]) array, index, count);
+      }
+      VarHandle.fullFence();
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    buf = CLOSED;
+  }
+}

@@ -1,0 +1,187 @@
+package org.mproc.internal;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The JNA backend (JDK 17+): direct mapping ({@code Native.register}), the fastest JNA mode.
+ *
+ * <p>Views of segments are {@link MappedByteBuffer}s of the segment's file, opened through
+ * {@code /proc/self/fd}: the JDK unmaps such a buffer only when it becomes unreachable, so a
+ * thread that races {@code close()} reads stale memory instead of crashing the JVM.
+ */
+final class JnaNativeApi implements NativeApi {
+  /** The C functions, bound by direct mapping. */
+  static final class C {
+    static native String mproc_strerror(int err);
+
+    static native String mproc_err_name(int err);
+
+    static native int mproc_name_check(String name);
+
+    static native int mproc_array_create(
+        String name, int type, long count, byte[] init, long[] out);
+
+    static native int mproc_value_create(String name, int type, byte[] init, long[] out);
+
+    static native int mproc_array_open(String name, short kind, int type, long[] out);
+
+    static native int mproc_array_open_fd(int fd, short kind, int type, long[] out);
+
+    static native int mproc_array_close(long array);
+
+    static native long mproc_array_segment(long array);
+
+    static native long mproc_segment_base(long segment);
+
+    static native long mproc_segment_size(long segment);
+
+    static native int mproc_segment_fd(long segment);
+
+    static native int mproc_lock_acquire(long segment, long timeoutNs);
+
+    static native int mproc_lock_release(long segment);
+
+    static native int mproc_wait32(long address, int expected, long timeoutNs);
+
+    static native int mproc_wake32(long address, int n, long woken);
+
+    static native int mproc_unlink(String name);
+
+    static native int mproc_stat(String name, byte[] info);
+
+    static native int mproc_gc(int[] removed);
+
+    private C() {}
+  }
+
+  JnaNativeApi(Path library) {
+    Native.register(C.class, NativeLibrary.getInstance(library.toString()));
+  }
+
+  @Override
+  public String name() {
+    return "jna";
+  }
+
+  @Override
+  public String strerror(int code) {
+    return C.mproc_strerror(code);
+  }
+
+  @Override
+  public String errName(int code) {
+    return C.mproc_err_name(code);
+  }
+
+  @Override
+  public int nameCheck(String name) {
+    return C.mproc_name_check(name);
+  }
+
+  @Override
+  public int arrayCreate(
+      String name, boolean value, int type, long count, byte[] init, long[] handle) {
+    return value
+        ? C.mproc_value_create(name, type, init, handle)
+        : C.mproc_array_create(name, type, count, init, handle);
+  }
+
+  @Override
+  public int arrayOpen(String name, int kind, int type, long[] handle) {
+    return C.mproc_array_open(name, (short) kind, type, handle);
+  }
+
+  @Override
+  public int arrayOpenFd(int fd, int kind, int type, long[] handle) {
+    return C.mproc_array_open_fd(fd, (short) kind, type, handle);
+  }
+
+  @Override
+  public int arrayClose(long array) {
+    return C.mproc_array_close(array);
+  }
+
+  @Override
+  public long arraySegment(long array) {
+    return C.mproc_array_segment(array);
+  }
+
+  @Override
+  public long segmentBase(long segment) {
+    return C.mproc_segment_base(segment);
+  }
+
+  @Override
+  public long segmentSize(long segment) {
+    return C.mproc_segment_size(segment);
+  }
+
+  @Override
+  public int segmentFd(long segment) {
+    return C.mproc_segment_fd(segment);
+  }
+
+  @Override
+  public int lockAcquire(long segment, long timeoutNs) {
+    return C.mproc_lock_acquire(segment, timeoutNs);
+  }
+
+  @Override
+  public int lockTry(long segment) {
+    return C.mproc_lock_acquire(segment, 0);
+  }
+
+  @Override
+  public int lockRelease(long segment) {
+    return C.mproc_lock_release(segment);
+  }
+
+  @Override
+  public int wait32(long address, int expected, long timeoutNs) {
+    return C.mproc_wait32(address, expected, timeoutNs);
+  }
+
+  @Override
+  public int wake32(long address, int count) {
+    return C.mproc_wake32(address, count, 0L);
+  }
+
+  @Override
+  public int unlink(String name) {
+    return C.mproc_unlink(name);
+  }
+
+  @Override
+  public int stat(String name, byte[] info) {
+    return C.mproc_stat(name, info);
+  }
+
+  @Override
+  public int gc(int[] removed) {
+    return C.mproc_gc(removed);
+  }
+
+  @Override
+  public Memory map(long segment) {
+    long size = segmentSize(segment);
+    if (size > Integer.MAX_VALUE) {
+      throw new UnsupportedOperationException(
+          "segments over 2 GiB need the FFM backend (JDK 22+): size=" + size);
+    }
+    Path fd = Path.of("/proc/self/fd/" + segmentFd(segment));
+    try (FileChannel ch =
+        FileChannel.open(fd, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      MappedByteBuffer buf = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
+      return new ByteBufferMemory(buf, segmentBase(segment));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot map " + fd, e);
+    }
+  }
+}

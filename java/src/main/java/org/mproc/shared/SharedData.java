@@ -1,0 +1,419 @@
+package org.mproc.shared;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import org.mproc.ErrorCode;
+import org.mproc.MprocException;
+import org.mproc.internal.Memory;
+import org.mproc.internal.Native;
+import org.mproc.internal.NativeApi;
+
+/**
+ * What every shared Value and Array has: a segment of shared memory, an optional name, a
+ * crash-robust lock for compound updates, and a life cycle.
+ *
+ * <p>Elements are read and written directly in the mapped memory with volatile semantics and
+ * atomic updates, so single operations need no lock. The lock ({@link #lock()}) is Python's
+ * {@code get_lock()}: it serialises compound updates across every process and thread using the
+ * object, and reports when it was taken over from a process that died holding it.
+ *
+ * <p>Objects are thread-safe. {@link #close()} detaches this process; a named object stays in
+ * the system until {@link #unlink()} (or {@code mproc rm}), an anonymous one disappears with its
+ * last handle.
+ */
+public abstract class SharedData implements AutoCloseable {
+  /** Header offset of the segment's data offset (see docs/layout.md). */
+  static final int HDR_DATA_OFFSET = 120;
+
+  /** Header offset of the element count. */
+  static final int HDR_ELEM_COUNT = 112;
+
+  private static final long SLICE_NS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final int KIND_VALUE = 2;
+  private static final int KIND_ARRAY = 3;
+
+  /** The native API of this JVM. */
+  final NativeApi api;
+
+  /** The view of the whole segment. */
+  final Memory mem;
+
+  /** The segment offset of element 0. */
+  final long data;
+
+  private final long handle;
+  private final long segment;
+  private final String name;
+  private final ElementType type;
+  private final int length;
+  private final ReentrantLock local = new ReentrantLock();
+  private final AtomicInteger inflight = new AtomicInteger();
+  private volatile boolean closed;
+
+  SharedData(long handle, String name, ElementType type) {
+    this.api = Native.api();
+    this.handle = handle;
+    this.segment = api.arraySegment(handle);
+    try {
+      this.mem = api.map(segment);
+    } catch (RuntimeException | Error e) {
+      api.arrayClose(handle);
+      throw e;
+    }
+    this.name = name;
+    this.type = type;
+    this.data = mem.getLong(HDR_DATA_OFFSET);
+    this.length = (int) Math.min(Integer.MAX_VALUE, mem.getLong(HDR_ELEM_COUNT));
+  }
+
+  /**
+   * Creates the native object and returns its handle.
+   *
+   * @param name a name or {@code null}
+   * @param type the element type
+   * @param value whether it is a Value (else an Array)
+   * @param count elements
+   * @param init little-endian initial contents or {@code null}
+   * @return the handle
+   */
+  static long createHandle(String name, ElementType type, boolean value, long count, byte[] init) {
+    if (count < 1) {
+      throw new IllegalArgumentException("length must be at least 1: length=" + count);
+    }
+    long[] out = new long[1];
+    Native.check(
+        Native.api().arrayCreate(name, value, type.code(), count, init, out),
+        value ? "create value" : "create array",
+        name != null ? name : "(anonymous)");
+    return out[0];
+  }
+
+  /**
+   * Opens a named object of the given element type.
+   *
+   * @param name the name
+   * @param type the element type
+   * @param value whether a Value (else an Array) is expected
+   * @return the handle
+   */
+  static long openHandle(String name, ElementType type, boolean value) {
+    Objects.requireNonNull(name, "name");
+    long[] out = new long[1];
+    Native.check(
+        Native.api().arrayOpen(name, value ? KIND_VALUE : KIND_ARRAY, type.code(), out),
+        value ? "open value" : "open array",
+        name);
+    return out[0];
+  }
+
+  /**
+   * A little-endian buffer for initial contents.
+   *
+   * @param bytes its size
+   * @return the buffer
+   */
+  static ByteBuffer initBuffer(long bytes) {
+    if (bytes > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("initial contents too large: bytes=" + bytes);
+    }
+    return ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /**
+   * The object's name.
+   *
+   * @return the name, or empty for an anonymous object
+   */
+  public Optional<String> name() {
+    return Optional.ofNullable(name);
+  }
+
+  /**
+   * The element type, as recorded in the segment header.
+   *
+   * @return the element type
+   */
+  public ElementType elementType() {
+    return type;
+  }
+
+  /**
+   * The number of elements (1 for a Value).
+   *
+   * @return the length
+   */
+  int elements() {
+    return length;
+  }
+
+  /**
+   * Whether {@link #close()} was called.
+   *
+   * @return true once closed
+   */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * The segment offset of element {@code index}, bounds-checked.
+   *
+   * @param index the element index
+   * @return the offset
+   */
+  final long offset(int index) {
+    if (index < 0 || index >= length) {
+      throw new IndexOutOfBoundsException("index " + index + " out of bounds for length " + length);
+    }
+    return data + (long) index * type.size();
+  }
+
+  /**
+   * Checks a range for bulk copies.
+   *
+   * @param from the first element
+   * @param count the number of elements
+   * @param arrayIndex the first index in the Java array
+   * @param arrayLength the Java array's length
+   */
+  final void checkRange(int from, int count, int arrayIndex, int arrayLength) {
+    Objects.checkFromIndexSize(from, count, length);
+    Objects.checkFromIndexSize(arrayIndex, count, arrayLength);
+  }
+
+  /* Byte and short atomics through their enclosing aligned int (little-endian lanes). */
+
+  final int casLane(long offset, int width, int expected, int value, boolean add) {
+    long word = offset & ~3L;
+    int shift = (int) (offset & 3) * 8;
+    int mask = (width == 1 ? 0xFF : 0xFFFF) << shift;
+    for (;;) {
+      int old = mem.getInt(word);
+      int lane = (old & mask) >>> shift;
+      int laneSigned = width == 1 ? (byte) lane : (short) lane;
+      int next;
+      if (add) {
+        next = laneSigned + value;
+      } else if (laneSigned == expected) {
+        next = value;
+      } else {
+        return laneSigned; // not swapped: the caller compares
+      }
+      int merged = (old & ~mask) | ((next << shift) & mask);
+      if (mem.compareAndSetInt(word, old, merged)) {
+        return laneSigned;
+      }
+    }
+  }
+
+  /**
+   * Acquires the object's lock, waiting as long as it takes; interruption is remembered and
+   * re-asserted, as {@link java.util.concurrent.locks.Lock#lock()} does. If the holder dies, the
+   * lock passes to a waiter within the liveness check (about 10 ms) and the hold says so.
+   *
+   * <p>The lock is shared by every process and thread using the object (Python's
+   * {@code get_lock()}). It is not reentrant: a thread that already holds it gets an
+   * {@link IllegalStateException} instead of a deadlock. Waiters are not served in FIFO order.
+   *
+   * @return the hold; close it to release
+   * @throws IllegalStateException if the calling thread already holds the lock
+   */
+  public LockHold lock() {
+    boolean interrupted = false;
+    try {
+      for (;; ) {
+        try {
+          return acquire(-1, false);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Acquires the lock unless the thread is interrupted.
+   *
+   * @return the hold; close it to release
+   * @throws InterruptedException if interrupted while waiting (checked at least every 100 ms)
+   * @throws IllegalStateException if the calling thread already holds the lock
+   */
+  public LockHold lockInterruptibly() throws InterruptedException {
+    return acquire(-1, true);
+  }
+
+  /**
+   * Acquires the lock if it becomes free within the timeout.
+   *
+   * @param timeout how long to wait; zero tries once
+   * @return the hold, or {@code null} if the timeout passed
+   * @throws InterruptedException if interrupted while waiting
+   * @throws IllegalArgumentException if the timeout is negative
+   */
+  public LockHold tryLock(Duration timeout) throws InterruptedException {
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must not be negative: timeout=" + timeout);
+    }
+    return acquire(saturatedNanos(timeout), true);
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  private LockHold acquire(long timeoutNs, boolean interruptible) throws InterruptedException {
+    if (local.isHeldByCurrentThread()) {
+      throw new IllegalStateException(
+          "the lock of " + this + " is held by this thread already; it is not reentrant");
+    }
+    long deadline = timeoutNs >= 0 ? System.nanoTime() + timeoutNs : 0;
+    if (timeoutNs < 0) {
+      if (interruptible) {
+        local.lockInterruptibly();
+      } else {
+        local.lock();
+      }
+    } else if (!local.tryLock(timeoutNs, TimeUnit.NANOSECONDS)) {
+      return null;
+    }
+    boolean acquired = false;
+    enter();
+    try {
+      int rc = api.lockTry(segment);
+      boolean interrupted = false;
+      while (rc == ErrorCode.ETIMEDOUT.code()) {
+        long slice = SLICE_NS;
+        if (timeoutNs >= 0) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return null;
+          }
+          slice = Math.min(left, SLICE_NS);
+        }
+        if (Thread.interrupted()) {
+          if (interruptible) {
+            throw new InterruptedException("interrupted while waiting for the lock of " + this);
+          }
+          interrupted = true;
+        }
+        rc = api.lockAcquire(segment, slice);
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      boolean died = rc == ErrorCode.EOWNERDEAD.code();
+      if (!died) {
+        Native.check(rc, "lock", describe());
+      }
+      acquired = true;
+      return new LockHold(this, died);
+    } finally {
+      exit();
+      if (!acquired) {
+        local.unlock();
+      }
+    }
+  }
+
+  /** Releases the lock held by the current thread (called by {@link LockHold#close()}). */
+  final void release() {
+    if (!local.isHeldByCurrentThread()) {
+      throw new IllegalMonitorStateException(
+          "the lock of " + this + " is not held by " + Thread.currentThread());
+    }
+    try {
+      enter();
+      try {
+        Native.check(api.lockRelease(segment), "unlock", describe());
+      } finally {
+        exit();
+      }
+    } finally {
+      local.unlock();
+    }
+  }
+
+  /* In-flight native calls keep close() from unmapping the segment under them. */
+
+  private void enter() {
+    inflight.incrementAndGet();
+    if (closed) {
+      inflight.decrementAndGet();
+      throw Native.closed();
+    }
+  }
+
+  private void exit() {
+    inflight.decrementAndGet();
+  }
+
+  /**
+   * Removes the object's name from the system, so that no other process can open it; processes
+   * that have it open keep using it. Does nothing for an anonymous object.
+   *
+   * @throws org.mproc.NoSuchObjectException if the name was already removed
+   */
+  public void unlink() {
+    if (name != null) {
+      Native.check(api.unlink(name), "unlink", name);
+    }
+  }
+
+  /**
+   * Detaches this process from the object. Later use of this handle throws
+   * {@link org.mproc.ObjectClosedException}. A lock still held through this handle is then
+   * treated as abandoned: its next acquirer is told the owner died. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    while (inflight.get() != 0) { // a blocking call returns within one 100 ms slice
+      Thread.onSpinWait();
+      Thread.yield();
+    }
+    mem.close();
+    api.arrayClose(handle);
+  }
+
+  /**
+   * The native segment handle, for handing the object to another process.
+   *
+   * @return the {@code mproc_segment_t*}
+   */
+  final long segmentHandle() {
+    return segment;
+  }
+
+  /**
+   * Names the object for messages: its name, or its element type when anonymous.
+   *
+   * @return a short description
+   */
+  final String describe() {
+    return name != null ? name : "anonymous " + type.name().toLowerCase() + " object";
+  }
+
+  static MprocException wrongLength(String what, long got) {
+    return new MprocException(
+        ErrorCode.EBOUNDS.code(), what, "length=" + got, ErrorCode.EBOUNDS.message());
+  }
+}

@@ -1,0 +1,333 @@
+package org.mproc.internal;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
+
+/**
+ * The Panama FFM backend (JDK 22+), loaded by {@link Native} by name from the multi-release part
+ * of the jar. Short calls that never block are critical downcalls (no thread-state transition,
+ * about 3 ns); calls that may block (lock acquisition with a timeout, wait) are ordinary ones, so
+ * that the JVM can reach a safepoint while they sleep.
+ */
+final class FfmNativeApi implements NativeApi {
+  private static final Linker LINKER = Linker.nativeLinker();
+  private static final Linker.Option CRITICAL = Linker.Option.critical(false);
+
+  private final SymbolLookup lib;
+  private final MethodHandle strerror;
+  private final MethodHandle errName;
+  private final MethodHandle nameCheck;
+  private final MethodHandle arrayCreate;
+  private final MethodHandle valueCreate;
+  private final MethodHandle arrayOpen;
+  private final MethodHandle arrayOpenFd;
+  private final MethodHandle arrayClose;
+  private final MethodHandle arraySegment;
+  private final MethodHandle segmentBase;
+  private final MethodHandle segmentSize;
+  private final MethodHandle segmentFd;
+  private final MethodHandle lockAcquire;
+  private final MethodHandle lockTry;
+  private final MethodHandle lockRelease;
+  private final MethodHandle wait32;
+  private final MethodHandle wake32;
+  private final MethodHandle unlink;
+  private final MethodHandle stat;
+  private final MethodHandle gc;
+
+  FfmNativeApi(Path library) {
+    Module module = FfmNativeApi.class.getModule();
+    if (!module.isNativeAccessEnabled()) {
+      Native.warnIfNativeAccessRestricted(module);
+    }
+    lib = SymbolLookup.libraryLookup(library, Arena.global());
+    strerror = handle("mproc_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    errName = handle("mproc_err_name", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    nameCheck = handle("mproc_name_check", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    arrayCreate =
+        handle(
+            "mproc_array_create",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
+    valueCreate =
+        handle(
+            "mproc_value_create",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
+    arrayOpen =
+        handle(
+            "mproc_array_open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT, JAVA_INT, ADDRESS));
+    arrayOpenFd =
+        handle(
+            "mproc_array_open_fd",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_SHORT, JAVA_INT, ADDRESS));
+    arrayClose = handle("mproc_array_close", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    arraySegment =
+        handle("mproc_array_segment", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+    segmentBase =
+        handle("mproc_segment_base", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+    segmentSize =
+        handle("mproc_segment_size", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+    segmentFd = handle("mproc_segment_fd", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+    lockAcquire =
+        handle("mproc_lock_acquire", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+    lockTry =
+        handle(
+            "mproc_lock_acquire", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), CRITICAL);
+    lockRelease =
+        handle("mproc_lock_release", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+    wait32 =
+        handle("mproc_wait32", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG));
+    wake32 =
+        handle(
+            "mproc_wake32",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG),
+            CRITICAL);
+    unlink = handle("mproc_unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    stat = handle("mproc_stat", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    gc = handle("mproc_gc", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  }
+
+  private MethodHandle handle(String symbol, FunctionDescriptor fd, Linker.Option... options) {
+    MemorySegment address =
+        lib.find(symbol)
+            .orElseThrow(() -> new UnsatisfiedLinkError("libmproc lacks " + symbol));
+    return LINKER.downcallHandle(address, fd, options);
+  }
+
+  private static RuntimeException rethrow(Throwable t) {
+    if (t instanceof RuntimeException r) {
+      return r;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    return new IllegalStateException(t);
+  }
+
+  private static MemorySegment cString(Arena arena, String s) {
+    return s == null ? MemorySegment.NULL : arena.allocateFrom(s);
+  }
+
+  private static String string(MemorySegment p) {
+    return p.equals(MemorySegment.NULL) ? null : p.reinterpret(4096).getString(0);
+  }
+
+  @Override
+  public String name() {
+    return "ffm";
+  }
+
+  @Override
+  public String strerror(int code) {
+    try {
+      return string((MemorySegment) strerror.invokeExact(code));
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public String errName(int code) {
+    try {
+      return string((MemorySegment) errName.invokeExact(code));
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int nameCheck(String name) {
+    try (Arena arena = Arena.ofConfined()) {
+      return (int) nameCheck.invokeExact(cString(arena, name));
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int arrayCreate(
+      String name, boolean value, int type, long count, byte[] init, long[] handle) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(ADDRESS);
+      MemorySegment initSeg = MemorySegment.NULL;
+      if (init != null) {
+        initSeg = arena.allocate(init.length, 8);
+        MemorySegment.copy(init, 0, initSeg, JAVA_BYTE, 0, init.length);
+      }
+      int rc =
+          value
+              ? (int) valueCreate.invokeExact(cString(arena, name), type, initSeg, out)
+              : (int) arrayCreate.invokeExact(cString(arena, name), type, count, initSeg, out);
+      handle[0] = out.get(ADDRESS, 0).address();
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int arrayOpen(String name, int kind, int type, long[] handle) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(ADDRESS);
+      int rc = (int) arrayOpen.invokeExact(cString(arena, name), (short) kind, type, out);
+      handle[0] = out.get(ADDRESS, 0).address();
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int arrayOpenFd(int fd, int kind, int type, long[] handle) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(ADDRESS);
+      int rc = (int) arrayOpenFd.invokeExact(fd, (short) kind, type, out);
+      handle[0] = out.get(ADDRESS, 0).address();
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int arrayClose(long array) {
+    try {
+      return (int) arrayClose.invokeExact(array);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public long arraySegment(long array) {
+    try {
+      return (long) arraySegment.invokeExact(array);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public long segmentBase(long segment) {
+    try {
+      return (long) segmentBase.invokeExact(segment);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public long segmentSize(long segment) {
+    try {
+      return (long) segmentSize.invokeExact(segment);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int segmentFd(long segment) {
+    try {
+      return (int) segmentFd.invokeExact(segment);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int lockAcquire(long segment, long timeoutNs) {
+    try {
+      return (int) lockAcquire.invokeExact(segment, timeoutNs);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int lockTry(long segment) {
+    try {
+      return (int) lockTry.invokeExact(segment, 0L);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int lockRelease(long segment) {
+    try {
+      return (int) lockRelease.invokeExact(segment);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int wait32(long address, int expected, long timeoutNs) {
+    try {
+      return (int) wait32.invokeExact(address, expected, timeoutNs);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int wake32(long address, int count) {
+    try {
+      return (int) wake32.invokeExact(address, count, 0L);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int unlink(String name) {
+    try (Arena arena = Arena.ofConfined()) {
+      return (int) unlink.invokeExact(cString(arena, name));
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int stat(String name, byte[] info) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(OBJECT_INFO_BYTES, 8);
+      int rc = (int) stat.invokeExact(cString(arena, name), out);
+      MemorySegment.copy(out, JAVA_BYTE, 0, info, 0, OBJECT_INFO_BYTES);
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int gc(int[] removed) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(JAVA_INT);
+      int rc = (int) gc.invokeExact(out);
+      removed[0] = out.get(JAVA_INT, 0);
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public Memory map(long segment) {
+    Arena arena = Arena.ofShared();
+    MemorySegment seg =
+        MemorySegment.ofAddress(segmentBase(segment)).reinterpret(segmentSize(segment), arena, null);
+    return new SegmentMemory(seg, arena);
+  }
+}

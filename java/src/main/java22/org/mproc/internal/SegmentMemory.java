@@ -1,0 +1,199 @@
+package org.mproc.internal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * {@link Memory} over a {@link MemorySegment} of the C mapping (the FFM backend). The segment
+ * belongs to a shared arena closed by {@link #close()}: the JVM then makes every later access,
+ * from any thread, throw, so the C side may unmap right after.
+ */
+final class SegmentMemory implements Memory {
+  private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
+  private static final ValueLayout.OfShort SHORT =
+      ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfInt INT =
+      ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfLong LONG =
+      ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle VH_BYTE = BYTE.varHandle();
+  private static final VarHandle VH_SHORT = SHORT.varHandle();
+  private static final VarHandle VH_INT = INT.varHandle();
+  private static final VarHandle VH_LONG = LONG.varHandle();
+
+  private final MemorySegment seg;
+  private final Arena arena;
+
+  SegmentMemory(MemorySegment seg, Arena arena) {
+    this.seg = seg;
+    this.arena = arena;
+  }
+
+  private RuntimeException translate(RuntimeException e) {
+    return arena.scope().isAlive() ? e : Native.closed();
+  }
+
+  @Override
+  public long size() {
+    return seg.byteSize();
+  }
+
+  @Override
+  public long address() {
+    return seg.address();
+  }
+
+  @Override
+  public byte getByte(long offset) {
+    try {
+      return (byte) VH_BYTE.getVolatile(seg, offset);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public void setByte(long offset, byte value) {
+    try {
+      VH_BYTE.setVolatile(seg, offset, value);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public short getShort(long offset) {
+    try {
+      return (short) VH_SHORT.getVolatile(seg, offset);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public void setShort(long offset, short value) {
+    try {
+      VH_SHORT.setVolatile(seg, offset, value);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public int getInt(long offset) {
+    try {
+      return (int) VH_INT.getVolatile(seg, offset);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public void setInt(long offset, int value) {
+    try {
+      VH_INT.setVolatile(seg, offset, value);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public boolean compareAndSetInt(long offset, int expected, int value) {
+    try {
+      return VH_INT.compareAndSet(seg, offset, expected, value);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public int getAndAddInt(long offset, int delta) {
+    try {
+      return (int) VH_INT.getAndAdd(seg, offset, delta);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public long getLong(long offset) {
+    try {
+      return (long) VH_LONG.getVolatile(seg, offset);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public void setLong(long offset, long value) {
+    try {
+      VH_LONG.setVolatile(seg, offset, value);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public boolean compareAndSetLong(long offset, long expected, long value) {
+    try {
+      return VH_LONG.compareAndSet(seg, offset, expected, value);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public long getAndAddLong(long offset, long delta) {
+    try {
+      return (long) VH_LONG.getAndAdd(seg, offset, delta);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  private static ValueLayout layoutOf(Object array) {
+    if (array instanceof byte[]) {
+      return BYTE;
+    } else if (array instanceof short[]) {
+      return SHORT;
+    } else if (array instanceof int[]) {
+      return INT;
+    } else if (array instanceof long[]) {
+      return LONG;
+    } else if (array instanceof float[]) {
+      return ValueLayout.JAVA_FLOAT.withOrder(ByteOrder.LITTLE_ENDIAN);
+    }
+    return ValueLayout.JAVA_DOUBLE.withOrder(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  @Override
+  public void copyOut(long offset, Object array, int index, int count) {
+    try {
+      MemorySegment.copy(seg, layoutOf(array), offset, array, index, count);
+      VarHandle.acquireFence();
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public void copyIn(Object array, int index, long offset, int count) {
+    try {
+      VarHandle.releaseFence();
+      MemorySegment.copy(array, index, seg, layoutOf(array), offset, count);
+      VarHandle.fullFence();
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (arena.scope().isAlive()) {
+      arena.close();
+    }
+  }
+}
