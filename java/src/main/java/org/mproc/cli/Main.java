@@ -53,7 +53,7 @@ public final class Main {
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length == 0) {
-      return usage(err, null);
+      return usage(err, "missing command");
     }
     try {
       switch (args[0]) {

@@ -1,0 +1,2 @@
+/** The {@code mproc} command-line tool. */
+package org.mproc.cli;

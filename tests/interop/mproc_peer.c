@@ -1,0 +1,129 @@
+/*
+ * A C participant for the cross-language tests. Each command opens objects another process
+ * (usually a JVM) created by name and works on them through the public API only:
+ *
+ *   mproc_peer layout                 print the header's field offsets, one "field offset" per line
+ *   mproc_peer negate VALUE ARRAY     set the float64 Value to 3.1415927, negate the int32 Array
+ *   mproc_peer add-locked VALUE N     N times: lock, non-atomic read-increment-write, unlock
+ *   mproc_peer add-atomic VALUE N     N atomic increments of an int64 Value
+ *   mproc_peer hold VALUE             take the lock, print "held", sleep until killed
+ *   mproc_peer get VALUE              print an int64 or float64 Value
+ *
+ * Exit status 0 on success; on failure the error's name and message go to stderr.
+ */
+#include "mproc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int fail(const char *what, int rc) {
+  fprintf(stderr, "mproc_peer: %s: %s (%s)\n", what, mproc_strerror(rc), mproc_err_name(rc));
+  return 1;
+}
+
+static int layout(void) {
+#define F(field) printf("%s %zu\n", #field, offsetof(mproc_header_t, field))
+  F(magic); F(layout_major); F(layout_minor); F(kind); F(header_bytes); F(state); F(flags);
+  F(total_size); F(creator_pid); F(creator_start); F(created_ns); F(endian_check);
+  F(header_crc); F(name); F(max_participants); F(participants_offset); F(elem_code);
+  F(elem_size); F(elem_count); F(data_offset); F(lock); F(lock_flags); F(lock_epoch);
+#undef F
+  return 0;
+}
+
+static int negate(const char *value, const char *array) {
+  mproc_array_t *num, *arr;
+  int rc = mproc_array_open(value, MPROC_KIND_VALUE, MPROC_FLOAT64, &num);
+  if (rc != 0)
+    return fail(value, rc);
+  if ((rc = mproc_array_open(array, MPROC_KIND_ARRAY, MPROC_INT32, &arr)) != 0)
+    return fail(array, rc);
+  double pi = 3.1415927;
+  mproc_array_store(num, 0, &pi);
+  for (uint64_t i = 0; i < mproc_array_length(arr); i++) {
+    int32_t v;
+    mproc_array_load(arr, i, &v);
+    v = -v;
+    mproc_array_store(arr, i, &v);
+  }
+  mproc_array_close(arr);
+  mproc_array_close(num);
+  return 0;
+}
+
+static int add(const char *value, long n, int locked) {
+  mproc_array_t *v;
+  int rc = mproc_array_open(value, MPROC_KIND_VALUE, MPROC_INT64, &v);
+  if (rc != 0)
+    return fail(value, rc);
+  for (long i = 0; i < n; i++) {
+    if (!locked) {
+      mproc_array_fetch_add(v, 0, 1, NULL);
+      continue;
+    }
+    rc = mproc_array_lock(v, MPROC_FOREVER);
+    if (rc != 0 && rc != MPROC_EOWNERDEAD)
+      return fail("lock", rc);
+    volatile int64_t *cell = mproc_array_data(v);
+    *cell = *cell + 1;
+    if ((rc = mproc_array_unlock(v)) != 0)
+      return fail("unlock", rc);
+  }
+  mproc_array_close(v);
+  return 0;
+}
+
+static int hold(const char *value) {
+  mproc_array_t *v;
+  int rc = mproc_array_open(value, MPROC_KIND_ANY, 0, &v);
+  if (rc != 0)
+    return fail(value, rc);
+  rc = mproc_array_lock(v, MPROC_FOREVER);
+  if (rc != 0 && rc != MPROC_EOWNERDEAD)
+    return fail("lock", rc);
+  printf("held\n");
+  fflush(stdout);
+  for (;;)
+    pause();
+}
+
+static int get(const char *value) {
+  mproc_array_t *v;
+  int rc = mproc_array_open(value, MPROC_KIND_VALUE, 0, &v);
+  if (rc != 0)
+    return fail(value, rc);
+  if (mproc_array_type(v) == MPROC_FLOAT64) {
+    double d;
+    mproc_array_load(v, 0, &d);
+    printf("%.17g\n", d);
+  } else if (mproc_array_type(v) == MPROC_INT64) {
+    int64_t x;
+    mproc_array_load(v, 0, &x);
+    printf("%lld\n", (long long)x);
+  } else {
+    mproc_array_close(v);
+    return fail(value, MPROC_ETYPE);
+  }
+  mproc_array_close(v);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc == 2 && strcmp(argv[1], "layout") == 0)
+    return layout();
+  if (argc == 4 && strcmp(argv[1], "negate") == 0)
+    return negate(argv[2], argv[3]);
+  if (argc == 4 && strcmp(argv[1], "add-locked") == 0)
+    return add(argv[2], atol(argv[3]), 1);
+  if (argc == 4 && strcmp(argv[1], "add-atomic") == 0)
+    return add(argv[2], atol(argv[3]), 0);
+  if (argc == 3 && strcmp(argv[1], "hold") == 0)
+    return hold(argv[2]);
+  if (argc == 3 && strcmp(argv[1], "get") == 0)
+    return get(argv[2]);
+  fprintf(stderr, "usage: mproc_peer layout | negate V A | add-locked V N | add-atomic V N | "
+                  "hold V | get V\n");
+  return 2;
+}
