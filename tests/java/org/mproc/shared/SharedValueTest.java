@@ -133,6 +133,36 @@ class SharedValueTest {
   }
 
   @Test
+  void damagedOrForeignSegmentsAreRefusedWithTheReason() throws Exception {
+    String name = Peers.uniqueName("damaged");
+    java.nio.file.Path file = java.nio.file.Path.of("/dev/shm" + name);
+    try (SharedLong v = SharedLong.create(name, 1)) {
+      try (java.nio.channels.FileChannel ch =
+          java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+        ch.write(java.nio.ByteBuffer.wrap(new byte[] {'x'}), 70); // inside the name: CRC breaks
+      }
+      IncompatibleObjectException e =
+          assertThrows(IncompatibleObjectException.class, () -> SharedLong.open(name));
+      assertEquals(ErrorCode.ECORRUPT, e.code());
+      assertEquals(name, e.subject());
+      assertEquals(1, v.get(), "the creator's handle is unaffected");
+      v.unlink();
+    }
+    java.nio.file.Files.write(file, new byte[4096]); // all zero: never published
+    try {
+      java.nio.file.Files.write(file, "not mproc".getBytes(), java.nio.file.StandardOpenOption.WRITE);
+      IncompatibleObjectException e =
+          assertThrows(IncompatibleObjectException.class, () -> SharedLong.open(name));
+      assertEquals(ErrorCode.EBADMAGIC, e.code());
+      java.nio.file.Files.write(file, new byte[100]);
+      e = assertThrows(IncompatibleObjectException.class, () -> SharedLong.open(name));
+      assertEquals(ErrorCode.ETRUNCATED, e.code());
+    } finally {
+      java.nio.file.Files.deleteIfExists(file);
+    }
+  }
+
+  @Test
   void invalidNamesAreRejectedWithTheName() {
     for (String bad : new String[] {"noslash", "/", "/a/b", "/..", "/sp ace", "/" + "x".repeat(31)}) {
       InvalidNameException e =

@@ -91,8 +91,8 @@ public final class Main {
     } catch (MprocException e) {
       err.println("mproc: " + e.getMessage());
       return 1;
-    } catch (Exception e) {
-      err.println("mproc: " + e);
+    } catch (Exception | LinkageError e) {
+      err.println("mproc: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
       return 1;
     }
   }

@@ -3,7 +3,6 @@ package org.mproc.internal;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.mproc.ErrorCode;
 import org.mproc.IncompatibleObjectException;
@@ -51,7 +50,8 @@ public final class Native {
    */
   public static NativeApi api() {
     if (API == null) {
-      UnsatisfiedLinkError e = new UnsatisfiedLinkError("mproc is unavailable: " + FAILURE);
+      UnsatisfiedLinkError e =
+          new UnsatisfiedLinkError("mproc is unavailable: " + FAILURE.getMessage());
       e.initCause(FAILURE);
       throw e;
     }
@@ -99,28 +99,23 @@ public final class Native {
     }
     try {
       return new JnaNativeApi(library);
-    } catch (IllegalCallerException e) {
+    } catch (RuntimeException | LinkageError e) {
       throw nativeAccess(e);
     }
   }
 
-  private static Exception nativeAccess(Throwable cause) {
-    if (cause instanceof IllegalCallerException) {
-      return new IllegalStateException(
-          "the JVM denies native access to mproc; run java with"
-              + " --enable-native-access=ALL-UNNAMED (or =org.mproc on the module path)",
-          cause);
+  /** Explains a refusal of native access (however deeply wrapped) with the flag to pass. */
+  private static Exception nativeAccess(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof IllegalCallerException) {
+        return new IllegalStateException(
+            "the JVM denies native access to mproc; run java with"
+                + " --enable-native-access=ALL-UNNAMED (or =org.mproc,com.sun.jna on the module"
+                + " path)",
+            failure);
+      }
     }
-    return cause instanceof Exception ? (Exception) cause : new RuntimeException(cause);
-  }
-
-  /** Warns once, with the flag to pass, when native access is not enabled (JDK 22+). */
-  static void warnIfNativeAccessRestricted(Module module) {
-    if (LOG.isLoggable(Level.WARNING)) {
-      LOG.warning(
-          "native access is not enabled for " + module + "; mproc works, but the JVM will warn"
-              + " and future JDKs will refuse: pass --enable-native-access=ALL-UNNAMED");
-    }
+    return failure instanceof Exception ? (Exception) failure : new RuntimeException(failure);
   }
 
   /**

@@ -47,10 +47,8 @@ final class FfmNativeApi implements NativeApi {
   private final MethodHandle gc;
 
   FfmNativeApi(Path library) {
-    Module module = FfmNativeApi.class.getModule();
-    if (!module.isNativeAccessEnabled()) {
-      Native.warnIfNativeAccessRestricted(module);
-    }
+    // Without --enable-native-access the JVM itself warns here (naming the flag) or, with
+    // --illegal-native-access=deny, throws IllegalCallerException, which Native explains.
     lib = SymbolLookup.libraryLookup(library, Arena.global());
     strerror = handle("mproc_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
     errName = handle("mproc_err_name", FunctionDescriptor.of(ADDRESS, JAVA_INT));
