@@ -502,10 +502,13 @@ MPROC_EXTERN int mproc_array_fetch_add(mproc_array_t *arr, uint64_t index, int64
 MPROC_EXTERN int mproc_array_fetch_add_double(mproc_array_t *arr, uint64_t index, double delta,
                                               double *prev);
 
-/** Copies `n` elements starting at `index` out to `dst` (element by element, each atomic). */
+/**
+ * Copies `n` elements starting at `index` out to `dst`. Each element is read whole (never torn);
+ * the copy as a whole is not atomic: hold the lock for a consistent snapshot.
+ */
 MPROC_EXTERN int mproc_array_read(mproc_array_t *arr, uint64_t index, void *dst, uint64_t n);
 
-/** Copies `n` elements from `src` into the array starting at `index`. */
+/** Copies `n` elements from `src` into the array starting at `index`, each element whole. */
 MPROC_EXTERN int mproc_array_write(mproc_array_t *arr, uint64_t index, const void *src,
                                    uint64_t n);
 

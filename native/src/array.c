@@ -263,13 +263,45 @@ int mproc_array_fetch_add_double(mproc_array_t *a, uint64_t index, double delta,
   return 0;
 }
 
+/*
+ * Copies n elements between shared memory and a private buffer, each element with one relaxed
+ * atomic access on the shared side (so no element is ever torn), and a fence at the end that
+ * orders the whole copy like a release store (into shared memory) or an acquire load (out of it).
+ */
+#define COPY_LOOP(T)                                                                               \
+  do {                                                                                             \
+    for (uint64_t i = 0; i < n; i++) {                                                             \
+      T v;                                                                                         \
+      if (to_shared) {                                                                             \
+        memcpy(&v, src + i * sizeof(T), sizeof(T));                                                \
+        atomic_store_explicit((_Atomic T *)(void *)(dst + i * sizeof(T)), v,                       \
+                              memory_order_relaxed);                                               \
+      } else {                                                                                     \
+        v = atomic_load_explicit((_Atomic T *)(void *)(src + i * sizeof(T)), memory_order_relaxed); \
+        memcpy(dst + i * sizeof(T), &v, sizeof(T));                                                \
+      }                                                                                            \
+    }                                                                                              \
+  } while (0)
+
+static void copy_elements(uint16_t size, char *dst, const char *src, uint64_t n, bool to_shared) {
+  if (to_shared)
+    atomic_thread_fence(memory_order_release);
+  switch (size) {
+  case 1: COPY_LOOP(uint8_t); break;
+  case 2: COPY_LOOP(uint16_t); break;
+  case 4: COPY_LOOP(uint32_t); break;
+  default: COPY_LOOP(uint64_t); break;
+  }
+  if (!to_shared)
+    atomic_thread_fence(memory_order_acquire);
+}
+
 int mproc_array_read(mproc_array_t *a, uint64_t index, void *dst, uint64_t n) {
   if (a == NULL || (dst == NULL && n != 0))
     return MPROC_EINVAL;
   if (index > a->count || n > a->count - index)
     return MPROC_EBOUNDS;
-  for (uint64_t i = 0; i < n; i++)
-    mproc_array_load(a, index + i, (char *)dst + i * a->size);
+  copy_elements(a->size, (char *)dst, a->data + index * a->size, n, false);
   return 0;
 }
 
@@ -278,8 +310,7 @@ int mproc_array_write(mproc_array_t *a, uint64_t index, const void *src, uint64_
     return MPROC_EINVAL;
   if (index > a->count || n > a->count - index)
     return MPROC_EBOUNDS;
-  for (uint64_t i = 0; i < n; i++)
-    mproc_array_store(a, index + i, (const char *)src + i * a->size);
+  copy_elements(a->size, a->data + index * a->size, (const char *)src, n, true);
   return 0;
 }
 

@@ -76,6 +76,26 @@ static void bad_arguments_are_rejected(void) {
   mproc_array_close(a);
 }
 
+static void bulk_copies_keep_every_width_intact(void) {
+  const int types[] = {MPROC_UINT8, MPROC_INT16, MPROC_FLOAT32, MPROC_FLOAT64};
+  for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
+    size_t size = mproc_type_size(types[t]);
+    unsigned char in[7 * 8], out[7 * 8];
+    for (size_t i = 0; i < sizeof in; i++)
+      in[i] = (unsigned char)(i * 37 + 1);
+    mproc_array_t *a;
+    CHECK_RC(0, mproc_array_create(NULL, types[t], 9, NULL, &a));
+    CHECK_RC(0, mproc_array_write(a, 2, in, 7));
+    memset(out, 0, sizeof out);
+    CHECK_RC(0, mproc_array_read(a, 2, out, 7));
+    CHECK(memcmp(in, out, 7 * size) == 0);
+    CHECK_RC(0, mproc_array_read(a, 0, out, 2));
+    for (size_t i = 0; i < 2 * size; i++)
+      CHECK(out[i] == 0);
+    mproc_array_close(a);
+  }
+}
+
 static void open_checks_kind_and_type(void) {
   const char *name = test_name("arr");
   int32_t init[10];
@@ -137,6 +157,7 @@ int main(void) {
   RUN(integer_atomics_wrap_and_sign_extend);
   RUN(float_atomics);
   RUN(bad_arguments_are_rejected);
+  RUN(bulk_copies_keep_every_width_intact);
   RUN(open_checks_kind_and_type);
   RUN(a_child_negates_the_array_and_sets_the_value);
   return 0;
