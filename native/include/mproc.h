@@ -52,6 +52,10 @@ extern "C" {
   XX(ENAMETOOLONG, -ENAMETOOLONG, "name too long")                                                 \
   XX(ENOSYS, -ENOSYS, "function not implemented")                                                  \
   XX(ETIMEDOUT, -ETIMEDOUT, "timed out")                                                           \
+  XX(ESRCH, -ESRCH, "no such process")                                                             \
+  XX(ECHILD, -ECHILD, "no such child process")                                                     \
+  XX(EPIPE, -EPIPE, "broken pipe: the peer closed the channel")                                    \
+  XX(ENOEXEC, -ENOEXEC, "exec format error")                                                       \
   XX(EDEADLK, -EDEADLK, "lock already held through this handle")                                  \
   XX(EOWNERDEAD, -EOWNERDEAD, "previous owner died")                                               \
   XX(EBADNAME, -3001, "invalid object name")                                                       \
@@ -65,7 +69,9 @@ extern "C" {
   XX(ECLOSED, -3009, "object is closed")                                                           \
   XX(EBOUNDS, -3010, "index or size out of bounds")                                                  \
   XX(ENOSLOT, -3011, "no free participant slot")                                                   \
-  XX(ENOTOWNER, -3012, "lock is not held by the caller")
+  XX(ENOTOWNER, -3012, "lock is not held by the caller")                                          \
+  XX(EEOF, -3013, "end of stream: the peer closed the channel")                                    \
+  XX(EPROTO, -3014, "malformed message on the bootstrap channel")
 
 /** Error codes: 0 is success, every failure is negative. */
 typedef enum {
@@ -517,6 +523,157 @@ MPROC_EXTERN int mproc_array_lock(mproc_array_t *arr, int64_t timeout_ns);
 
 /** Releases the array's lock (see mproc_lock_release). */
 MPROC_EXTERN int mproc_array_unlock(mproc_array_t *arr);
+
+
+/* ---------------------------------------------------------------------------------------------
+ * Processes: spawning children and handing them objects
+ *
+ * mproc_spawn starts a program with posix_spawn. The child gets
+ *   fd 0..2                  the parent's, or the descriptors given in the options
+ *   fd MPROC_BOOTSTRAP_FD    one end of a socketpair, the bootstrap channel
+ *   fd 4, 5, ...             the handed descriptors, in order
+ * and no other descriptor of the parent. The parent first sends a manifest over the channel
+ * (mproc_child_send_manifest) naming each handed object; later messages, possibly carrying
+ * descriptors (SCM_RIGHTS), may follow in both directions. The channel is also a lifeline: it
+ * reads end-of-stream once the parent has died, however it died.
+ *
+ * Manifest, version 1 (little-endian), the first message from the parent:
+ *   0  8  "MPROCMAN"
+ *   8  2  major (1)     10 2 minor (0)
+ *   12 4  flags: bit 0 daemon (the child should exit when the parent dies)
+ *   16 4  entry count n
+ *   20 4  payload length p
+ *   24    n entries of 48 bytes: u16 kind, char elem_code, u8 reserved, i32 fd (in the child),
+ *         u64 reserved, char name[32] (the object's name or a label, NUL-terminated)
+ *   24+48n  p bytes of payload, opaque to the library (the Java child's target)
+ * Every message on the channel is a u32 little-endian length followed by that many bytes.
+ * ------------------------------------------------------------------------------------------- */
+#define MPROC_BOOTSTRAP_FD 3
+#define MPROC_FIRST_HANDED_FD 4
+#define MPROC_MAX_HANDED 64
+#define MPROC_MAX_MESSAGE ((uint32_t)64 << 20) /* 64 MiB */
+#define MPROC_MANIFEST_MAGIC "MPROCMAN"
+#define MPROC_MANIFEST_DAEMON 0x1u
+
+typedef struct mproc_child mproc_child_t;
+
+/** How to start a child: zero-initialise, then set what you need. */
+typedef struct mproc_spawn_opts {
+  const char *path;         /* the program; searched on PATH when it contains no '/' */
+  char *const *argv;        /* NULL-terminated; argv[0] is conventionally the program name */
+  char *const *envp;        /* NULL-terminated environment, or NULL to inherit this one */
+  const int *fds;           /* descriptors handed to the child at 4, 5, ... (not consumed) */
+  int nfds;                 /* at most MPROC_MAX_HANDED */
+  int stdin_fd;             /* -1 to inherit; otherwise becomes the child's fd 0 */
+  int stdout_fd;            /* -1 to inherit */
+  int stderr_fd;            /* -1 to inherit */
+} mproc_spawn_opts_t;
+
+/** Initialises options with nothing handed and standard streams inherited. */
+MPROC_EXTERN void mproc_spawn_opts_init(mproc_spawn_opts_t *opts);
+
+/**
+ * Starts a child. Errors: MPROC_EINVAL, MPROC_EBOUNDS (too many fds), MPROC_EBADF (a handed
+ * descriptor is not open), and the exec failure as an errno code (MPROC_ENOENT for a missing
+ * program, MPROC_EACCES, MPROC_ENOEXEC, ...). The child is running when this returns 0.
+ */
+MPROC_EXTERN int mproc_spawn(const mproc_spawn_opts_t *opts, mproc_child_t **out);
+
+/** The child's process id. */
+MPROC_EXTERN int mproc_child_pid(const mproc_child_t *child);
+
+/** The parent's end of the bootstrap channel (owned by the handle). */
+MPROC_EXTERN int mproc_child_channel(const mproc_child_t *child);
+
+/**
+ * Sends the manifest (see above): `count` entries from kinds/codes/names describing the handed
+ * descriptors in order, flags, and an opaque payload. names[i] may be NULL.
+ */
+MPROC_EXTERN int mproc_child_send_manifest(mproc_child_t *child, uint32_t flags, int count,
+                                           const uint16_t *kinds, const char *codes,
+                                           const char *const *names, const void *payload,
+                                           uint32_t payload_len);
+
+/**
+ * Waits up to timeout_ns for the child to exit and reaps it. On 0, *exit_code is Python's
+ * exitcode: the exit status, or -N when killed by signal N. MPROC_ETIMEDOUT while it runs.
+ * Once reaped, later calls return 0 with the same code at once.
+ */
+MPROC_EXTERN int mproc_child_wait(mproc_child_t *child, int64_t timeout_ns, int *exit_code);
+
+/** Sends a signal to the child; 0 (no effect) once it has been reaped. */
+MPROC_EXTERN int mproc_child_signal(mproc_child_t *child, int sig);
+
+/** Closes the channel and frees the handle; does not wait for or kill the child. NULL is a no-op. */
+MPROC_EXTERN int mproc_child_free(mproc_child_t *child);
+
+/**
+ * Sends one message on a channel: a u32 length then `len` bytes, with `nfds` descriptors
+ * attached (SCM_RIGHTS; they stay open here). MPROC_EPIPE when the peer is gone (SIGPIPE is
+ * never raised). Blocks while the socket buffer is full.
+ */
+MPROC_EXTERN int mproc_channel_send(int fd, const void *buf, uint32_t len, const int *fds,
+                                    int nfds);
+
+/**
+ * Receives one message, waiting at most timeout_ns for it to begin. *buf receives a malloc'd
+ * copy (free it with mproc_free), *len its length; received descriptors go to fds (up to
+ * maxfds, the rest are closed) and their number to *nfds. MPROC_EEOF when the peer closed the
+ * channel before a message began, MPROC_EPROTO for a length over MPROC_MAX_MESSAGE or a message
+ * cut short, MPROC_ETIMEDOUT when none arrived.
+ */
+MPROC_EXTERN int mproc_channel_recv(int fd, int64_t timeout_ns, void **buf, uint32_t *len,
+                                    int *fds, int maxfds, int *nfds);
+
+/** Frees memory the library allocated for the caller (mproc_channel_recv's buffers). */
+MPROC_EXTERN void mproc_free(void *p);
+
+/**
+ * Waits up to timeout_ns for the other end of a channel to close, without reading anything.
+ * Returns 0 when it has closed (the parent died or let go), MPROC_ETIMEDOUT otherwise.
+ */
+MPROC_EXTERN int mproc_lifeline_wait(int fd, int64_t timeout_ns);
+
+/** One object handed to this process, as the manifest describes it. */
+typedef struct mproc_handed {
+  uint16_t kind;   /* mproc_kind_t */
+  char elem_code;  /* element type for Values and Arrays, else 0 */
+  int fd;          /* the descriptor in this process; open it with mproc_array_open_fd etc. */
+  char name[32];   /* the object's name or label */
+} mproc_handed_t;
+
+typedef struct mproc_handoff mproc_handoff_t;
+
+/**
+ * In a child started by mproc_spawn: reads the manifest from MPROC_BOOTSTRAP_FD (waiting up to
+ * timeout_ns). Errors: MPROC_EBADF when this process has no bootstrap channel, MPROC_EPROTO for a
+ * malformed manifest, MPROC_EVERSION for another major version.
+ */
+MPROC_EXTERN int mproc_child_init(int64_t timeout_ns, mproc_handoff_t **out);
+
+/** Number of handed objects. */
+MPROC_EXTERN int mproc_handoff_count(const mproc_handoff_t *h);
+
+/** The handed object at `index` (MPROC_EBOUNDS past the end). */
+MPROC_EXTERN int mproc_handoff_get(const mproc_handoff_t *h, int index, mproc_handed_t *out);
+
+/** The index of the handed object with this name, or MPROC_ENOENT. */
+MPROC_EXTERN int mproc_handoff_find(const mproc_handoff_t *h, const char *name);
+
+/** The manifest's flags (MPROC_MANIFEST_DAEMON). */
+MPROC_EXTERN uint32_t mproc_handoff_flags(const mproc_handoff_t *h);
+
+/** The manifest's opaque payload and its length (valid until mproc_handoff_free). */
+MPROC_EXTERN const void *mproc_handoff_payload(const mproc_handoff_t *h, uint32_t *len);
+
+/** Frees the handoff (does not close the handed descriptors). NULL is a no-op. */
+MPROC_EXTERN void mproc_handoff_free(mproc_handoff_t *h);
+
+/**
+ * Ends this process as if killed by `sig` (default disposition, then raise), so the parent sees
+ * exitcode -sig. Used by children that intercept SIGTERM to clean up first. Does not return.
+ */
+MPROC_EXTERN void mproc_die_by_signal(int sig);
 
 #ifdef __cplusplus
 }
