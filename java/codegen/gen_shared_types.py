@@ -230,7 +230,7 @@ package org.mproc.shared;
 public final class {cls} extends SharedData {{
   private final long off;
 
-  private {cls}(long handle, String name) {{
+  {cls}(long handle, String name) {{
     super(handle, name, ElementType.{et});
     this.off = offset(0);
   }}
@@ -454,7 +454,7 @@ package org.mproc.shared;
  * }}</pre>
  */
 public final class {cls} extends SharedData {{
-  private {cls}(long handle, String name) {{
+  {cls}(long handle, String name) {{
     super(handle, name, ElementType.{et});
   }}
 

@@ -40,7 +40,7 @@ extern "C" {
   XX(EPERM, -EPERM, "operation not permitted")                                                     \
   XX(ENOENT, -ENOENT, "no such object")                                                            \
   XX(EINTR, -EINTR, "interrupted system call")                                                     \
-  XX(EIO, -EIO, "i/o error")                                                                       \
+  XX(EIO, -EIO, "input/output error")                                                                       \
   XX(EBADF, -EBADF, "bad file descriptor")                                                         \
   XX(EAGAIN, -EAGAIN, "resource temporarily unavailable")                                          \
   XX(ENOMEM, -ENOMEM, "out of memory")                                                             \
@@ -579,6 +579,14 @@ MPROC_EXTERN void mproc_spawn_opts_init(mproc_spawn_opts_t *opts);
  */
 MPROC_EXTERN int mproc_spawn(const mproc_spawn_opts_t *opts, mproc_child_t **out);
 
+/**
+ * mproc_spawn with its options as arguments (for bindings): `envp` NULL inherits, `fds` may be
+ * NULL when nfds is 0, and a standard stream of -1 is inherited.
+ */
+MPROC_EXTERN int mproc_spawnv(const char *path, char *const argv[], char *const envp[],
+                              const int *fds, int nfds, int stdin_fd, int stdout_fd,
+                              int stderr_fd, mproc_child_t **out);
+
 /** The child's process id. */
 MPROC_EXTERN int mproc_child_pid(const mproc_child_t *child);
 
@@ -601,7 +609,7 @@ MPROC_EXTERN int mproc_child_send_manifest(mproc_child_t *child, uint32_t flags,
  */
 MPROC_EXTERN int mproc_child_wait(mproc_child_t *child, int64_t timeout_ns, int *exit_code);
 
-/** Sends a signal to the child; 0 (no effect) once it has been reaped. */
+/** Sends a signal to the child; 0 (no effect) once it has exited. Safe against pid reuse. */
 MPROC_EXTERN int mproc_child_signal(mproc_child_t *child, int sig);
 
 /** Closes the channel and frees the handle; does not wait for or kill the child. NULL is a no-op. */
@@ -625,6 +633,9 @@ MPROC_EXTERN int mproc_channel_send(int fd, const void *buf, uint32_t len, const
 MPROC_EXTERN int mproc_channel_recv(int fd, int64_t timeout_ns, void **buf, uint32_t *len,
                                     int *fds, int maxfds, int *nfds);
 
+/** Closes a descriptor (for bindings that cannot), retrying EINTR; MPROC_EBADF if not open. */
+MPROC_EXTERN int mproc_fd_close(int fd);
+
 /** Frees memory the library allocated for the caller (mproc_channel_recv's buffers). */
 MPROC_EXTERN void mproc_free(void *p);
 
@@ -641,6 +652,12 @@ typedef struct mproc_handed {
   int fd;          /* the descriptor in this process; open it with mproc_array_open_fd etc. */
   char name[32];   /* the object's name or label */
 } mproc_handed_t;
+
+#if !defined(__cplusplus)
+_Static_assert(offsetof(mproc_handed_t, fd) == 4, "handed.fd at 4");
+_Static_assert(offsetof(mproc_handed_t, name) == 8, "handed.name at 8");
+_Static_assert(sizeof(mproc_handed_t) == 40, "handed is 40 bytes");
+#endif
 
 typedef struct mproc_handoff mproc_handoff_t;
 

@@ -50,6 +50,11 @@ void mproc_spawn_opts_init(mproc_spawn_opts_t *opts) {
 
 void mproc_free(void *p) { free(p); }
 
+int mproc_fd_close(int fd) {
+  /* Linux closes the descriptor even when close() fails with EINTR: never retry it. */
+  return close(fd) == 0 || errno == EINTR ? 0 : MPROC__ERR(errno);
+}
+
 static void put16(unsigned char *p, uint16_t v) { memcpy(p, &v, 2); }
 static void put32(unsigned char *p, uint32_t v) { memcpy(p, &v, 4); }
 static uint16_t get16(const unsigned char *p) { uint16_t v; memcpy(&v, p, 2); return v; }
@@ -175,6 +180,21 @@ int mproc_spawn(const mproc_spawn_opts_t *o, mproc_child_t **out) {
   return 0;
 }
 
+int mproc_spawnv(const char *path, char *const argv[], char *const envp[], const int *fds,
+                 int nfds, int stdin_fd, int stdout_fd, int stderr_fd, mproc_child_t **out) {
+  mproc_spawn_opts_t o;
+  mproc_spawn_opts_init(&o);
+  o.path = path;
+  o.argv = argv;
+  o.envp = envp;
+  o.fds = fds;
+  o.nfds = nfds;
+  o.stdin_fd = stdin_fd;
+  o.stdout_fd = stdout_fd;
+  o.stderr_fd = stderr_fd;
+  return mproc_spawn(&o, out);
+}
+
 int mproc_child_pid(const mproc_child_t *c) { return c->pid; }
 
 int mproc_child_channel(const mproc_child_t *c) { return c->channel; }
@@ -270,8 +290,16 @@ int mproc_child_signal(mproc_child_t *c, int sig) {
   if (c == NULL || sig < 0 || sig >= NSIG)
     return MPROC_EINVAL;
   if (c->reaped)
-    return 0; /* an unreaped child keeps its pid, so until then kill() cannot hit another process */
-  return kill(c->pid, sig) == 0 ? 0 : MPROC__ERR(errno);
+    return 0;
+  /*
+   * Another thread may reap the child at any moment, freeing its pid for reuse: the pidfd names
+   * exactly this process whatever happens to the number, and fails with ESRCH once it is gone.
+   */
+  int r = c->pidfd >= 0 ? (int)syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0)
+                        : kill(c->pid, sig);
+  if (r != 0 && errno == ESRCH)
+    return 0;
+  return r == 0 ? 0 : MPROC__ERR(errno);
 }
 
 int mproc_child_free(mproc_child_t *c) {

@@ -1,7 +1,6 @@
 package org.mproc.examples;
 
-import java.util.List;
-import org.mproc.internal.JavaCommand;
+import org.mproc.process.Subprocess;
 import org.mproc.shared.SharedDouble;
 import org.mproc.shared.SharedIntArray;
 
@@ -9,21 +8,32 @@ import org.mproc.shared.SharedIntArray;
  * Seed example 5, Python's Value and Array, across two real processes:
  *
  * <pre>
+ * def f(n, a):
+ *     n.value = 3.1415927
+ *     for i in range(len(a)):
+ *         a[i] = -a[i]
+ *
  * num = Value('d', 0.0)
  * arr = Array('i', range(10))
- * p = Process(target=f, args=(num, arr))   # f: num.value = 3.1415927; arr[i] = -arr[i]
- * p.start(); p.join()
+ * p = Process(target=f, args=(num, arr))
+ * p.start()
+ * p.join()
  * print(num.value)
  * print(arr[:])
  * </pre>
  *
- * <p>Prints {@code 3.1415927} then {@code [0, -1, -2, -3, -4, -5, -6, -7, -8, -9]}. Until
- * mproc can hand anonymous objects to a child ({@code Subprocess}), the child opens them by name.
+ * <p>Prints {@code 3.1415927} then {@code [0, -1, -2, -3, -4, -5, -6, -7, -8, -9]}. The child is
+ * a separate JVM; the value and the array reach it as handles on the same shared memory.
  */
 public final class ValueArrayExample {
   private ValueArrayExample() {}
 
-  /** The child's work: Python's {@code f(n, a)}. */
+  /**
+   * The child's work: Python's {@code f(n, a)}.
+   *
+   * @param n the shared number
+   * @param a the shared array
+   */
   static void f(SharedDouble n, SharedIntArray a) {
     n.set(3.1415927);
     for (int i = 0; i < a.length(); i++) {
@@ -32,37 +42,19 @@ public final class ValueArrayExample {
   }
 
   /**
-   * Runs the example; with {@code child NUM ARR} it is the child.
+   * Runs the example.
    *
-   * @param args empty, or the child's arguments
-   * @throws Exception if the child cannot be run
+   * @param args ignored
+   * @throws InterruptedException if interrupted while joining the child
    */
-  public static void main(String[] args) throws Exception {
-    if (args.length == 3 && args[0].equals("child")) {
-      try (SharedDouble n = SharedDouble.open(args[1]);
-          SharedIntArray a = SharedIntArray.open(args[2])) {
-        f(n, a);
-      }
-      return;
-    }
-    long pid = ProcessHandle.current().pid();
-    String numName = "/mproc-ex5-num-" + pid;
-    String arrName = "/mproc-ex5-arr-" + pid;
-    try (SharedDouble num = SharedDouble.create(numName, 0.0);
-        SharedIntArray arr = SharedIntArray.of(arrName, new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9})) {
-      try {
-        List<String> cmd = JavaCommand.of(ValueArrayExample.class, "child", numName, arrName);
-        Process p = new ProcessBuilder(cmd).inheritIO().start();
-        int exit = p.waitFor();
-        if (exit != 0) {
-          throw new IllegalStateException("the child failed: exit code " + exit);
-        }
-        System.out.println(num.get());
-        System.out.println(arr);
-      } finally {
-        num.unlink();
-        arr.unlink();
-      }
+  public static void main(String[] args) throws InterruptedException {
+    try (SharedDouble num = SharedDouble.create(0.0);
+        SharedIntArray arr = SharedIntArray.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9)) {
+      Subprocess p = new Subprocess(() -> f(num, arr));
+      p.start();
+      p.join();
+      System.out.println(num.get());
+      System.out.println(arr);
     }
   }
 }

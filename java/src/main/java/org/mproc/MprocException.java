@@ -15,7 +15,7 @@ public class MprocException extends RuntimeException {
   /**
    * Creates an exception for a libmproc code.
    *
-   * @param rawCode the negative code returned by libmproc
+   * @param rawCode the negative code returned by libmproc, or 0 for a failure found in Java
    * @param operation what was being done, e.g. {@code "open"}
    * @param subject the value concerned, e.g. the object's name; may be {@code null}
    * @param detail the library's description of the code
@@ -29,8 +29,11 @@ public class MprocException extends RuntimeException {
 
   private static String format(int rawCode, String operation, String subject, String detail) {
     ErrorCode c = ErrorCode.of(rawCode);
-    String name = c != null ? "MPROC_" + c.name() : "code " + rawCode;
     String what = subject != null ? operation + " " + subject : operation;
+    if (rawCode == 0) {
+      return what + ": " + detail;
+    }
+    String name = c != null ? "MPROC_" + c.name() : "code " + rawCode;
     return what + ": " + detail + " (" + name + ")";
   }
 

@@ -2,6 +2,8 @@ package org.mproc.internal;
 
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import com.sun.jna.StringArray;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.MappedByteBuffer;
@@ -57,6 +59,60 @@ final class JnaNativeApi implements NativeApi {
     static native int mproc_stat(String name, byte[] info);
 
     static native int mproc_gc(int[] removed);
+
+    static native int mproc_spawnv(
+        String path,
+        Pointer argv,
+        Pointer envp,
+        int[] fds,
+        int nfds,
+        int stdin,
+        int stdout,
+        int stderr,
+        long[] out);
+
+    static native int mproc_fd_close(int fd);
+
+    static native int mproc_child_pid(long child);
+
+    static native int mproc_child_channel(long child);
+
+    static native int mproc_child_send_manifest(
+        long child,
+        int flags,
+        int count,
+        short[] kinds,
+        byte[] codes,
+        Pointer names,
+        byte[] payload,
+        int payloadLen);
+
+    static native int mproc_child_wait(long child, long timeoutNs, int[] exitCode);
+
+    static native int mproc_child_signal(long child, int sig);
+
+    static native int mproc_child_free(long child);
+
+    static native int mproc_channel_send(int fd, byte[] buf, int len, int[] fds, int nfds);
+
+    static native int mproc_channel_recv(
+        int fd, long timeoutNs, long[] buf, int[] len, int[] fds, int maxfds, int[] nfds);
+
+    static native void mproc_free(long p);
+
+    static native int mproc_lifeline_wait(int fd, long timeoutNs);
+
+    static native int mproc_child_init(long timeoutNs, long[] out);
+
+    static native int mproc_handoff_count(long h);
+
+    static native int mproc_handoff_get(long h, int index, byte[] out);
+
+    static native int mproc_handoff_flags(long h);
+
+    static native long mproc_handoff_payload(long h, int[] len);
+
+    static native void mproc_handoff_free(long h);
 
     private C() {}
   }
@@ -166,6 +222,115 @@ final class JnaNativeApi implements NativeApi {
   @Override
   public int gc(int[] removed) {
     return C.mproc_gc(removed);
+  }
+
+  private static StringArray strings(String[] a) {
+    return a == null ? null : new StringArray(a, "UTF-8");
+  }
+
+  @Override
+  public int spawn(
+      String path,
+      String[] argv,
+      String[] envp,
+      int[] fds,
+      int stdin,
+      int stdout,
+      int stderr,
+      long[] child) {
+    return C.mproc_spawnv(
+        path, strings(argv), strings(envp), fds, fds.length, stdin, stdout, stderr, child);
+  }
+
+  @Override
+  public int fdClose(int fd) {
+    return C.mproc_fd_close(fd);
+  }
+
+  @Override
+  public int childPid(long child) {
+    return C.mproc_child_pid(child);
+  }
+
+  @Override
+  public int childChannel(long child) {
+    return C.mproc_child_channel(child);
+  }
+
+  @Override
+  public int childSendManifest(
+      long child, int flags, short[] kinds, byte[] codes, String[] names, byte[] payload) {
+    return C.mproc_child_send_manifest(
+        child, flags, kinds.length, kinds, codes, strings(names), payload, payload.length);
+  }
+
+  @Override
+  public int childWait(long child, long timeoutNs, int[] exitCode) {
+    return C.mproc_child_wait(child, timeoutNs, exitCode);
+  }
+
+  @Override
+  public int childSignal(long child, int signal) {
+    return C.mproc_child_signal(child, signal);
+  }
+
+  @Override
+  public int childFree(long child) {
+    return C.mproc_child_free(child);
+  }
+
+  @Override
+  public int channelSend(int fd, byte[] message, int[] fds) {
+    return C.mproc_channel_send(fd, message, message.length, fds, fds.length);
+  }
+
+  @Override
+  public int channelRecv(int fd, long timeoutNs, byte[][] message, int[] fds, int[] nfds) {
+    long[] buf = new long[1];
+    int[] len = new int[1];
+    int rc = C.mproc_channel_recv(fd, timeoutNs, buf, len, fds, fds.length, nfds);
+    if (rc == 0) {
+      message[0] = new Pointer(buf[0]).getByteArray(0, len[0]);
+      C.mproc_free(buf[0]);
+    }
+    return rc;
+  }
+
+  @Override
+  public int lifelineWait(int fd, long timeoutNs) {
+    return C.mproc_lifeline_wait(fd, timeoutNs);
+  }
+
+  @Override
+  public int childInit(long timeoutNs, long[] handoff) {
+    return C.mproc_child_init(timeoutNs, handoff);
+  }
+
+  @Override
+  public int handoffCount(long handoff) {
+    return C.mproc_handoff_count(handoff);
+  }
+
+  @Override
+  public int handoffGet(long handoff, int index, byte[] entry) {
+    return C.mproc_handoff_get(handoff, index, entry);
+  }
+
+  @Override
+  public int handoffFlags(long handoff) {
+    return C.mproc_handoff_flags(handoff);
+  }
+
+  @Override
+  public byte[] handoffPayload(long handoff) {
+    int[] len = new int[1];
+    long p = C.mproc_handoff_payload(handoff, len);
+    return len[0] == 0 ? new byte[0] : new Pointer(p).getByteArray(0, len[0]);
+  }
+
+  @Override
+  public void handoffFree(long handoff) {
+    C.mproc_handoff_free(handoff);
   }
 
   @Override

@@ -189,6 +189,178 @@ public interface NativeApi {
    */
   int gc(int[] removed);
 
+  /** Size in bytes of {@code mproc_handed_t}. */
+  int HANDED_BYTES = 40;
+
+  /**
+   * {@code mproc_spawnv}.
+   *
+   * @param path the program
+   * @param argv its arguments, argv[0] included
+   * @param envp the environment as {@code NAME=value}, or {@code null} to inherit
+   * @param fds descriptors handed to the child at 4, 5, ...
+   * @param stdin the child's fd 0, or -1 to inherit
+   * @param stdout the child's fd 1, or -1 to inherit
+   * @param stderr the child's fd 2, or -1 to inherit
+   * @param child receives the {@code mproc_child_t*}
+   * @return 0 or an error code
+   */
+  int spawn(
+      String path,
+      String[] argv,
+      String[] envp,
+      int[] fds,
+      int stdin,
+      int stdout,
+      int stderr,
+      long[] child);
+
+  /**
+   * {@code mproc_fd_close}.
+   *
+   * @param fd a descriptor
+   * @return 0 or an error code
+   */
+  int fdClose(int fd);
+
+  /**
+   * {@code mproc_child_pid}.
+   *
+   * @param child the child
+   * @return its process id
+   */
+  int childPid(long child);
+
+  /**
+   * {@code mproc_child_channel}.
+   *
+   * @param child the child
+   * @return the parent's end of the bootstrap channel
+   */
+  int childChannel(long child);
+
+  /**
+   * {@code mproc_child_send_manifest}.
+   *
+   * @param child the child
+   * @param flags manifest flags
+   * @param kinds the handed objects' kinds
+   * @param codes their element codes
+   * @param names their names or labels
+   * @param payload the opaque payload
+   * @return 0 or an error code
+   */
+  int childSendManifest(
+      long child, int flags, short[] kinds, byte[] codes, String[] names, byte[] payload);
+
+  /**
+   * {@code mproc_child_wait}: may block.
+   *
+   * @param child the child
+   * @param timeoutNs the timeout, or -1
+   * @param exitCode receives Python's exit code
+   * @return 0, {@code ETIMEDOUT} or an error code
+   */
+  int childWait(long child, long timeoutNs, int[] exitCode);
+
+  /**
+   * {@code mproc_child_signal}.
+   *
+   * @param child the child
+   * @param signal the signal number
+   * @return 0 or an error code
+   */
+  int childSignal(long child, int signal);
+
+  /**
+   * {@code mproc_child_free}.
+   *
+   * @param child the child
+   * @return 0
+   */
+  int childFree(long child);
+
+  /**
+   * {@code mproc_channel_send}: may block while the socket is full.
+   *
+   * @param fd the channel
+   * @param message the bytes
+   * @param fds descriptors to attach, possibly empty
+   * @return 0 or an error code
+   */
+  int channelSend(int fd, byte[] message, int[] fds);
+
+  /**
+   * {@code mproc_channel_recv}: may block.
+   *
+   * @param fd the channel
+   * @param timeoutNs the timeout, or -1
+   * @param message receives the message at index 0
+   * @param fds receives descriptors (its length is the most taken)
+   * @param nfds receives the number of descriptors
+   * @return 0, {@code ETIMEDOUT}, {@code EEOF} or an error code
+   */
+  int channelRecv(int fd, long timeoutNs, byte[][] message, int[] fds, int[] nfds);
+
+  /**
+   * {@code mproc_lifeline_wait}: may block.
+   *
+   * @param fd the channel
+   * @param timeoutNs the timeout, or -1
+   * @return 0 when the peer closed, {@code ETIMEDOUT} otherwise
+   */
+  int lifelineWait(int fd, long timeoutNs);
+
+  /**
+   * {@code mproc_child_init}: may block.
+   *
+   * @param timeoutNs how long to wait for the manifest
+   * @param handoff receives the {@code mproc_handoff_t*}
+   * @return 0 or an error code
+   */
+  int childInit(long timeoutNs, long[] handoff);
+
+  /**
+   * {@code mproc_handoff_count}.
+   *
+   * @param handoff the handoff
+   * @return the number of handed objects
+   */
+  int handoffCount(long handoff);
+
+  /**
+   * {@code mproc_handoff_get}.
+   *
+   * @param handoff the handoff
+   * @param index the entry
+   * @param entry receives the {@code mproc_handed_t}, {@link #HANDED_BYTES} bytes
+   * @return 0 or an error code
+   */
+  int handoffGet(long handoff, int index, byte[] entry);
+
+  /**
+   * {@code mproc_handoff_flags}.
+   *
+   * @param handoff the handoff
+   * @return the manifest's flags
+   */
+  int handoffFlags(long handoff);
+
+  /**
+   * {@code mproc_handoff_payload}, copied.
+   *
+   * @param handoff the handoff
+   * @return the payload
+   */
+  byte[] handoffPayload(long handoff);
+
+  /**
+   * {@code mproc_handoff_free}.
+   *
+   * @param handoff the handoff
+   */
+  void handoffFree(long handoff);
+
   /**
    * A Java view of a segment's whole mapping, for reading and writing plain data without
    * native calls. The view fails cleanly (never crashes the JVM) once closed.

@@ -23,7 +23,7 @@ package org.mproc.shared;
 public final class SharedByte extends SharedData {
   private final long off;
 
-  private SharedByte(long handle, String name) {
+  SharedByte(long handle, String name) {
     super(handle, name, ElementType.INT8);
     this.off = offset(0);
   }

@@ -20,7 +20,7 @@ package org.mproc.shared;
  * }</pre>
  */
 public final class SharedByteArray extends SharedData {
-  private SharedByteArray(long handle, String name) {
+  SharedByteArray(long handle, String name) {
     super(handle, name, ElementType.INT8);
   }
 

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.mproc.ErrorCode;
 import org.mproc.MprocException;
+import org.mproc.internal.Handoff;
 import org.mproc.internal.Memory;
 import org.mproc.internal.Native;
 import org.mproc.internal.NativeApi;
@@ -27,9 +28,12 @@ import org.mproc.internal.NativeApi;
  * the system until {@link #unlink()} (or {@code mproc rm}), an anonymous one disappears with its
  * last handle.
  */
-public abstract class SharedData implements AutoCloseable {
+public abstract class SharedData implements AutoCloseable, Handoff.Source {
   /** Header offset of the segment's data offset (see docs/layout.md). */
   static final int HDR_DATA_OFFSET = 120;
+
+  /** Header offset of the element type's struct code. */
+  static final int HDR_ELEM_CODE = 104;
 
   /** Header offset of the element count. */
   static final int HDR_ELEM_COUNT = 112;
@@ -68,6 +72,13 @@ public abstract class SharedData implements AutoCloseable {
     }
     this.name = name;
     this.type = type;
+    char actual = (char) (mem.getByte(HDR_ELEM_CODE) & 0xFF);
+    if (actual != type.code()) { // reachable through a handed descriptor of another type
+      mem.close();
+      api.arrayClose(handle);
+      throw Native.exception(
+          ErrorCode.ETYPE.code(), "open " + type + " (found '" + actual + "')", name);
+    }
     this.data = mem.getLong(HDR_DATA_OFFSET);
     this.length = (int) Math.min(Integer.MAX_VALUE, mem.getLong(HDR_ELEM_COUNT));
   }
@@ -395,12 +406,53 @@ public abstract class SharedData implements AutoCloseable {
   }
 
   /**
-   * The native segment handle, for handing the object to another process.
+   * Opens a handle on a handed descriptor (in a child process); called by {@link Handoff}.
    *
-   * @return the {@code mproc_segment_t*}
+   * @param cls the concrete class, e.g. {@code SharedIntArray}
+   * @param fd the descriptor, consumed
+   * @param name the object's name or label
+   * @return the new handle's object
+   * @throws ReflectiveOperationException if {@code cls} has no {@code (long, String)} constructor
    */
-  final long segmentHandle() {
-    return segment;
+  static SharedData adopt(Class<?> cls, int fd, String name) throws ReflectiveOperationException {
+    long[] out = new long[1];
+    Native.check(Native.api().arrayOpenFd(fd, 0, 0, out), "adopt handed", name);
+    String own = name != null && name.startsWith("/") ? name : null;
+    var ctor = cls.getDeclaredConstructor(long.class, String.class);
+    try {
+      return (SharedData) ctor.newInstance(out[0], own);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      throw e.getCause() instanceof RuntimeException
+          ? (RuntimeException) e.getCause()
+          : new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public final int handoffFd() {
+    if (closed) {
+      throw Native.closed();
+    }
+    return api.segmentFd(segment);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public final int handoffKind() {
+    return mem.getShort(12);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public final char handoffCode() {
+    return type.code();
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public final String handoffName() {
+    return name;
   }
 
   /**

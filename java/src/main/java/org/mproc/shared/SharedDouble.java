@@ -23,7 +23,7 @@ package org.mproc.shared;
 public final class SharedDouble extends SharedData {
   private final long off;
 
-  private SharedDouble(long handle, String name) {
+  SharedDouble(long handle, String name) {
     super(handle, name, ElementType.FLOAT64);
     this.off = offset(0);
   }

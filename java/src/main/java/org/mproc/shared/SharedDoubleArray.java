@@ -20,7 +20,7 @@ package org.mproc.shared;
  * }</pre>
  */
 public final class SharedDoubleArray extends SharedData {
-  private SharedDoubleArray(long handle, String name) {
+  SharedDoubleArray(long handle, String name) {
     super(handle, name, ElementType.FLOAT64);
   }
 

@@ -23,7 +23,7 @@ package org.mproc.shared;
 public final class SharedFloat extends SharedData {
   private final long off;
 
-  private SharedFloat(long handle, String name) {
+  SharedFloat(long handle, String name) {
     super(handle, name, ElementType.FLOAT32);
     this.off = offset(0);
   }

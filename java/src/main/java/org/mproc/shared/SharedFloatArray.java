@@ -20,7 +20,7 @@ package org.mproc.shared;
  * }</pre>
  */
 public final class SharedFloatArray extends SharedData {
-  private SharedFloatArray(long handle, String name) {
+  SharedFloatArray(long handle, String name) {
     super(handle, name, ElementType.FLOAT32);
   }
 

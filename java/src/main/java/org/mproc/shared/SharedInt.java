@@ -23,7 +23,7 @@ package org.mproc.shared;
 public final class SharedInt extends SharedData {
   private final long off;
 
-  private SharedInt(long handle, String name) {
+  SharedInt(long handle, String name) {
     super(handle, name, ElementType.INT32);
     this.off = offset(0);
   }

@@ -20,7 +20,7 @@ package org.mproc.shared;
  * }</pre>
  */
 public final class SharedIntArray extends SharedData {
-  private SharedIntArray(long handle, String name) {
+  SharedIntArray(long handle, String name) {
     super(handle, name, ElementType.INT32);
   }
 

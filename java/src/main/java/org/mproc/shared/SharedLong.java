@@ -23,7 +23,7 @@ package org.mproc.shared;
 public final class SharedLong extends SharedData {
   private final long off;
 
-  private SharedLong(long handle, String name) {
+  SharedLong(long handle, String name) {
     super(handle, name, ElementType.INT64);
     this.off = offset(0);
   }

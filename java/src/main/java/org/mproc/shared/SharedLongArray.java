@@ -20,7 +20,7 @@ package org.mproc.shared;
  * }</pre>
  */
 public final class SharedLongArray extends SharedData {
-  private SharedLongArray(long handle, String name) {
+  SharedLongArray(long handle, String name) {
     super(handle, name, ElementType.INT64);
   }
 

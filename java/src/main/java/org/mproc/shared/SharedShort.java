@@ -23,7 +23,7 @@ package org.mproc.shared;
 public final class SharedShort extends SharedData {
   private final long off;
 
-  private SharedShort(long handle, String name) {
+  SharedShort(long handle, String name) {
     super(handle, name, ElementType.INT16);
     this.off = offset(0);
   }

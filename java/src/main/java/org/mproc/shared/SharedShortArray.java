@@ -20,7 +20,7 @@ package org.mproc.shared;
  * }</pre>
  */
 public final class SharedShortArray extends SharedData {
-  private SharedShortArray(long handle, String name) {
+  SharedShortArray(long handle, String name) {
     super(handle, name, ElementType.INT16);
   }
 

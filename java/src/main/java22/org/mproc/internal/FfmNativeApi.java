@@ -45,6 +45,24 @@ final class FfmNativeApi implements NativeApi {
   private final MethodHandle unlink;
   private final MethodHandle stat;
   private final MethodHandle gc;
+  private final MethodHandle spawnv;
+  private final MethodHandle fdClose;
+  private final MethodHandle childPid;
+  private final MethodHandle childChannel;
+  private final MethodHandle childSendManifest;
+  private final MethodHandle childWait;
+  private final MethodHandle childSignal;
+  private final MethodHandle childFree;
+  private final MethodHandle channelSend;
+  private final MethodHandle channelRecv;
+  private final MethodHandle free;
+  private final MethodHandle lifelineWait;
+  private final MethodHandle childInit;
+  private final MethodHandle handoffCount;
+  private final MethodHandle handoffGet;
+  private final MethodHandle handoffFlags;
+  private final MethodHandle handoffPayload;
+  private final MethodHandle handoffFree;
 
   FfmNativeApi(Path library) {
     // Without --enable-native-access the JVM itself warns here (naming the flag) or, with
@@ -94,6 +112,49 @@ final class FfmNativeApi implements NativeApi {
     unlink = handle("mproc_unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     stat = handle("mproc_stat", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     gc = handle("mproc_gc", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    spawnv =
+        handle(
+            "mproc_spawnv",
+            FunctionDescriptor.of(
+                JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
+                JAVA_INT, ADDRESS));
+    fdClose = handle("mproc_fd_close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    childPid = handle("mproc_child_pid", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+    childChannel =
+        handle("mproc_child_channel", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+    childSendManifest =
+        handle(
+            "mproc_child_send_manifest",
+            FunctionDescriptor.of(
+                JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
+                JAVA_INT));
+    childWait =
+        handle(
+            "mproc_child_wait", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS));
+    childSignal =
+        handle("mproc_child_signal", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
+    childFree = handle("mproc_child_free", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    channelSend =
+        handle(
+            "mproc_channel_send",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    channelRecv =
+        handle(
+            "mproc_channel_recv",
+            FunctionDescriptor.of(
+                JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS));
+    free = handle("mproc_free", FunctionDescriptor.ofVoid(ADDRESS));
+    lifelineWait =
+        handle("mproc_lifeline_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    childInit = handle("mproc_child_init", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS));
+    handoffCount = handle("mproc_handoff_count", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    handoffGet =
+        handle(
+            "mproc_handoff_get", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, ADDRESS));
+    handoffFlags = handle("mproc_handoff_flags", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    handoffPayload =
+        handle("mproc_handoff_payload", FunctionDescriptor.of(ADDRESS, JAVA_LONG, ADDRESS));
+    handoffFree = handle("mproc_handoff_free", FunctionDescriptor.ofVoid(JAVA_LONG));
   }
 
   private MethodHandle handle(String symbol, FunctionDescriptor fd, Linker.Option... options) {
@@ -316,6 +377,240 @@ final class FfmNativeApi implements NativeApi {
       int rc = (int) gc.invokeExact(out);
       removed[0] = out.get(JAVA_INT, 0);
       return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  /** A NULL-terminated {@code char*[]}, or NULL for a null array. */
+  private static MemorySegment strings(Arena arena, String[] a) {
+    if (a == null) {
+      return MemorySegment.NULL;
+    }
+    MemorySegment p = arena.allocate(ADDRESS, a.length + 1L);
+    for (int i = 0; i < a.length; i++) {
+      p.setAtIndex(ADDRESS, i, cString(arena, a[i]));
+    }
+    p.setAtIndex(ADDRESS, a.length, MemorySegment.NULL);
+    return p;
+  }
+
+  private static MemorySegment ints(Arena arena, int[] a) {
+    return a.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_INT, a);
+  }
+
+  private static MemorySegment bytes(Arena arena, byte[] a) {
+    return a.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_BYTE, a);
+  }
+
+  @Override
+  public int spawn(
+      String path,
+      String[] argv,
+      String[] envp,
+      int[] fds,
+      int stdin,
+      int stdout,
+      int stderr,
+      long[] child) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(ADDRESS);
+      int rc =
+          (int)
+              spawnv.invokeExact(
+                  cString(arena, path),
+                  strings(arena, argv),
+                  strings(arena, envp),
+                  ints(arena, fds),
+                  fds.length,
+                  stdin,
+                  stdout,
+                  stderr,
+                  out);
+      child[0] = out.get(ADDRESS, 0).address();
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int fdClose(int fd) {
+    try {
+      return (int) fdClose.invokeExact(fd);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int childPid(long child) {
+    try {
+      return (int) childPid.invokeExact(child);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int childChannel(long child) {
+    try {
+      return (int) childChannel.invokeExact(child);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int childSendManifest(
+      long child, int flags, short[] kinds, byte[] codes, String[] names, byte[] payload) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment k =
+          kinds.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_SHORT, kinds);
+      return (int)
+          childSendManifest.invokeExact(
+              child,
+              flags,
+              kinds.length,
+              k,
+              bytes(arena, codes),
+              strings(arena, names),
+              bytes(arena, payload),
+              payload.length);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int childWait(long child, long timeoutNs, int[] exitCode) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(JAVA_INT);
+      int rc = (int) childWait.invokeExact(child, timeoutNs, out);
+      exitCode[0] = out.get(JAVA_INT, 0);
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int childSignal(long child, int signal) {
+    try {
+      return (int) childSignal.invokeExact(child, signal);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int childFree(long child) {
+    try {
+      return (int) childFree.invokeExact(child);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int channelSend(int fd, byte[] message, int[] fds) {
+    try (Arena arena = Arena.ofConfined()) {
+      return (int)
+          channelSend.invokeExact(
+              fd, bytes(arena, message), message.length, ints(arena, fds), fds.length);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int channelRecv(int fd, long timeoutNs, byte[][] message, int[] fds, int[] nfds) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment buf = arena.allocate(ADDRESS);
+      MemorySegment len = arena.allocate(JAVA_INT);
+      MemorySegment fdOut = arena.allocate(JAVA_INT, Math.max(1, fds.length));
+      MemorySegment n = arena.allocate(JAVA_INT);
+      int rc = (int) channelRecv.invokeExact(fd, timeoutNs, buf, len, fdOut, fds.length, n);
+      if (rc == 0) {
+        MemorySegment p = buf.get(ADDRESS, 0);
+        int size = len.get(JAVA_INT, 0);
+        message[0] = p.reinterpret(size).toArray(JAVA_BYTE);
+        free.invokeExact(p);
+        nfds[0] = n.get(JAVA_INT, 0);
+        MemorySegment.copy(fdOut, JAVA_INT, 0, fds, 0, nfds[0]);
+      }
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int lifelineWait(int fd, long timeoutNs) {
+    try {
+      return (int) lifelineWait.invokeExact(fd, timeoutNs);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int childInit(long timeoutNs, long[] handoff) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(ADDRESS);
+      int rc = (int) childInit.invokeExact(timeoutNs, out);
+      handoff[0] = out.get(ADDRESS, 0).address();
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int handoffCount(long handoff) {
+    try {
+      return (int) handoffCount.invokeExact(handoff);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int handoffGet(long handoff, int index, byte[] entry) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(HANDED_BYTES, 8);
+      int rc = (int) handoffGet.invokeExact(handoff, index, out);
+      MemorySegment.copy(out, JAVA_BYTE, 0, entry, 0, HANDED_BYTES);
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int handoffFlags(long handoff) {
+    try {
+      return (int) handoffFlags.invokeExact(handoff);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public byte[] handoffPayload(long handoff) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment len = arena.allocate(JAVA_INT);
+      MemorySegment p = (MemorySegment) handoffPayload.invokeExact(handoff, len);
+      return p.reinterpret(len.get(JAVA_INT, 0)).toArray(JAVA_BYTE);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public void handoffFree(long handoff) {
+    try {
+      handoffFree.invokeExact(handoff);
     } catch (Throwable t) {
       throw rethrow(t);
     }
