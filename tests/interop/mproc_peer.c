@@ -8,6 +8,8 @@
  *   mproc_peer add-atomic VALUE N     N atomic increments of an int64 Value
  *   mproc_peer hold VALUE             take the lock, print "held", sleep until killed
  *   mproc_peer get VALUE              print an int64 or float64 Value
+ *   mproc_peer negate-handed          as negate, on the Value and Array handed by a parent
+ *                                     (handed objects 0 and 1, see mproc_child_init)
  *
  * Exit status 0 on success; on failure the error's name and message go to stderr.
  */
@@ -50,6 +52,33 @@ static int negate(const char *value, const char *array) {
   }
   mproc_array_close(arr);
   mproc_array_close(num);
+  return 0;
+}
+
+static int negate_handed(void) {
+  mproc_handoff_t *h;
+  mproc_handed_t e0, e1;
+  int rc = mproc_child_init(10000000000LL, &h);
+  if (rc != 0)
+    return fail("mproc_child_init", rc);
+  if ((rc = mproc_handoff_get(h, 0, &e0)) != 0 || (rc = mproc_handoff_get(h, 1, &e1)) != 0)
+    return fail("handoff", rc);
+  mproc_array_t *num, *arr;
+  if ((rc = mproc_array_open_fd(e0.fd, MPROC_KIND_VALUE, MPROC_FLOAT64, &num)) != 0)
+    return fail(e0.name, rc);
+  if ((rc = mproc_array_open_fd(e1.fd, MPROC_KIND_ARRAY, MPROC_INT32, &arr)) != 0)
+    return fail(e1.name, rc);
+  double pi = 3.1415927;
+  mproc_array_store(num, 0, &pi);
+  for (uint64_t i = 0; i < mproc_array_length(arr); i++) {
+    int32_t v;
+    mproc_array_load(arr, i, &v);
+    v = -v;
+    mproc_array_store(arr, i, &v);
+  }
+  mproc_array_close(arr);
+  mproc_array_close(num);
+  mproc_handoff_free(h);
   return 0;
 }
 
@@ -121,6 +150,8 @@ int main(int argc, char **argv) {
     return add(argv[2], atol(argv[3]), 0);
   if (argc == 3 && strcmp(argv[1], "hold") == 0)
     return hold(argv[2]);
+  if (argc == 2 && strcmp(argv[1], "negate-handed") == 0)
+    return negate_handed();
   if (argc == 3 && strcmp(argv[1], "get") == 0)
     return get(argv[2]);
   fprintf(stderr, "usage: mproc_peer layout | negate V A | add-locked V N | add-atomic V N | "

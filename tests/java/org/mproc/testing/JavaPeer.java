@@ -1,5 +1,6 @@
 package org.mproc.testing;
 
+import org.mproc.process.Subprocess;
 import org.mproc.shared.LockHold;
 import org.mproc.shared.SharedDouble;
 import org.mproc.shared.SharedIntArray;
@@ -15,6 +16,7 @@ import org.mproc.shared.SharedLong;
  *   add-atomic VALUE N     N x incrementAndGet
  *   hold VALUE             lock, print "held", sleep until killed
  *   get VALUE              print the long Value
+ *   daemon-parent          start a sleeping daemon child, print "child PID", sleep until killed
  * </pre>
  */
 public final class JavaPeer {
@@ -59,6 +61,22 @@ public final class JavaPeer {
         SharedLong v = SharedLong.open(args[1]);
         v.lock();
         System.out.println("held");
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+        break;
+      case "daemon-parent":
+        Subprocess child =
+            new Subprocess(
+                    () -> {
+                      try {
+                        Thread.sleep(120_000);
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    })
+                .daemon(true);
+        child.start();
+        System.out.println("child " + child.pid());
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);
         break;

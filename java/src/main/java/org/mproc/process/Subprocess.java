@@ -73,6 +73,7 @@ public final class Subprocess implements AutoCloseable {
   private final Path program;
   private final List<String> args;
   private final List<Handoff.Source> handed = new ArrayList<>();
+  private final List<String> jvmOptions = new ArrayList<>();
   private String name;
   private boolean daemon;
 
@@ -160,6 +161,23 @@ public final class Subprocess implements AutoCloseable {
   }
 
   /**
+   * Adds options for the child JVM's command line, before {@link #start()}, e.g.
+   * {@code "-Xmx256m"}. Ignored for native programs.
+   *
+   * @param options JVM options
+   * @return this
+   */
+  public Subprocess jvmOptions(String... options) {
+    synchronized (lock) {
+      requireNotStarted("set JVM options of");
+      for (String o : options) {
+        jvmOptions.add(Objects.requireNonNull(o, "option"));
+      }
+    }
+    return this;
+  }
+
+  /**
    * Sets the name (Python's {@code name}), before {@link #start()}.
    *
    * @param name the name
@@ -218,6 +236,7 @@ public final class Subprocess implements AutoCloseable {
         }
         argv = JavaCommand.of(ChildMain.class);
         argv.add(1, "-Xrs"); // SIGTERM kills the child outright, as in Python
+        argv.addAll(1, jvmOptions);
         path = argv.get(0);
       } else {
         path = program.toString();
@@ -413,7 +432,8 @@ public final class Subprocess implements AutoCloseable {
   }
 
   private void checkJoinedChannel() {
-    if (target != null && !joinedChannel) {
+    // A child killed by a signal (exit code < 0) before joining was stopped, not broken.
+    if (target != null && !joinedChannel && exitCode >= 0) {
       throw new SubprocessException(
           0,
           "start",
