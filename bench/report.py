@@ -33,6 +33,7 @@ ROWS = [
     ("", "double get", "ns/op", None, "value.doubleGet", None),
     ("", "double set", "ns/op", None, "value.doubleSet", None),
     ("", "lock; ++; unlock, uncontended", "ns/op", "c.api.lock_unlock", "value.longLockIncrement", "py.value.lock_increment"),
+    ("", "lock; unlock as two bare native calls (Java: internal NativeApi, diagnostic)", "ns/op", None, "value.nativeLockRelease", None),
     ("Locked increment from 2 processes (ops/s, higher is better)", None, None, None, None, None),
     ("", "mproc lock (Python: Value + get_lock())", "ops/s", "c.lock.mproc", "lock.increment_2proc", "py.lock.increment_2proc"),
     ("", "mproc lock, try then wait (the Java binding's call pattern)", "ops/s", "c.lock.mproc_try_then_wait", None, None),

@@ -11,7 +11,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs the JMH benchmarks ({@link ValueBench}) with the suite's short settings: 1 fork, 3 warm-up
+ * Runs the JMH benchmarks ({@link ValueBench}, {@link NativeLockBench}) with the suite's short settings: 1 fork, 3 warm-up
  * iterations of 1 s, 5 measured iterations of 1 s. The forked JVM gets
  * {@code --enable-native-access=ALL-UNNAMED} (on JDK 22+) and this JVM's {@code -Dmproc.backend},
  * so {@code java -Dmproc.backend=jna ... RunJmh} measures the JNA backend.
@@ -42,6 +42,7 @@ public final class RunJmh {
     ChainedOptionsBuilder opt =
         new OptionsBuilder()
             .include(ValueBench.class.getName() + "." + (args.length > 1 ? args[1] : ""))
+            .include(NativeLockBench.class.getName() + "." + (args.length > 1 ? args[1] : ""))
             .forks(1)
             .warmupIterations(3)
             .warmupTime(TimeValue.seconds(1))
