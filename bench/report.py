@@ -121,6 +121,11 @@ def tables(res, failed):
         if all(c == "-" for c in cells[::2]):
             continue
         out.append(f"| {desc} | {goal} | " + " | ".join(cells) + " |")
+    c_py = ratio(res.get("c.lock.mproc"), res.get("py.lock.increment_2proc"))
+    if c_py is not None:
+        out += ["", f"For scale: C with the same mproc lock is {c_py:.1f}x Python's locked increment on "
+                "this run, so the 20x goal is only reachable if Python is slower than here or the lock "
+                "itself gets faster."]
     if failed:
         out += ["", "Failed during this run: " + "; ".join(failed)]
     return "\n".join(out)
