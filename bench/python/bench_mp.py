@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Python 3.11 standard-library baselines for the mproc benchmarks (multiprocessing only).
+
+What is measured, with the same shapes as bench/c and bench/java:
+  value  single-process ns/op of Value('q') reads and writes (synchronized: each .value takes
+         the Value's RLock, which is what Python's Value does), of RawValue('q') reads and writes,
+         and of `with v.get_lock(): v.value += 1` with nobody contending.
+  lock   2 processes (fork) each do N x `with v.get_lock(): v.value += 1` on one Value('q');
+         throughput 2N / (last end - first start), from each worker's time.monotonic_ns() after a
+         start barrier; the final value is checked to be exactly 2N.
+  array  Array('d', 1_000_000): a forked child, once told to go, fills it with `a[i] = float(i)`
+         (each item assignment takes the array's lock), timing itself (child_fill); the parent
+         times go to the child's done flag (go_to_done), then reads everything back with a[:]
+         (read) and checks the sum; then the child fills again with one slice assignment
+         `a[:] = values` (child_fill_slice).
+Every result is the median of REPS repetitions, printed as `RESULT py.<suite>.<what> <value> <unit>`.
+Usage: bench_mp.py [value|lock|array|all] [--reps N] [--lock-n N]
+"""
+import argparse
+import multiprocessing as mp
+import statistics
+import time
+
+N_ARRAY = 1_000_000
+
+
+def result(name, value, unit):
+    print(f"RESULT py.{name} {value:.6g} {unit}", flush=True)
+
+
+def per_op_ns(fn, iters, reps):
+    fn(iters // 10)  # warm-up
+    samples = []
+    for _ in range(reps):
+        t0 = time.perf_counter_ns()
+        fn(iters)
+        samples.append((time.perf_counter_ns() - t0) / iters)
+    return statistics.median(samples)
+
+
+def bench_value(reps):
+    v = mp.Value("q", 0)
+    raw = mp.RawValue("q", 0)
+    lock = v.get_lock()
+
+    def get(n):
+        for _ in range(n):
+            v.value
+
+    def set_(n):
+        for i in range(n):
+            v.value = i
+
+    def raw_get(n):
+        for _ in range(n):
+            raw.value
+
+    def raw_set(n):
+        for i in range(n):
+            raw.value = i
+
+    def lock_increment(n):
+        for _ in range(n):
+            with lock:
+                v.value += 1
+
+    iters = 300_000
+    result("value.get", per_op_ns(get, iters, reps), "ns/op")
+    result("value.set", per_op_ns(set_, iters, reps), "ns/op")
+    result("value.raw_get", per_op_ns(raw_get, iters, reps), "ns/op")
+    result("value.raw_set", per_op_ns(raw_set, iters, reps), "ns/op")
+    result("value.lock_increment", per_op_ns(lock_increment, iters, reps), "ns/op")
+
+
+def lock_worker(v, ctl, w, n, ready, go):
+    with ready.get_lock():
+        ready.value += 1
+    go.wait()
+    ctl[w] = time.monotonic_ns()
+    lock = v.get_lock()
+    for _ in range(n):
+        with lock:
+            v.value += 1
+    ctl[2 + w] = time.monotonic_ns()
+
+
+def bench_lock(reps, n):
+    samples = []
+    for _ in range(reps):
+        v = mp.Value("q", 0)
+        ctl = mp.RawArray("q", 4)
+        ready = mp.Value("i", 0)
+        go = mp.Event()
+        procs = [mp.Process(target=lock_worker, args=(v, ctl, w, n, ready, go)) for w in range(2)]
+        for p in procs:
+            p.start()
+        while ready.value < 2:
+            time.sleep(0.0005)
+        go.set()
+        for p in procs:
+            p.join()
+            if p.exitcode != 0:
+                raise SystemExit("a worker failed")
+        if v.value != 2 * n:
+            raise SystemExit(f"lost updates: {v.value} != {2 * n}")
+        samples.append(2 * n / ((max(ctl[2], ctl[3]) - min(ctl[0], ctl[1])) / 1e9))
+    result("lock.increment_2proc", statistics.median(samples), "ops/s")
+
+
+def array_child(a, times, ready, go, filled, read_back):
+    n = len(a)
+    values = [float(i) for i in range(n)]
+    ready.set()
+    go.wait()
+    t0 = time.perf_counter_ns()
+    for i in range(n):
+        a[i] = float(i)
+    times[0] = time.perf_counter_ns() - t0
+    filled.set()
+    read_back.wait()
+    t0 = time.perf_counter_ns()
+    a[:] = values
+    times[1] = time.perf_counter_ns() - t0
+
+
+def bench_array(reps):
+    go_done, fill, fill_slice, read = [], [], [], []
+    expected = N_ARRAY * (N_ARRAY - 1) / 2
+    for _ in range(reps):
+        a = mp.Array("d", N_ARRAY)
+        times = mp.RawArray("q", 2)
+        ready, go, filled, read_back = (mp.Event() for _ in range(4))
+        p = mp.Process(target=array_child, args=(a, times, ready, go, filled, read_back))
+        p.start()
+        ready.wait()
+        t0 = time.perf_counter_ns()
+        go.set()
+        filled.wait()
+        go_done.append((time.perf_counter_ns() - t0) / 1e6)
+        t0 = time.perf_counter_ns()
+        data = a[:]
+        read.append((time.perf_counter_ns() - t0) / 1e6)
+        if sum(data) != expected:
+            raise SystemExit("wrong array contents")
+        read_back.set()
+        p.join()
+        if p.exitcode != 0:
+            raise SystemExit("the child failed")
+        fill.append(times[0] / 1e6)
+        fill_slice.append(times[1] / 1e6)
+    result("array.go_to_done", statistics.median(go_done), "ms")
+    result("array.child_fill", statistics.median(fill), "ms")
+    result("array.child_fill_slice", statistics.median(fill_slice), "ms")
+    result("array.read", statistics.median(read), "ms")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("suite", nargs="?", default="all", choices=["value", "lock", "array", "all"])
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--lock-n", type=int, default=200_000)
+    args = ap.parse_args()
+    mp.set_start_method("fork")
+    if args.suite in ("value", "all"):
+        bench_value(args.reps)
+    if args.suite in ("lock", "all"):
+        bench_lock(args.reps, args.lock_n)
+    if args.suite in ("array", "all"):
+        bench_array(min(args.reps, 3))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""Turns the RESULT lines of one bench/run invocation into the comparison table.
+
+Reads `RESULT <name> <value> <unit>` lines (names like c.raw.fetch_add, java-ffm.value.longGet,
+py.lock.increment_2proc), prints a Markdown table of the medians side by side, a table of the
+project's targets with the measured ratio and whether each is met, and with --docs rewrites the
+part of that file between <!-- bench:begin --> and <!-- bench:end --> (keeping the prose around
+it), adding the date, machine facts and the exact command.
+Usage: report.py RESULTS_FILE --command CMD [--java JAVA] [--python PYTHON] [--docs FILE]
+"""
+import argparse
+import datetime
+import os
+import platform
+import re
+import subprocess
+import sys
+
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+BACKENDS = ["ffm", "jna"]
+
+# (section, description, unit, C key, Java key (without the java-<backend>. prefix), Python key)
+ROWS = [
+    ("Value operations, one process (ns/op, lower is better)", None, None, None, None, None),
+    ("", "long get (C: seq_cst load)", "ns/op", "c.raw.load", "value.longGet", "py.value.get"),
+    ("", "long set (C: seq_cst store)", "ns/op", "c.raw.store", "value.longSet", "py.value.set"),
+    ("", "long get, Python RawValue (no lock)", "ns/op", None, None, "py.value.raw_get"),
+    ("", "long set, Python RawValue (no lock)", "ns/op", None, None, "py.value.raw_set"),
+    ("", "long getAndAdd (C: __atomic_fetch_add)", "ns/op", "c.raw.fetch_add", "value.longAddAndGet", None),
+    ("", "long fetch_add through mproc_array_fetch_add", "ns/op", "c.api.fetch_add", None, None),
+    ("", "long load through mproc_array_load", "ns/op", "c.api.load", None, None),
+    ("", "long store through mproc_array_store", "ns/op", "c.api.store", None, None),
+    ("", "double get", "ns/op", None, "value.doubleGet", None),
+    ("", "double set", "ns/op", None, "value.doubleSet", None),
+    ("", "lock; ++; unlock, uncontended", "ns/op", "c.api.lock_unlock", "value.longLockIncrement", "py.value.lock_increment"),
+    ("", "lock; unlock as two bare native calls (Java: internal NativeApi, diagnostic)", "ns/op", None, "value.nativeLockRelease", None),
+    ("Locked increment from 2 processes (ops/s, higher is better)", None, None, None, None, None),
+    ("", "mproc lock (Python: Value + get_lock())", "ops/s", "c.lock.mproc", "lock.increment_2proc", "py.lock.increment_2proc"),
+    ("", "mproc lock, try then wait (the Java binding's call pattern)", "ops/s", "c.lock.mproc_try_then_wait", None, None),
+    ("", "process-shared pthread_mutex_t (reference)", "ops/s", "c.lock.pthread", None, None),
+    ("", "process-shared robust pthread_mutex_t", "ops/s", "c.lock.pthread_robust", None, None),
+    ("1M-double Array filled by a child, read back by the parent (ms, lower is better)", None, None, None, None, None),
+    ("", "child's fill, first (C plain stores; Java set(i,v) in a fresh JVM; Python a[i]=v)", "ms", "c.array.child_fill", "array.child_fill", "py.array.child_fill"),
+    ("", "child's fill, warm, element by element (C mproc_array_store; Java set(i,v))", "ms", "c.array.child_fill_api_warm", "array.child_fill_warm", None),
+    ("", "child's fill, warm, plain/bulk (C plain stores; Java copyFrom; Python a[:]=list)", "ms", "c.array.child_fill_warm", "array.child_copyfrom_warm", "py.array.child_fill_slice"),
+    ("", "parent's clock (C: fork to wait; Java, Python: go to done)", "ms", "c.array.fork_to_wait", "array.go_to_done", "py.array.go_to_done"),
+    ("", "parent reads all back (C sum over data; Java toArray(); Python a[:])", "ms", "c.array.read", "array.read_toarray", "py.array.read"),
+    ("", "parent reads all back per element (C mproc_array_read; Java get(i) loop)", "ms", "c.array.read_api", "array.read_get_loop", None),
+]
+
+# (description, target text, function(results, backend) -> ratio or None, "min"/"max" bound)
+def ratio(a, b):
+    return a / b if a is not None and b is not None and b > 0 else None
+
+TARGETS = [
+    ("Java locked increment (2 processes) vs Python Value+get_lock", ">= 20x",
+     lambda r, b: ratio(r.get(f"java-{b}.lock.increment_2proc"), r.get("py.lock.increment_2proc")), ">=", 20),
+    ("Java lock vs C mproc lock (2 processes; slowdown)", "<= 1.5x",
+     lambda r, b: ratio(r.get("c.lock.mproc"), r.get(f"java-{b}.lock.increment_2proc")), "<=", 1.5),
+    ("Java getAndAdd vs C atomics (slowdown)", "<= 1.5x",
+     lambda r, b: ratio(r.get(f"java-{b}.value.longAddAndGet"), r.get("c.raw.fetch_add")), "<=", 1.5),
+    ("Java 1M fill from a child vs C, first fill (set loop vs plain stores)", "<= 1.5x",
+     lambda r, b: ratio(r.get(f"java-{b}.array.child_fill"), r.get("c.array.child_fill")), "<=", 1.5),
+    ("Java 1M fill from a child vs C, warm (set loop vs plain stores)", "<= 1.5x",
+     lambda r, b: ratio(r.get(f"java-{b}.array.child_fill_warm"), r.get("c.array.child_fill_warm")), "<=", 1.5),
+    ("Java 1M fill from a child vs C, warm (copyFrom vs plain stores)", "<= 1.5x",
+     lambda r, b: ratio(r.get(f"java-{b}.array.child_copyfrom_warm"), r.get("c.array.child_fill_warm")), "<=", 1.5),
+]
+
+
+def fmt(v, unit):
+    if v is None:
+        return "-"
+    if unit == "ops/s":
+        return f"{v / 1e6:.2f} M"
+    if v >= 100:
+        return f"{v:.0f}"
+    if v >= 10:
+        return f"{v:.1f}"
+    return f"{v:.2f}"
+
+
+def load(path):
+    res, failed = {}, []
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 4 and parts[0] == "RESULT":
+                res[parts[1]] = float(parts[2])
+            elif line.startswith("FAILED"):
+                failed.append(line.strip()[7:])
+    return res, failed
+
+
+def tables(res, failed):
+    out = ["| measurement | C | Java FFM | Java JNA | Python |", "|---|---:|---:|---:|---:|"]
+    pending = None
+    for section, desc, unit, ck, jk, pk in ROWS:
+        if desc is None:
+            pending = f"| **{section}** | | | | |"
+            continue
+        vals = [res.get(ck) if ck else None]
+        vals += [res.get(f"java-{b}.{jk}") if jk else None for b in BACKENDS]
+        vals.append(res.get(pk) if pk else None)
+        if all(v is None for v in vals):
+            continue
+        if pending:
+            out.append(pending)
+            pending = None
+        out.append(f"| {desc} | " + " | ".join(fmt(v, unit) for v in vals) + " |")
+    out += ["", "| target | goal | FFM | met? | JNA | met? |", "|---|---|---:|---|---:|---|"]
+    for desc, goal, fn, op, bound in TARGETS:
+        cells = []
+        for b in BACKENDS:
+            x = fn(res, b)
+            if x is None:
+                cells += ["-", "not measured"]
+            else:
+                met = x >= bound if op == ">=" else x <= bound
+                cells += [f"{x:.2f}x", "yes" if met else "**no**"]
+        if all(c == "-" for c in cells[::2]):
+            continue
+        out.append(f"| {desc} | {goal} | " + " | ".join(cells) + " |")
+    c_py = ratio(res.get("c.lock.mproc"), res.get("py.lock.increment_2proc"))
+    if c_py is not None:
+        out += ["", f"For scale: C with the same mproc lock is {c_py:.1f}x Python's locked increment on "
+                "this run, so the 20x goal is only reachable if Python is slower than here or the lock "
+                "itself gets faster."]
+    if failed:
+        out += ["", "Failed during this run: " + "; ".join(failed)]
+    return "\n".join(out)
+
+
+def first_line(cmd):
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        text = (p.stdout + p.stderr).strip().splitlines()
+        return text[0] if text else "?"
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+
+
+def facts(java, python):
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    lines = [
+        f"- date: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- machine: {first_line(['nproc'])} CPUs ({cpu}), Linux {first_line(['uname', '-r'])}",
+        f"- Java: {first_line([java, '-version'])} ({java}); FFM = default backend, JNA = -Dmproc.backend=jna, same JVM",
+        f"- Python: {first_line([python, '--version'])}; C: {first_line(['cc', '--version'])}",
+    ]
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("results")
+    ap.add_argument("--command", required=True)
+    ap.add_argument("--java", default="java")
+    ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("--docs")
+    a = ap.parse_args()
+    res, failed = load(a.results)
+    table = tables(res, failed)
+    print()
+    print(table)
+    if not a.docs:
+        return
+    section = "\n".join([
+        BEGIN,
+        "<!-- Generated by bench/run; edits between these markers are overwritten. -->",
+        "",
+        f"Command: `{a.command}`",
+        "",
+        facts(a.java, a.python),
+        "",
+        table,
+        END,
+    ])
+    text = ""
+    if os.path.exists(a.docs):
+        with open(a.docs) as f:
+            text = f.read()
+    if BEGIN in text and END in text:
+        text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: section, text, flags=re.S)
+    else:
+        text = (text.rstrip() + "\n\n" if text else "# Benchmarks\n\n") + section + "\n"
+    os.makedirs(os.path.dirname(os.path.abspath(a.docs)), exist_ok=True)
+    with open(a.docs, "w") as f:
+        f.write(text)
+    print(f"\nwrote {a.docs}")
+
+
+if __name__ == "__main__":
+    main()
