@@ -3,14 +3,16 @@ package org.mproc.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.JarURLConnection;
+import java.net.URL;
+import java.net.URLConnection;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
+import java.util.jar.JarEntry;
+import java.util.zip.CRC32;
 
 /**
  * Finds libmproc for the backends, in this order (as zstd-jni and netty do):
@@ -20,7 +22,7 @@ import java.util.Locale;
  *   <li>the copy inside the jar under {@code org/mproc/native/<platform>/}, extracted once into
  *       {@code mproc.native.dir} (default {@code $XDG_CACHE_HOME/mproc}, else
  *       {@code ~/.cache/mproc}, else the temporary directory) in a folder named after its
- *       SHA-256, by an atomic rename so that concurrent JVMs never load a half-written file.
+ *       CRC-32 and length, by an atomic rename so that concurrent JVMs never load a half-written file.
  * </ol>
  *
  * <p>The platform folder uses JNA's names: {@code linux-x86-64}, {@code linux-aarch64}, ...
@@ -91,18 +93,41 @@ public final class NativeLibraryLoader {
       return p;
     }
     String resource = "/org/mproc/native/" + platform() + "/" + LIBRARY_FILE;
-    byte[] bytes;
-    try (InputStream in = NativeLibraryLoader.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new UnsatisfiedLinkError(
-            "mproc has no native library for platform " + platform() + " (looked for " + resource
-                + "); build one with CMake and pass -D" + LIBRARY_PATH_PROPERTY + "=<file>");
+    URL url = NativeLibraryLoader.class.getResource(resource);
+    if (url == null) {
+      throw new UnsatisfiedLinkError(
+          "mproc has no native library for platform " + platform() + " (looked for " + resource
+              + "); build one with CMake and pass -D" + LIBRARY_PATH_PROPERTY + "=<file>");
+    }
+    // Inside a jar the entry's CRC and size name the version without inflating the file; the
+    // bytes are read only when this version was never extracted.
+    String key = null;
+    try {
+      URLConnection c = url.openConnection();
+      if (c instanceof JarURLConnection) {
+        JarEntry e = ((JarURLConnection) c).getJarEntry();
+        if (e.getCrc() != -1 && e.getSize() != -1) {
+          key = String.format("%08x-%d", e.getCrc(), e.getSize());
+        }
       }
+    } catch (IOException e) {
+      key = null; // fall back to reading the bytes
+    }
+    if (key != null) {
+      for (Path dir : candidateDirs()) {
+        Path existing = dir.resolve(key).resolve(LIBRARY_FILE);
+        if (Files.isRegularFile(existing)) {
+          return existing;
+        }
+      }
+    }
+    byte[] bytes;
+    try (InputStream in = url.openStream()) {
       bytes = in.readAllBytes();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + resource, e);
     }
-    String digest = sha256(bytes).substring(0, 16);
+    String digest = digest(bytes);
     IOException first = null;
     for (Path dir : candidateDirs()) {
       try {
@@ -152,11 +177,10 @@ public final class NativeLibraryLoader {
     return target;
   }
 
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
+  /** A folder name that changes with the library's contents (CRC-32 and length). */
+  private static String digest(byte[] bytes) {
+    CRC32 crc = new CRC32();
+    crc.update(bytes);
+    return String.format("%08x-%d", crc.getValue(), bytes.length);
   }
 }

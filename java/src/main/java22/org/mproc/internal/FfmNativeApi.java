@@ -21,80 +21,81 @@ import java.nio.file.Path;
  * that the JVM can reach a safepoint while they sleep.
  */
 final class FfmNativeApi implements NativeApi {
+  // The handles on hot paths (lock, wait, wake) are made eagerly, the others on first use.
   private static final Linker LINKER = Linker.nativeLinker();
   private static final Linker.Option CRITICAL = Linker.Option.critical(false);
 
   private final SymbolLookup lib;
-  private final MethodHandle strerror;
-  private final MethodHandle errName;
-  private final MethodHandle nameCheck;
-  private final MethodHandle arrayCreate;
-  private final MethodHandle valueCreate;
-  private final MethodHandle arrayOpen;
-  private final MethodHandle arrayOpenFd;
-  private final MethodHandle arrayClose;
-  private final MethodHandle arraySegment;
-  private final MethodHandle segmentBase;
-  private final MethodHandle segmentSize;
-  private final MethodHandle segmentFd;
+  private final Downcall strerror;
+  private final Downcall errName;
+  private final Downcall nameCheck;
+  private final Downcall arrayCreate;
+  private final Downcall valueCreate;
+  private final Downcall arrayOpen;
+  private final Downcall arrayOpenFd;
+  private final Downcall arrayClose;
+  private final Downcall arraySegment;
+  private final Downcall segmentBase;
+  private final Downcall segmentSize;
+  private final Downcall segmentFd;
   private final MethodHandle lockAcquire;
   private final MethodHandle lockTry;
   private final MethodHandle lockRelease;
   private final MethodHandle wait32;
   private final MethodHandle wake32;
-  private final MethodHandle unlink;
-  private final MethodHandle stat;
-  private final MethodHandle gc;
-  private final MethodHandle spawnv;
-  private final MethodHandle fdClose;
-  private final MethodHandle childPid;
-  private final MethodHandle childChannel;
-  private final MethodHandle childSendManifest;
-  private final MethodHandle childWait;
-  private final MethodHandle childSignal;
-  private final MethodHandle childFree;
-  private final MethodHandle channelSend;
-  private final MethodHandle channelRecv;
-  private final MethodHandle free;
-  private final MethodHandle lifelineWait;
-  private final MethodHandle childInit;
-  private final MethodHandle handoffCount;
-  private final MethodHandle handoffGet;
-  private final MethodHandle handoffFlags;
-  private final MethodHandle handoffPayload;
-  private final MethodHandle handoffFree;
+  private final Downcall unlink;
+  private final Downcall stat;
+  private final Downcall gc;
+  private final Downcall spawnv;
+  private final Downcall fdClose;
+  private final Downcall childPid;
+  private final Downcall childChannel;
+  private final Downcall childSendManifest;
+  private final Downcall childWait;
+  private final Downcall childSignal;
+  private final Downcall childFree;
+  private final Downcall channelSend;
+  private final Downcall channelRecv;
+  private final Downcall free;
+  private final Downcall lifelineWait;
+  private final Downcall childInit;
+  private final Downcall handoffCount;
+  private final Downcall handoffGet;
+  private final Downcall handoffFlags;
+  private final Downcall handoffPayload;
+  private final Downcall handoffFree;
 
   FfmNativeApi(Path library) {
     // Without --enable-native-access the JVM itself warns here (naming the flag) or, with
     // --illegal-native-access=deny, throws IllegalCallerException, which Native explains.
     lib = SymbolLookup.libraryLookup(library, Arena.global());
-    strerror = handle("mproc_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
-    errName = handle("mproc_err_name", FunctionDescriptor.of(ADDRESS, JAVA_INT));
-    nameCheck = handle("mproc_name_check", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    strerror = lazy("mproc_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    errName = lazy("mproc_err_name", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    nameCheck = lazy("mproc_name_check", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     arrayCreate =
-        handle(
+        lazy(
             "mproc_array_create",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
     valueCreate =
-        handle(
+        lazy(
             "mproc_value_create",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
     arrayOpen =
-        handle(
+        lazy(
             "mproc_array_open",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT, JAVA_INT, ADDRESS));
     arrayOpenFd =
-        handle(
+        lazy(
             "mproc_array_open_fd",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_SHORT, JAVA_INT, ADDRESS));
-    arrayClose = handle("mproc_array_close", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    arrayClose = lazy("mproc_array_close", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
     arraySegment =
-        handle("mproc_array_segment", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+        lazy("mproc_array_segment", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
     segmentBase =
-        handle("mproc_segment_base", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+        lazy("mproc_segment_base", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
     segmentSize =
-        handle("mproc_segment_size", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
-    segmentFd = handle("mproc_segment_fd", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+        lazy("mproc_segment_size", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+    segmentFd = lazy("mproc_segment_fd", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
     lockAcquire =
         handle("mproc_lock_acquire", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
     lockTry =
@@ -109,52 +110,82 @@ final class FfmNativeApi implements NativeApi {
             "mproc_wake32",
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG),
             CRITICAL);
-    unlink = handle("mproc_unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    stat = handle("mproc_stat", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    gc = handle("mproc_gc", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    unlink = lazy("mproc_unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    stat = lazy("mproc_stat", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    gc = lazy("mproc_gc", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     spawnv =
-        handle(
+        lazy(
             "mproc_spawnv",
             FunctionDescriptor.of(
                 JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
                 JAVA_INT, ADDRESS));
-    fdClose = handle("mproc_fd_close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    childPid = handle("mproc_child_pid", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+    fdClose = lazy("mproc_fd_close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    childPid = lazy("mproc_child_pid", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
     childChannel =
-        handle("mproc_child_channel", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+        lazy("mproc_child_channel", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
     childSendManifest =
-        handle(
+        lazy(
             "mproc_child_send_manifest",
             FunctionDescriptor.of(
                 JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
                 JAVA_INT));
     childWait =
-        handle(
+        lazy(
             "mproc_child_wait", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS));
     childSignal =
-        handle("mproc_child_signal", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
-    childFree = handle("mproc_child_free", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+        lazy("mproc_child_signal", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
+    childFree = lazy("mproc_child_free", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
     channelSend =
-        handle(
+        lazy(
             "mproc_channel_send",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
     channelRecv =
-        handle(
+        lazy(
             "mproc_channel_recv",
             FunctionDescriptor.of(
                 JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS));
-    free = handle("mproc_free", FunctionDescriptor.ofVoid(ADDRESS));
+    free = lazy("mproc_free", FunctionDescriptor.ofVoid(ADDRESS));
     lifelineWait =
-        handle("mproc_lifeline_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
-    childInit = handle("mproc_child_init", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS));
-    handoffCount = handle("mproc_handoff_count", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+        lazy("mproc_lifeline_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    childInit = lazy("mproc_child_init", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS));
+    handoffCount = lazy("mproc_handoff_count", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
     handoffGet =
-        handle(
+        lazy(
             "mproc_handoff_get", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, ADDRESS));
-    handoffFlags = handle("mproc_handoff_flags", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    handoffFlags = lazy("mproc_handoff_flags", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
     handoffPayload =
-        handle("mproc_handoff_payload", FunctionDescriptor.of(ADDRESS, JAVA_LONG, ADDRESS));
-    handoffFree = handle("mproc_handoff_free", FunctionDescriptor.ofVoid(JAVA_LONG));
+        lazy("mproc_handoff_payload", FunctionDescriptor.of(ADDRESS, JAVA_LONG, ADDRESS));
+    handoffFree = lazy("mproc_handoff_free", FunctionDescriptor.ofVoid(JAVA_LONG));
+  }
+
+  /**
+   * A downcall handle made on first use. Making one costs milliseconds (the JVM spins a stub),
+   * so a child JVM that calls a few functions should not pay for all of them at start-up.
+   */
+  private final class Downcall {
+    private final String symbol;
+    private final FunctionDescriptor fd;
+    private final Linker.Option[] options;
+    private volatile MethodHandle mh;
+
+    Downcall(String symbol, FunctionDescriptor fd, Linker.Option[] options) {
+      this.symbol = symbol;
+      this.fd = fd;
+      this.options = options;
+    }
+
+    MethodHandle get() {
+      MethodHandle h = mh;
+      if (h == null) {
+        h = handle(symbol, fd, options);
+        mh = h;
+      }
+      return h;
+    }
+  }
+
+  private Downcall lazy(String symbol, FunctionDescriptor fd, Linker.Option... options) {
+    return new Downcall(symbol, fd, options);
   }
 
   private MethodHandle handle(String symbol, FunctionDescriptor fd, Linker.Option... options) {
@@ -190,7 +221,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public String strerror(int code) {
     try {
-      return string((MemorySegment) strerror.invokeExact(code));
+      return string((MemorySegment) strerror.get().invokeExact(code));
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -199,7 +230,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public String errName(int code) {
     try {
-      return string((MemorySegment) errName.invokeExact(code));
+      return string((MemorySegment) errName.get().invokeExact(code));
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -208,7 +239,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int nameCheck(String name) {
     try (Arena arena = Arena.ofConfined()) {
-      return (int) nameCheck.invokeExact(cString(arena, name));
+      return (int) nameCheck.get().invokeExact(cString(arena, name));
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -226,8 +257,8 @@ final class FfmNativeApi implements NativeApi {
       }
       int rc =
           value
-              ? (int) valueCreate.invokeExact(cString(arena, name), type, initSeg, out)
-              : (int) arrayCreate.invokeExact(cString(arena, name), type, count, initSeg, out);
+              ? (int) valueCreate.get().invokeExact(cString(arena, name), type, initSeg, out)
+              : (int) arrayCreate.get().invokeExact(cString(arena, name), type, count, initSeg, out);
       handle[0] = out.get(ADDRESS, 0).address();
       return rc;
     } catch (Throwable t) {
@@ -239,7 +270,7 @@ final class FfmNativeApi implements NativeApi {
   public int arrayOpen(String name, int kind, int type, long[] handle) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment out = arena.allocate(ADDRESS);
-      int rc = (int) arrayOpen.invokeExact(cString(arena, name), (short) kind, type, out);
+      int rc = (int) arrayOpen.get().invokeExact(cString(arena, name), (short) kind, type, out);
       handle[0] = out.get(ADDRESS, 0).address();
       return rc;
     } catch (Throwable t) {
@@ -251,7 +282,7 @@ final class FfmNativeApi implements NativeApi {
   public int arrayOpenFd(int fd, int kind, int type, long[] handle) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment out = arena.allocate(ADDRESS);
-      int rc = (int) arrayOpenFd.invokeExact(fd, (short) kind, type, out);
+      int rc = (int) arrayOpenFd.get().invokeExact(fd, (short) kind, type, out);
       handle[0] = out.get(ADDRESS, 0).address();
       return rc;
     } catch (Throwable t) {
@@ -262,7 +293,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int arrayClose(long array) {
     try {
-      return (int) arrayClose.invokeExact(array);
+      return (int) arrayClose.get().invokeExact(array);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -271,7 +302,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public long arraySegment(long array) {
     try {
-      return (long) arraySegment.invokeExact(array);
+      return (long) arraySegment.get().invokeExact(array);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -280,7 +311,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public long segmentBase(long segment) {
     try {
-      return (long) segmentBase.invokeExact(segment);
+      return (long) segmentBase.get().invokeExact(segment);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -289,7 +320,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public long segmentSize(long segment) {
     try {
-      return (long) segmentSize.invokeExact(segment);
+      return (long) segmentSize.get().invokeExact(segment);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -298,7 +329,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int segmentFd(long segment) {
     try {
-      return (int) segmentFd.invokeExact(segment);
+      return (int) segmentFd.get().invokeExact(segment);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -352,7 +383,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int unlink(String name) {
     try (Arena arena = Arena.ofConfined()) {
-      return (int) unlink.invokeExact(cString(arena, name));
+      return (int) unlink.get().invokeExact(cString(arena, name));
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -362,7 +393,7 @@ final class FfmNativeApi implements NativeApi {
   public int stat(String name, byte[] info) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment out = arena.allocate(OBJECT_INFO_BYTES, 8);
-      int rc = (int) stat.invokeExact(cString(arena, name), out);
+      int rc = (int) stat.get().invokeExact(cString(arena, name), out);
       MemorySegment.copy(out, JAVA_BYTE, 0, info, 0, OBJECT_INFO_BYTES);
       return rc;
     } catch (Throwable t) {
@@ -374,7 +405,7 @@ final class FfmNativeApi implements NativeApi {
   public int gc(int[] removed) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment out = arena.allocate(JAVA_INT);
-      int rc = (int) gc.invokeExact(out);
+      int rc = (int) gc.get().invokeExact(out);
       removed[0] = out.get(JAVA_INT, 0);
       return rc;
     } catch (Throwable t) {
@@ -417,7 +448,7 @@ final class FfmNativeApi implements NativeApi {
       MemorySegment out = arena.allocate(ADDRESS);
       int rc =
           (int)
-              spawnv.invokeExact(
+              spawnv.get().invokeExact(
                   cString(arena, path),
                   strings(arena, argv),
                   strings(arena, envp),
@@ -437,7 +468,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int fdClose(int fd) {
     try {
-      return (int) fdClose.invokeExact(fd);
+      return (int) fdClose.get().invokeExact(fd);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -446,7 +477,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int childPid(long child) {
     try {
-      return (int) childPid.invokeExact(child);
+      return (int) childPid.get().invokeExact(child);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -455,7 +486,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int childChannel(long child) {
     try {
-      return (int) childChannel.invokeExact(child);
+      return (int) childChannel.get().invokeExact(child);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -468,7 +499,7 @@ final class FfmNativeApi implements NativeApi {
       MemorySegment k =
           kinds.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_SHORT, kinds);
       return (int)
-          childSendManifest.invokeExact(
+          childSendManifest.get().invokeExact(
               child,
               flags,
               kinds.length,
@@ -486,7 +517,7 @@ final class FfmNativeApi implements NativeApi {
   public int childWait(long child, long timeoutNs, int[] exitCode) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment out = arena.allocate(JAVA_INT);
-      int rc = (int) childWait.invokeExact(child, timeoutNs, out);
+      int rc = (int) childWait.get().invokeExact(child, timeoutNs, out);
       exitCode[0] = out.get(JAVA_INT, 0);
       return rc;
     } catch (Throwable t) {
@@ -497,7 +528,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int childSignal(long child, int signal) {
     try {
-      return (int) childSignal.invokeExact(child, signal);
+      return (int) childSignal.get().invokeExact(child, signal);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -506,7 +537,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int childFree(long child) {
     try {
-      return (int) childFree.invokeExact(child);
+      return (int) childFree.get().invokeExact(child);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -516,7 +547,7 @@ final class FfmNativeApi implements NativeApi {
   public int channelSend(int fd, byte[] message, int[] fds) {
     try (Arena arena = Arena.ofConfined()) {
       return (int)
-          channelSend.invokeExact(
+          channelSend.get().invokeExact(
               fd, bytes(arena, message), message.length, ints(arena, fds), fds.length);
     } catch (Throwable t) {
       throw rethrow(t);
@@ -530,12 +561,12 @@ final class FfmNativeApi implements NativeApi {
       MemorySegment len = arena.allocate(JAVA_INT);
       MemorySegment fdOut = arena.allocate(JAVA_INT, Math.max(1, fds.length));
       MemorySegment n = arena.allocate(JAVA_INT);
-      int rc = (int) channelRecv.invokeExact(fd, timeoutNs, buf, len, fdOut, fds.length, n);
+      int rc = (int) channelRecv.get().invokeExact(fd, timeoutNs, buf, len, fdOut, fds.length, n);
       if (rc == 0) {
         MemorySegment p = buf.get(ADDRESS, 0);
         int size = len.get(JAVA_INT, 0);
         message[0] = p.reinterpret(size).toArray(JAVA_BYTE);
-        free.invokeExact(p);
+        free.get().invokeExact(p);
         nfds[0] = n.get(JAVA_INT, 0);
         MemorySegment.copy(fdOut, JAVA_INT, 0, fds, 0, nfds[0]);
       }
@@ -548,7 +579,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int lifelineWait(int fd, long timeoutNs) {
     try {
-      return (int) lifelineWait.invokeExact(fd, timeoutNs);
+      return (int) lifelineWait.get().invokeExact(fd, timeoutNs);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -558,7 +589,7 @@ final class FfmNativeApi implements NativeApi {
   public int childInit(long timeoutNs, long[] handoff) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment out = arena.allocate(ADDRESS);
-      int rc = (int) childInit.invokeExact(timeoutNs, out);
+      int rc = (int) childInit.get().invokeExact(timeoutNs, out);
       handoff[0] = out.get(ADDRESS, 0).address();
       return rc;
     } catch (Throwable t) {
@@ -569,7 +600,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int handoffCount(long handoff) {
     try {
-      return (int) handoffCount.invokeExact(handoff);
+      return (int) handoffCount.get().invokeExact(handoff);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -579,7 +610,7 @@ final class FfmNativeApi implements NativeApi {
   public int handoffGet(long handoff, int index, byte[] entry) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment out = arena.allocate(HANDED_BYTES, 8);
-      int rc = (int) handoffGet.invokeExact(handoff, index, out);
+      int rc = (int) handoffGet.get().invokeExact(handoff, index, out);
       MemorySegment.copy(out, JAVA_BYTE, 0, entry, 0, HANDED_BYTES);
       return rc;
     } catch (Throwable t) {
@@ -590,7 +621,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int handoffFlags(long handoff) {
     try {
-      return (int) handoffFlags.invokeExact(handoff);
+      return (int) handoffFlags.get().invokeExact(handoff);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -600,7 +631,7 @@ final class FfmNativeApi implements NativeApi {
   public byte[] handoffPayload(long handoff) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment len = arena.allocate(JAVA_INT);
-      MemorySegment p = (MemorySegment) handoffPayload.invokeExact(handoff, len);
+      MemorySegment p = (MemorySegment) handoffPayload.get().invokeExact(handoff, len);
       return p.reinterpret(len.get(JAVA_INT, 0)).toArray(JAVA_BYTE);
     } catch (Throwable t) {
       throw rethrow(t);
@@ -610,7 +641,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public void handoffFree(long handoff) {
     try {
-      handoffFree.invokeExact(handoff);
+      handoffFree.get().invokeExact(handoff);
     } catch (Throwable t) {
       throw rethrow(t);
     }
