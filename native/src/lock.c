@@ -51,15 +51,17 @@ int mproc_lock_acquire(mproc_segment_t *seg, int64_t timeout_ns) {
         return 0;
       continue;
     }
+    /* Give up before marking the word contended: a caller that will not sleep must not make
+       the owner's release pay for a wake-up nobody waits for. */
+    int64_t left = timeout_ns >= 0 ? deadline - mproc_now_ns() : MPROC_LIVENESS_SLICE_NS;
+    if (left <= 0)
+      return MPROC_ETIMEDOUT;
     if (!(v & MPROC_LOCK_CONTENDED)) {
       if (!atomic_compare_exchange_strong_explicit(word, &v, v | MPROC_LOCK_CONTENDED,
                                                    memory_order_relaxed, memory_order_relaxed))
         continue;
       v |= MPROC_LOCK_CONTENDED;
     }
-    int64_t left = timeout_ns >= 0 ? deadline - mproc_now_ns() : MPROC_LIVENESS_SLICE_NS;
-    if (left <= 0)
-      return MPROC_ETIMEDOUT;
     int r = mproc_wait32(&seg->hdr->lock, v, left < MPROC_LIVENESS_SLICE_NS ? left
                                                                              : MPROC_LIVENESS_SLICE_NS);
     if (r != MPROC_ETIMEDOUT || atomic_load_explicit(word, memory_order_relaxed) != v ||

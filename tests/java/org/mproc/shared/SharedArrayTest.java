@@ -66,6 +66,30 @@ class SharedArrayTest {
   }
 
   @Test
+  void releaseStoresWriteEveryWidth() {
+    try (SharedByteArray b = SharedByteArray.create(3);
+        SharedShortArray s = SharedShortArray.create(3);
+        SharedIntArray i = SharedIntArray.create(3);
+        SharedLongArray l = SharedLongArray.create(3);
+        SharedFloatArray f = SharedFloatArray.create(3);
+        SharedDoubleArray d = SharedDoubleArray.create(3)) {
+      b.setRelease(1, (byte) -7);
+      s.setRelease(1, (short) -7);
+      i.setRelease(1, -7);
+      l.setRelease(1, -7L);
+      f.setRelease(1, -7.5f);
+      d.setRelease(1, -7.5);
+      assertEquals("[0, -7, 0]", b.toString());
+      assertEquals("[0, -7, 0]", s.toString());
+      assertEquals("[0, -7, 0]", i.toString());
+      assertEquals("[0, -7, 0]", l.toString());
+      assertEquals("[0.0, -7.5, 0.0]", f.toString());
+      assertEquals("[0.0, -7.5, 0.0]", d.toString());
+      assertThrows(IndexOutOfBoundsException.class, () -> d.setRelease(3, 1.0));
+    }
+  }
+
+  @Test
   void outOfBoundsIndicesAndRangesAreRejected() {
     try (SharedIntArray a = SharedIntArray.create(3)) {
       IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> a.get(3));

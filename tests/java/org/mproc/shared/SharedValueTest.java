@@ -239,6 +239,50 @@ class SharedValueTest {
   }
 
   @Test
+  void closingWhileAnotherThreadHoldsTheLockIsSafe() throws Exception {
+    SharedLong v = SharedLong.create(0);
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+    CompletableFuture<Throwable> holder =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try (LockHold h = v.lock()) {
+                held.countDown();
+                closed.await();
+                return null; // releasing after close must neither throw nor touch freed memory
+              } catch (Throwable t) {
+                return t;
+              }
+            });
+    held.await();
+    v.close(); // cannot take the lock: detaches later, through a cleaner
+    closed.countDown();
+    assertNull(holder.get(10, TimeUnit.SECONDS));
+    assertThrows(ObjectClosedException.class, v::lock);
+  }
+
+  @Test
+  void closingWakesAThreadWaitingForTheLock() throws Exception {
+    SharedLong v = SharedLong.create(0);
+    LockHold hold = v.lock();
+    CompletableFuture<Throwable> waiter =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                v.lock().close();
+                return null;
+              } catch (Throwable t) {
+                return t;
+              }
+            });
+    Thread.sleep(150);
+    hold.close();
+    v.close();
+    Throwable t = waiter.get(10, TimeUnit.SECONDS);
+    assertTrue(t == null || t instanceof ObjectClosedException, String.valueOf(t));
+  }
+
+  @Test
   void threadsOfOneProcessExcludeEachOther() throws Exception {
     try (SharedLong v = SharedLong.create(0)) {
       Thread[] threads = new Thread[4];

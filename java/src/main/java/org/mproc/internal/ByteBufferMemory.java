@@ -94,6 +94,15 @@ final class ByteBufferMemory implements Memory {
   }
 
   @Override
+  public void setIntRelease(long offset, int value) {
+    try {
+      INT.setRelease(buf, (int) offset, value);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
   public boolean compareAndSetInt(long offset, int expected, int value) {
     try {
       return INT.compareAndSet(buf, (int) offset, expected, value);
@@ -124,6 +133,15 @@ final class ByteBufferMemory implements Memory {
   public void setLong(long offset, long value) {
     try {
       LONG.setVolatile(buf, (int) offset, value);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public void setLongRelease(long offset, long value) {
+    try {
+      LONG.setRelease(buf, (int) offset, value);
     } catch (RuntimeException e) {
       throw translate(e);
     }

@@ -70,6 +70,14 @@ public interface Memory extends AutoCloseable {
   void setInt(long offset, int value);
 
   /**
+   * Writes an int with release ordering: earlier writes become visible first.
+   *
+   * @param offset a 4-aligned offset
+   * @param value the int to store
+   */
+  void setIntRelease(long offset, int value);
+
+  /**
    * Atomic compare-and-set.
    *
    * @param offset a 4-aligned offset
@@ -103,6 +111,14 @@ public interface Memory extends AutoCloseable {
    * @param value the long to store
    */
   void setLong(long offset, long value);
+
+  /**
+   * Writes a long with release ordering: earlier writes become visible first.
+   *
+   * @param offset an 8-aligned offset
+   * @param value the long to store
+   */
+  void setLongRelease(long offset, long value);
 
   /**
    * Atomic compare-and-set.

@@ -83,6 +83,17 @@ public final class SharedByte extends SharedData {
   }
 
   /**
+   * Writes the value with release ordering, like {@code AtomicLong.setRelease}: cheaper than
+   * {@link #set} (no fence on x86); writes made before it are visible to a process that then
+   * reads this value.
+   *
+   * @param value the new value
+   */
+  public void setRelease(byte value) {
+    mem.setByte(off, value);
+  }
+
+  /**
    * Atomically sets the value if it equals {@code expected}.
    *
    * @param expected the expected value

@@ -1,12 +1,12 @@
 package org.mproc.shared;
 
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.mproc.ErrorCode;
 import org.mproc.MprocException;
@@ -39,6 +39,8 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
   static final int HDR_ELEM_COUNT = 112;
 
   private static final long SLICE_NS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final long CLOSE_WAIT_MS = 500;
+  private static final Cleaner CLEANER = Cleaner.create();
   private static final int KIND_VALUE = 2;
   private static final int KIND_ARRAY = 3;
 
@@ -56,8 +58,12 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
   private final String name;
   private final ElementType type;
   private final int length;
+  /*
+   * Threads of this process queue here before the native lock, which belongs to the handle. It
+   * also guards the segment's lifetime: every native call that touches the segment runs while
+   * holding it, so close() unmaps only when it can take it.
+   */
   private final ReentrantLock local = new ReentrantLock();
-  private final AtomicInteger inflight = new AtomicInteger();
   private volatile boolean closed;
 
   SharedData(long handle, String name, ElementType type) {
@@ -302,8 +308,10 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
       return null;
     }
     boolean acquired = false;
-    enter();
     try {
+      if (closed) {
+        throw Native.closed();
+      }
       int rc = api.lockTry(segment);
       boolean interrupted = false;
       while (rc == ErrorCode.ETIMEDOUT.code()) {
@@ -321,6 +329,9 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
           }
           interrupted = true;
         }
+        if (closed) { // close() is waiting for us to let go
+          throw Native.closed();
+        }
         rc = api.lockAcquire(segment, slice);
       }
       if (interrupted) {
@@ -333,7 +344,6 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
       acquired = true;
       return new LockHold(this, died);
     } finally {
-      exit();
       if (!acquired) {
         local.unlock();
       }
@@ -347,29 +357,12 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
           "the lock of " + this + " is not held by " + Thread.currentThread());
     }
     try {
-      enter();
-      try {
+      if (!closed) { // once closed, the handle's slot is gone and the lock counts as abandoned
         Native.check(api.lockRelease(segment), "unlock", describe());
-      } finally {
-        exit();
       }
     } finally {
       local.unlock();
     }
-  }
-
-  /* In-flight native calls keep close() from unmapping the segment under them. */
-
-  private void enter() {
-    inflight.incrementAndGet();
-    if (closed) {
-      inflight.decrementAndGet();
-      throw Native.closed();
-    }
-  }
-
-  private void exit() {
-    inflight.decrementAndGet();
   }
 
   /**
@@ -387,7 +380,8 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
   /**
    * Detaches this process from the object. Later use of this handle throws
    * {@link org.mproc.ObjectClosedException}. A lock still held through this handle is then
-   * treated as abandoned: its next acquirer is told the owner died. Idempotent.
+   * treated as abandoned: its next acquirer is told the owner died. Threads waiting for the lock
+   * through this handle get {@link org.mproc.ObjectClosedException}. Idempotent.
    */
   @Override
   public void close() {
@@ -397,12 +391,46 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
       }
       closed = true;
     }
-    while (inflight.get() != 0) { // a blocking call returns within one 100 ms slice
-      Thread.onSpinWait();
-      Thread.yield();
-    }
     mem.close();
-    api.arrayClose(handle);
+    NativeClose detach = new NativeClose(api, handle);
+    boolean free = false;
+    try {
+      // Waiters notice `closed` within one slice; a holder may keep the lock much longer.
+      free = local.tryLock(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (free) {
+      try {
+        detach.run();
+      } finally {
+        local.unlock();
+      }
+    } else {
+      // Another thread holds the lock through this handle: unmapping under it could crash the
+      // JVM, so the handle is detached once this object is unreachable instead.
+      CLEANER.register(this, detach);
+    }
+  }
+
+  /** Detaches a handle once: {@code mproc_array_close}. */
+  private static final class NativeClose implements Runnable {
+    private final NativeApi api;
+    private final long handle;
+    private boolean done;
+
+    NativeClose(NativeApi api, long handle) {
+      this.api = api;
+      this.handle = handle;
+    }
+
+    @Override
+    public synchronized void run() {
+      if (!done) {
+        done = true;
+        api.arrayClose(handle);
+      }
+    }
   }
 
   /**

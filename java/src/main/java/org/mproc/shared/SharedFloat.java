@@ -83,6 +83,17 @@ public final class SharedFloat extends SharedData {
   }
 
   /**
+   * Writes the value with release ordering, like {@code AtomicLong.setRelease}: cheaper than
+   * {@link #set} (no fence on x86); writes made before it are visible to a process that then
+   * reads this value.
+   *
+   * @param value the new value
+   */
+  public void setRelease(float value) {
+    mem.setIntRelease(off, Float.floatToRawIntBits(value));
+  }
+
+  /**
    * Atomically sets the value if it equals {@code expected} (compared bit for bit, so NaN matches NaN and -0.0 does not match 0.0).
    *
    * @param expected the expected value

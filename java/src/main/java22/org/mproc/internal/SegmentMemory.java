@@ -101,6 +101,15 @@ final class SegmentMemory implements Memory {
   }
 
   @Override
+  public void setIntRelease(long offset, int value) {
+    try {
+      VH_INT.setRelease(seg, offset, value);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
   public boolean compareAndSetInt(long offset, int expected, int value) {
     try {
       return VH_INT.compareAndSet(seg, offset, expected, value);
@@ -131,6 +140,15 @@ final class SegmentMemory implements Memory {
   public void setLong(long offset, long value) {
     try {
       VH_LONG.setVolatile(seg, offset, value);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public void setLongRelease(long offset, long value) {
+    try {
+      VH_LONG.setRelease(seg, offset, value);
     } catch (RuntimeException e) {
       throw translate(e);
     }

@@ -27,7 +27,7 @@ import org.mproc.shared.SharedLongArray;
  *
  * <p>{@code array [REPS]}: per repetition a fresh named 1,000,000-element
  * {@link SharedDoubleArray}; one child JVM opens it, signals ready, and on "go" fills it with
- * {@code a.set(i, i)} in a fresh JVM (no JIT warm-up, first touch of the mapping), timing itself
+ * {@code a.setRelease(i, i)} in a fresh JVM (no JIT warm-up, first touch of the mapping), timing itself
  * ({@code child_fill}); the parent times go to the child's "done" flag ({@code go_to_done},
  * polled every 20 us). The parent then reads the array back with {@code toArray()} and with a
  * {@code get(i)} loop, checking the sum. Then the child repeats the fill 5 more times, keeping the
@@ -264,10 +264,11 @@ public final class XprocBench {
     }
   }
 
+  /** Element by element with release stores (C's plain stores are the same instructions). */
   private static void fill(SharedDoubleArray a) {
     int n = a.length();
     for (int i = 0; i < n; i++) {
-      a.set(i, i);
+      a.setRelease(i, i);
     }
   }
 
