@@ -85,8 +85,11 @@ int mproc_lock_release(mproc_segment_t *seg) {
   uint32_t v = atomic_load_explicit(word, memory_order_relaxed);
   if ((v & ~MPROC_LOCK_CONTENDED) != seg->owner_word)
     return MPROC_ENOTOWNER;
-  atomic_fetch_and_explicit(MPROC__A32(&seg->hdr->lock_flags), ~MPROC_LOCK_OWNER_DIED,
-                            memory_order_relaxed);
+  /* Only the holder writes the flags, so a plain check spares every other release an RMW. */
+  if (atomic_load_explicit(MPROC__A32(&seg->hdr->lock_flags), memory_order_relaxed) &
+      MPROC_LOCK_OWNER_DIED)
+    atomic_fetch_and_explicit(MPROC__A32(&seg->hdr->lock_flags), ~MPROC_LOCK_OWNER_DIED,
+                              memory_order_relaxed);
   v = atomic_exchange_explicit(word, 0, memory_order_release);
   if (v & MPROC_LOCK_CONTENDED)
     mproc_wake32(&seg->hdr->lock, 1, NULL);

@@ -6,10 +6,11 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.LinkedHashMap;
 import org.mproc.MprocException;
 import org.mproc.Mproc;
 import org.mproc.ObjectInfo;
+import org.mproc.examples.NativeChildExample;
 import org.mproc.examples.ValueArrayExample;
 
 /**
@@ -21,10 +22,11 @@ public final class Main {
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
   /** The demos, by name, in the order of the seed tutorial. */
-  private static final Map<String, Demo> DEMOS = new TreeMap<>();
+  private static final Map<String, Demo> DEMOS = new LinkedHashMap<>();
 
   static {
     DEMOS.put("value-array", ValueArrayExample::main);
+    DEMOS.put("value-array-c", NativeChildExample::main);
   }
 
   @FunctionalInterface
