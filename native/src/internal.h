@@ -52,6 +52,22 @@ int mproc__probe_slot(int fd, uint32_t slot);
 #define MPROC__PAUSE() ((void)0)
 #endif
 
+/*
+ * A robust lock word with its flags and takeover count: 16 bytes, the layout of the header's
+ * lock fields at offset 128, and of every other lock an object's body holds (see mproc.h).
+ */
+typedef struct mproc_lockword {
+  uint32_t word;
+  uint32_t flags;
+  uint32_t epoch;
+  uint32_t reserved;
+} mproc_lockword_t;
+
+/* The robust lock on any lock word of the segment (mproc_lock_acquire documents the result). */
+int mproc__lock_acquire(mproc_segment_t *seg, mproc_lockword_t *lw, int64_t timeout_ns);
+int mproc__lock_release(mproc_segment_t *seg, mproc_lockword_t *lw);
+int mproc__lock_held(const mproc_segment_t *seg, const mproc_lockword_t *lw);
+
 /* Retries a system call returning -1/errno while it fails with EINTR. */
 #define MPROC__RETRY(expr)                                                                         \
   ({                                                                                               \

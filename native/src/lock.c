@@ -22,10 +22,10 @@ static int owner_dead(const mproc_segment_t *seg, uint32_t v) {
   return !mproc_segment_slot_alive(seg, slot1 - 1);
 }
 
-int mproc_lock_acquire(mproc_segment_t *seg, int64_t timeout_ns) {
+int mproc__lock_acquire(mproc_segment_t *seg, mproc_lockword_t *lw, int64_t timeout_ns) {
   if (seg == NULL || timeout_ns < MPROC_FOREVER)
     return MPROC_EINVAL;
-  _Atomic uint32_t *word = MPROC__A32(&seg->hdr->lock);
+  _Atomic uint32_t *word = MPROC__A32(&lw->word);
   const uint32_t me = seg->owner_word;
   uint32_t v = 0;
   if (atomic_compare_exchange_strong_explicit(word, &v, me, memory_order_acquire,
@@ -62,43 +62,58 @@ int mproc_lock_acquire(mproc_segment_t *seg, int64_t timeout_ns) {
         continue;
       v |= MPROC_LOCK_CONTENDED;
     }
-    int r = mproc_wait32(&seg->hdr->lock, v, left < MPROC_LIVENESS_SLICE_NS ? left
-                                                                             : MPROC_LIVENESS_SLICE_NS);
+    int r = mproc_wait32(&lw->word, v, left < MPROC_LIVENESS_SLICE_NS ? left
+                                                                       : MPROC_LIVENESS_SLICE_NS);
     if (r != MPROC_ETIMEDOUT || atomic_load_explicit(word, memory_order_relaxed) != v ||
         !owner_dead(seg, v))
       continue;
     /* The owner is dead: take the lock over from exactly the word we judged. */
     if (atomic_compare_exchange_strong_explicit(word, &v, me | MPROC_LOCK_CONTENDED,
                                                 memory_order_acquire, memory_order_relaxed)) {
-      atomic_fetch_or_explicit(MPROC__A32(&seg->hdr->lock_flags), MPROC_LOCK_OWNER_DIED,
+      atomic_fetch_or_explicit(MPROC__A32(&lw->flags), MPROC_LOCK_OWNER_DIED,
                                memory_order_relaxed);
-      atomic_fetch_add_explicit(MPROC__A32(&seg->hdr->lock_epoch), 1, memory_order_relaxed);
+      atomic_fetch_add_explicit(MPROC__A32(&lw->epoch), 1, memory_order_relaxed);
       return MPROC_EOWNERDEAD;
     }
   }
 }
 
-int mproc_lock_release(mproc_segment_t *seg) {
+int mproc__lock_release(mproc_segment_t *seg, mproc_lockword_t *lw) {
   if (seg == NULL)
     return MPROC_EINVAL;
-  _Atomic uint32_t *word = MPROC__A32(&seg->hdr->lock);
+  _Atomic uint32_t *word = MPROC__A32(&lw->word);
   uint32_t v = atomic_load_explicit(word, memory_order_relaxed);
   if ((v & ~MPROC_LOCK_CONTENDED) != seg->owner_word)
     return MPROC_ENOTOWNER;
   /* Only the holder writes the flags, so a plain check spares every other release an RMW. */
-  if (atomic_load_explicit(MPROC__A32(&seg->hdr->lock_flags), memory_order_relaxed) &
+  if (atomic_load_explicit(MPROC__A32(&lw->flags), memory_order_relaxed) &
       MPROC_LOCK_OWNER_DIED)
-    atomic_fetch_and_explicit(MPROC__A32(&seg->hdr->lock_flags), ~MPROC_LOCK_OWNER_DIED,
+    atomic_fetch_and_explicit(MPROC__A32(&lw->flags), ~MPROC_LOCK_OWNER_DIED,
                               memory_order_relaxed);
   v = atomic_exchange_explicit(word, 0, memory_order_release);
   if (v & MPROC_LOCK_CONTENDED)
-    mproc_wake32(&seg->hdr->lock, 1, NULL);
+    mproc_wake32(&lw->word, 1, NULL);
   return 0;
 }
 
+/* The header's lock word (offset 128) is the object's own lock, Python's get_lock(). */
+static mproc_lockword_t *header_lock(mproc_segment_t *seg) {
+  return (mproc_lockword_t *)(void *)&seg->hdr->lock;
+}
+
+int mproc_lock_acquire(mproc_segment_t *seg, int64_t timeout_ns) {
+  return seg == NULL ? MPROC_EINVAL : mproc__lock_acquire(seg, header_lock(seg), timeout_ns);
+}
+
+int mproc_lock_release(mproc_segment_t *seg) {
+  return seg == NULL ? MPROC_EINVAL : mproc__lock_release(seg, header_lock(seg));
+}
+
 int mproc_lock_held(const mproc_segment_t *seg) {
-  if (seg == NULL)
-    return 0;
-  uint32_t v = atomic_load_explicit(MPROC__A32(&seg->hdr->lock), memory_order_relaxed);
+  return seg != NULL && mproc__lock_held(seg, (const mproc_lockword_t *)(const void *)&seg->hdr->lock);
+}
+
+int mproc__lock_held(const mproc_segment_t *seg, const mproc_lockword_t *lw) {
+  uint32_t v = atomic_load_explicit(MPROC__A32(&lw->word), memory_order_relaxed);
   return (v & ~MPROC_LOCK_CONTENDED) == seg->owner_word;
 }
