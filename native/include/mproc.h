@@ -56,6 +56,7 @@ extern "C" {
   XX(ECHILD, -ECHILD, "no such child process")                                                     \
   XX(EPIPE, -EPIPE, "broken pipe: the peer closed the channel")                                    \
   XX(ENOEXEC, -ENOEXEC, "exec format error")                                                       \
+  XX(EMSGSIZE, -EMSGSIZE, "message too long")                                                      \
   XX(EDEADLK, -EDEADLK, "lock already held through this handle")                                  \
   XX(EOWNERDEAD, -EOWNERDEAD, "previous owner died")                                               \
   XX(EBADNAME, -3001, "invalid object name")                                                       \
@@ -71,7 +72,8 @@ extern "C" {
   XX(ENOSLOT, -3011, "no free participant slot")                                                   \
   XX(ENOTOWNER, -3012, "lock is not held by the caller")                                          \
   XX(EEOF, -3013, "end of stream: the peer closed the channel")                                    \
-  XX(EPROTO, -3014, "malformed message on the bootstrap channel")
+  XX(EPROTO, -3014, "malformed message on the bootstrap channel")                                 \
+  XX(ETOOSMALL, -3015, "buffer too short for the message (the message is kept)")
 
 /** Error codes: 0 is success, every failure is negative. */
 typedef enum {
@@ -524,6 +526,110 @@ MPROC_EXTERN int mproc_array_lock(mproc_array_t *arr, int64_t timeout_ns);
 /** Releases the array's lock (see mproc_lock_release). */
 MPROC_EXTERN int mproc_array_unlock(mproc_array_t *arr);
 
+
+/* ---------------------------------------------------------------------------------------------
+ * Queue: a bounded multi-producer multi-consumer queue of variable-length messages (Python's
+ * multiprocessing.Queue), in one segment of kind MPROC_KIND_QUEUE.
+ *
+ * Body (offsets from data_offset):
+ *     0  16  put lock (robust lock word, flags, epoch, zero), taken by producers
+ *    16   8  tail: bytes ever written (commit point of a put)
+ *    24   8  puts: messages ever written
+ *   128  16  get lock, taken by consumers
+ *   144   8  head: bytes ever consumed (commit point of a get)
+ *   152   8  gets: messages ever consumed
+ *   256   4  not_empty sequence, 260 4 consumers waiting
+ *   384   4  not_full sequence,  388 4 producers waiting
+ *   512   8  capacity in bytes (a power of two), 520 4 max message bytes, 528 8 max count (0: none)
+ *  1024      the ring: capacity bytes of records
+ * A record is {u32 length, u32 type (1 message, 2 padding)} then the payload, padded to 8 bytes;
+ * a message never wraps: a padding record fills the end of the ring instead. A producer writes
+ * its record beyond `tail` and then publishes it with one release store of `tail`; a consumer
+ * copies the record at `head` out and then releases it with one store of `head`. Each runs under
+ * its robust lock, so a process killed at any instruction loses at most its own in-flight
+ * message and never blocks the others: its lock is taken over, and nothing it half-wrote is
+ * visible. The header's state word becomes CLOSED on mproc_queue_shutdown (no more puts) and
+ * POISONED when a consumer finds a malformed record.
+ * ------------------------------------------------------------------------------------------- */
+#define MPROC_QUEUE_DEFAULT_CAPACITY ((uint64_t)1 << 20)
+#define MPROC_QUEUE_MIN_CAPACITY ((uint64_t)4096)
+#define MPROC_QUEUE_RING_OFFSET 1024
+
+typedef struct mproc_queue mproc_queue_t;
+
+/** Queue parameters fixed at creation. Zero-initialise for the defaults. */
+typedef struct mproc_queue_spec {
+  uint64_t capacity;          /* ring bytes: a power of two >= 4096; 0 = 1 MiB */
+  uint32_t max_message;       /* largest payload; 0 = capacity/4 - 8; at most capacity/2 - 8 */
+  uint64_t max_count;         /* at most this many messages queued (Python's maxsize); 0 = no limit */
+  uint32_t max_participants;  /* 0 = MPROC_DEFAULT_PARTICIPANTS */
+} mproc_queue_spec_t;
+
+/**
+ * Creates a queue, named or anonymous (name NULL); spec may be NULL for the defaults.
+ * MPROC_EINVAL names a bad capacity or max_message (see mproc_queue_spec_t).
+ */
+MPROC_EXTERN int mproc_queue_create(const char *name, const mproc_queue_spec_t *spec,
+                                    mproc_queue_t **out);
+
+/** Opens a named queue created by any process. */
+MPROC_EXTERN int mproc_queue_open(const char *name, mproc_queue_t **out);
+
+/** Opens a queue from a handed-over descriptor (consumed, see mproc_segment_attach_fd). */
+MPROC_EXTERN int mproc_queue_open_fd(int fd, mproc_queue_t **out);
+
+/** Detaches and frees the handle (the queue lives on for the others). NULL is a no-op. */
+MPROC_EXTERN int mproc_queue_close(mproc_queue_t *q);
+
+/** The queue's segment (descriptor, liveness). */
+MPROC_EXTERN mproc_segment_t *mproc_queue_segment(mproc_queue_t *q);
+
+/**
+ * Appends a message of `len` bytes, waiting up to timeout_ns for room. Returns 0,
+ * MPROC_ETIMEDOUT (full), MPROC_EAGAIN (timeout 0 only: another producer holds the put lock at
+ * this instant; nothing was written), MPROC_ECLOSED (shut down), MPROC_EMSGSIZE (len above the
+ * queue's max message), MPROC_ECORRUPT (the queue is poisoned).
+ */
+MPROC_EXTERN int mproc_queue_put(mproc_queue_t *q, const void *buf, uint32_t len,
+                                 int64_t timeout_ns);
+
+/**
+ * Removes the oldest message into buf (capacity `cap` bytes), waiting up to timeout_ns for one;
+ * its length goes to *len. Returns 0, MPROC_ETIMEDOUT (empty), MPROC_EAGAIN (timeout 0 only:
+ * another consumer holds the get lock), MPROC_ECLOSED (shut down and drained), MPROC_ETOOSMALL
+ * (the message is longer than cap: *len is its length and it stays queued), MPROC_ECORRUPT (a
+ * malformed record was found: the queue is poisoned and every later call fails so).
+ */
+MPROC_EXTERN int mproc_queue_get(mproc_queue_t *q, void *buf, uint32_t cap, uint32_t *len,
+                                 int64_t timeout_ns);
+
+/** As mproc_queue_get, but leaves the message queued. */
+MPROC_EXTERN int mproc_queue_peek(mproc_queue_t *q, void *buf, uint32_t cap, uint32_t *len,
+                                  int64_t timeout_ns);
+
+/** No more puts (they fail with MPROC_ECLOSED); consumers drain what is queued, then see closed. */
+MPROC_EXTERN int mproc_queue_shutdown(mproc_queue_t *q);
+
+/** Messages queued now: every committed put minus every committed get. */
+MPROC_EXTERN uint64_t mproc_queue_size(const mproc_queue_t *q);
+
+/** 1 if mproc_queue_shutdown was called (by any process), else 0. */
+MPROC_EXTERN int mproc_queue_is_shutdown(const mproc_queue_t *q);
+
+/**
+ * 1 when a put of the largest message would have to wait: max_count messages are queued, or
+ * the ring cannot take a max-size record now.
+ */
+MPROC_EXTERN int mproc_queue_is_full(const mproc_queue_t *q);
+
+/** The largest message this queue accepts, in bytes. */
+MPROC_EXTERN uint32_t mproc_queue_max_message(const mproc_queue_t *q);
+
+/** The ring's capacity in bytes. */
+MPROC_EXTERN uint64_t mproc_queue_capacity(const mproc_queue_t *q);
+
+/** The maximum number of queued messages, 0 for none. */
+MPROC_EXTERN uint64_t mproc_queue_max_count(const mproc_queue_t *q);
 
 /* ---------------------------------------------------------------------------------------------
  * Processes: spawning children and handing them objects

@@ -48,6 +48,8 @@ public enum ErrorCode {
   EPIPE(-32, "broken pipe: the peer closed the channel"),
   /** Exec format error. */
   ENOEXEC(-8, "exec format error"),
+  /** Message too long. */
+  EMSGSIZE(-90, "message too long"),
   /** Lock already held through this handle. */
   EDEADLK(-35, "lock already held through this handle"),
   /** Previous owner died. */
@@ -79,7 +81,9 @@ public enum ErrorCode {
   /** End of stream: the peer closed the channel. */
   EEOF(-3013, "end of stream: the peer closed the channel"),
   /** Malformed message on the bootstrap channel. */
-  EPROTO(-3014, "malformed message on the bootstrap channel");
+  EPROTO(-3014, "malformed message on the bootstrap channel"),
+  /** Buffer too short for the message (the message is kept). */
+  ETOOSMALL(-3015, "buffer too short for the message (the message is kept)");
 
   private static final Map<Integer, ErrorCode> BY_CODE = new HashMap<>();
 

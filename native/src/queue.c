@@ -1,0 +1,427 @@
+/*
+ * The queue: a ring of length-prefixed records with one producer-side and one consumer-side
+ * robust lock. See the layout and the crash argument in mproc.h.
+ *
+ * Why locks rather than a lock-free claim (Agrona's ManyToOneRingBuffer): with a CAS on `tail`,
+ * a producer killed between its claim and its commit leaves a hole that every consumer must
+ * wait on until it decides the writer is dead, and a torn claim cannot even say whose it was.
+ * Under the put lock, `tail` moves only once the record is complete, so a dead producer's bytes
+ * are simply never published; its lock is taken over within one liveness slice. Uncontended,
+ * the lock costs two atomic instructions on a cache line no consumer touches.
+ */
+#define _GNU_SOURCE
+#include "internal.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REC_HDR 8
+#define REC_MSG 1u
+#define REC_PAD 2u
+#define SPINS 200
+
+typedef struct queue_body {
+  mproc_lockword_t put_lock; /*    0 */
+  uint64_t tail;             /*   16 */
+  uint64_t puts;             /*   24 */
+  char pad0[96];
+  mproc_lockword_t get_lock; /*  128 */
+  uint64_t head;             /*  144 */
+  uint64_t gets;             /*  152 */
+  char pad1[96];
+  uint32_t not_empty_seq;    /*  256 */
+  uint32_t not_empty_waiters;
+  char pad2[120];
+  uint32_t not_full_seq;     /*  384 */
+  uint32_t not_full_waiters;
+  char pad3[120];
+  uint64_t capacity;         /*  512 */
+  uint32_t max_message;      /*  520 */
+  uint32_t reserved;
+  uint64_t max_count;        /*  528 */
+  char pad4[488];
+} queue_body_t;
+
+_Static_assert(offsetof(queue_body_t, tail) == 16, "tail at 16");
+_Static_assert(offsetof(queue_body_t, get_lock) == 128, "get lock at 128");
+_Static_assert(offsetof(queue_body_t, head) == 144, "head at 144");
+_Static_assert(offsetof(queue_body_t, not_empty_seq) == 256, "not_empty at 256");
+_Static_assert(offsetof(queue_body_t, not_full_seq) == 384, "not_full at 384");
+_Static_assert(offsetof(queue_body_t, capacity) == 512, "capacity at 512");
+_Static_assert(offsetof(queue_body_t, max_count) == 528, "max_count at 528");
+_Static_assert(sizeof(queue_body_t) == MPROC_QUEUE_RING_OFFSET, "ring at 1024");
+
+struct mproc_queue {
+  mproc_segment_t *seg;
+  queue_body_t *b;
+  unsigned char *ring;
+  uint64_t mask;
+  uint32_t max_message;
+  uint64_t max_count;
+  uint64_t head_cache; /* producers: a lower bound of head (it only grows) */
+  uint64_t tail_cache; /* consumers: a lower bound of tail */
+};
+
+static uint64_t rec_size(uint32_t len) { return ((uint64_t)len + REC_HDR + 7) & ~(uint64_t)7; }
+
+static int64_t deadline_of(int64_t timeout_ns) {
+  return timeout_ns >= 0 ? mproc_now_ns() + timeout_ns : INT64_MAX;
+}
+
+static int64_t left_of(int64_t deadline) {
+  if (deadline == INT64_MAX)
+    return MPROC_FOREVER;
+  int64_t left = deadline - mproc_now_ns();
+  return left > 0 ? left : 0;
+}
+
+static uint32_t state(const mproc_queue_t *q) {
+  return atomic_load_explicit(MPROC__A32(&((mproc_header_t *)mproc_segment_base(q->seg))->state),
+                              memory_order_acquire);
+}
+
+static void set_state(mproc_queue_t *q, uint32_t s) {
+  mproc_header_t *h = mproc_segment_base(q->seg);
+  atomic_store_explicit(MPROC__A32(&h->state), s, memory_order_release);
+  /* Everyone asleep must look at the new state. */
+  atomic_fetch_add_explicit(MPROC__A32(&q->b->not_empty_seq), 1, memory_order_release);
+  atomic_fetch_add_explicit(MPROC__A32(&q->b->not_full_seq), 1, memory_order_release);
+  mproc_wake32(&q->b->not_empty_seq, INT_MAX, NULL);
+  mproc_wake32(&q->b->not_full_seq, INT_MAX, NULL);
+}
+
+/*
+ * Takes one of the queue's locks. A takeover from a dead owner is a success here: each side's
+ * state changes by a single store, so what the dead process left is consistent. With timeout
+ * 0 a busy lock is MPROC_EAGAIN, which callers must not confuse with a full or empty queue.
+ */
+static int take(mproc_queue_t *q, mproc_lockword_t *lw, int64_t deadline, bool nowait) {
+  int rc = mproc__lock_acquire(q->seg, lw, nowait ? MPROC_NO_WAIT : left_of(deadline));
+  if (rc == MPROC_EOWNERDEAD)
+    return 0;
+  if (rc == MPROC_ETIMEDOUT && nowait)
+    return MPROC_EAGAIN;
+  return rc;
+}
+
+/* Wakes one sleeper of a condition if anyone sleeps: one load when nobody does. */
+static void notify(uint32_t *seq, uint32_t *waiters) {
+  if (atomic_load_explicit(MPROC__A32(waiters), memory_order_seq_cst) != 0) {
+    atomic_fetch_add_explicit(MPROC__A32(seq), 1, memory_order_release);
+    mproc_wake32(seq, 1, NULL);
+  }
+}
+
+/*
+ * Waits for a condition that `ready` re-checks, spinning first, then sleeping on the sequence
+ * word. The waiter count is raised before the re-check, and the notifier reads it after its
+ * commit and a full barrier (its lock release), so a notification is never missed.
+ */
+static int wait_for(mproc_queue_t *q, uint32_t *seq, uint32_t *waiters,
+                 bool (*ready)(mproc_queue_t *, uint32_t), uint32_t arg, int64_t deadline) {
+  for (int i = 0; i < SPINS; i++) {
+    if (ready(q, arg))
+      return 0;
+    MPROC__PAUSE();
+  }
+  atomic_fetch_add_explicit(MPROC__A32(waiters), 1, memory_order_seq_cst);
+  int rc = 0;
+  for (;;) {
+    uint32_t s = atomic_load_explicit(MPROC__A32(seq), memory_order_acquire);
+    if (ready(q, arg))
+      break;
+    int64_t left = left_of(deadline);
+    if (left == 0) {
+      rc = MPROC_ETIMEDOUT;
+      break;
+    }
+    /* Sleep in slices: a peer that died between its commit and its notification must not
+       leave us asleep for ever. */
+    int64_t slice = left < 0 || left > 100000000 ? 100000000 : left;
+    mproc_wait32(seq, s, slice);
+  }
+  atomic_fetch_sub_explicit(MPROC__A32(waiters), 1, memory_order_relaxed);
+  return rc;
+}
+
+static bool has_room(mproc_queue_t *q, uint32_t need) {
+  if (state(q) != MPROC_STATE_READY)
+    return true; /* let the caller see the new state */
+  uint64_t t = atomic_load_explicit(MPROC__A64(&q->b->tail), memory_order_acquire);
+  uint64_t h = atomic_load_explicit(MPROC__A64(&q->b->head), memory_order_acquire);
+  if (q->max_count != 0) {
+    uint64_t g = atomic_load_explicit(MPROC__A64(&q->b->gets), memory_order_acquire);
+    uint64_t p = atomic_load_explicit(MPROC__A64(&q->b->puts), memory_order_acquire);
+    if (p - g >= q->max_count)
+      return false;
+  }
+  uint64_t cap = q->mask + 1, idx = t & q->mask;
+  uint64_t pad = idx + need > cap ? cap - idx : 0;
+  return t + pad + need - h <= cap;
+}
+
+static bool has_message(mproc_queue_t *q, uint32_t unused) {
+  (void)unused;
+  if (state(q) != MPROC_STATE_READY)
+    return true;
+  return atomic_load_explicit(MPROC__A64(&q->b->tail), memory_order_acquire) !=
+         atomic_load_explicit(MPROC__A64(&q->b->head), memory_order_acquire);
+}
+
+static void put_header(unsigned char *p, uint32_t len, uint32_t type) {
+  memcpy(p, &len, 4);
+  memcpy(p + 4, &type, 4);
+}
+
+int mproc_queue_put(mproc_queue_t *q, const void *buf, uint32_t len, int64_t timeout_ns) {
+  if (q == NULL || (buf == NULL && len > 0) || timeout_ns < MPROC_FOREVER)
+    return MPROC_EINVAL;
+  if (len > q->max_message)
+    return MPROC_EMSGSIZE;
+  const uint64_t rec = rec_size(len), cap = q->mask + 1;
+  const int64_t deadline = deadline_of(timeout_ns);
+  for (;;) {
+    uint32_t st = state(q);
+    if (st != MPROC_STATE_READY)
+      return st == MPROC_STATE_CLOSED ? MPROC_ECLOSED : MPROC_ECORRUPT;
+    int rc = take(q, &q->b->put_lock, deadline, timeout_ns == 0);
+    if (rc != 0)
+      return rc;
+    uint64_t t = q->b->tail; /* only producers write it, under this lock */
+    uint64_t idx = t & q->mask;
+    uint64_t pad = idx + rec > cap ? cap - idx : 0;
+    bool room = t + pad + rec - q->head_cache <= cap;
+    if (!room) {
+      q->head_cache = atomic_load_explicit(MPROC__A64(&q->b->head), memory_order_acquire);
+      room = t + pad + rec - q->head_cache <= cap;
+    }
+    uint64_t puts = q->b->puts;
+    if (room && q->max_count != 0)
+      room = puts - atomic_load_explicit(MPROC__A64(&q->b->gets), memory_order_acquire) <
+             q->max_count;
+    if (room && state(q) == MPROC_STATE_READY) {
+      if (pad != 0)
+        put_header(q->ring + idx, (uint32_t)(pad - REC_HDR), REC_PAD);
+      unsigned char *r = q->ring + ((t + pad) & q->mask);
+      put_header(r, len, REC_MSG);
+      if (len > 0)
+        memcpy(r + REC_HDR, buf, len);
+      atomic_store_explicit(MPROC__A64(&q->b->puts), puts + 1, memory_order_release);
+      atomic_store_explicit(MPROC__A64(&q->b->tail), t + pad + rec, memory_order_release);
+      mproc__lock_release(q->seg, &q->b->put_lock); /* an exchange: a full barrier */
+      notify(&q->b->not_empty_seq, &q->b->not_empty_waiters);
+      return 0;
+    }
+    mproc__lock_release(q->seg, &q->b->put_lock);
+    if (timeout_ns == 0)
+      return state(q) == MPROC_STATE_READY ? MPROC_ETIMEDOUT : MPROC_ECLOSED;
+    if ((rc = wait_for(q, &q->b->not_full_seq, &q->b->not_full_waiters, has_room, (uint32_t)rec,
+                    deadline)) != 0)
+      return rc;
+  }
+}
+
+/* Marks the queue unusable after finding a malformed record. */
+static int poison(mproc_queue_t *q) {
+  mproc__lock_release(q->seg, &q->b->get_lock);
+  set_state(q, MPROC_STATE_POISONED);
+  return MPROC_ECORRUPT;
+}
+
+static int receive(mproc_queue_t *q, void *buf, uint32_t cap_buf, uint32_t *len,
+                   int64_t timeout_ns, bool remove) {
+  if (q == NULL || len == NULL || (buf == NULL && cap_buf > 0) || timeout_ns < MPROC_FOREVER)
+    return MPROC_EINVAL;
+  const uint64_t cap = q->mask + 1;
+  const int64_t deadline = deadline_of(timeout_ns);
+  for (;;) {
+    if (state(q) == MPROC_STATE_POISONED)
+      return MPROC_ECORRUPT;
+    int rc = take(q, &q->b->get_lock, deadline, timeout_ns == 0);
+    if (rc != 0)
+      return rc;
+    uint64_t h = q->b->head; /* only consumers write it, under this lock */
+    /* The cache may lag behind head when other consumers moved it: refresh it then too. */
+    if (q->tail_cache <= h)
+      q->tail_cache = atomic_load_explicit(MPROC__A64(&q->b->tail), memory_order_acquire);
+    uint64_t t = q->tail_cache;
+    if (h != t) {
+      /* Everything between head and tail was written by a producer that completed its put;
+         still, the bytes are another process's, so check them before trusting them. */
+      if (t - h > cap || (h & 7) != 0)
+        return poison(q);
+      uint32_t l, type;
+      uint64_t idx = h & q->mask;
+      memcpy(&l, q->ring + idx, 4);
+      memcpy(&type, q->ring + idx + 4, 4);
+      if (type == REC_PAD) {
+        if ((uint64_t)l + REC_HDR != cap - idx || h + cap - idx > t)
+          return poison(q);
+        h += cap - idx;
+        idx = 0;
+        memcpy(&l, q->ring, 4);
+        memcpy(&type, q->ring + 4, 4);
+      }
+      uint64_t rec = rec_size(l);
+      if (type != REC_MSG || l > q->max_message || h + rec > t || idx + rec > cap)
+        return poison(q);
+      *len = l;
+      if (l > cap_buf) {
+        mproc__lock_release(q->seg, &q->b->get_lock);
+        return MPROC_ETOOSMALL;
+      }
+      if (l > 0)
+        memcpy(buf, q->ring + idx + REC_HDR, l);
+      if (remove) {
+        uint64_t gets = q->b->gets;
+        atomic_store_explicit(MPROC__A64(&q->b->head), h + rec, memory_order_release);
+        atomic_store_explicit(MPROC__A64(&q->b->gets), gets + 1, memory_order_release);
+      }
+      mproc__lock_release(q->seg, &q->b->get_lock);
+      if (remove)
+        notify(&q->b->not_full_seq, &q->b->not_full_waiters);
+      return 0;
+    }
+    mproc__lock_release(q->seg, &q->b->get_lock);
+    /* Closed and drained: nothing can arrive any more (puts stopped before this state). */
+    if (state(q) == MPROC_STATE_CLOSED &&
+        atomic_load_explicit(MPROC__A64(&q->b->tail), memory_order_acquire) == h)
+      return MPROC_ECLOSED;
+    if (timeout_ns == 0)
+      return MPROC_ETIMEDOUT;
+    if ((rc = wait_for(q, &q->b->not_empty_seq, &q->b->not_empty_waiters, has_message, 0,
+                    deadline)) != 0)
+      return rc;
+  }
+}
+
+int mproc_queue_get(mproc_queue_t *q, void *buf, uint32_t cap, uint32_t *len,
+                    int64_t timeout_ns) {
+  return receive(q, buf, cap, len, timeout_ns, true);
+}
+
+int mproc_queue_peek(mproc_queue_t *q, void *buf, uint32_t cap, uint32_t *len,
+                     int64_t timeout_ns) {
+  return receive(q, buf, cap, len, timeout_ns, false);
+}
+
+int mproc_queue_shutdown(mproc_queue_t *q) {
+  if (q == NULL)
+    return MPROC_EINVAL;
+  if (state(q) == MPROC_STATE_READY)
+    set_state(q, MPROC_STATE_CLOSED);
+  return 0;
+}
+
+uint64_t mproc_queue_size(const mproc_queue_t *q) {
+  /* gets first: a message is put before it is got, so puts read later is never behind. */
+  uint64_t g = atomic_load_explicit(MPROC__A64(&q->b->gets), memory_order_acquire);
+  uint64_t p = atomic_load_explicit(MPROC__A64(&q->b->puts), memory_order_acquire);
+  return p - g;
+}
+
+int mproc_queue_is_shutdown(const mproc_queue_t *q) {
+  return state(q) != MPROC_STATE_READY;
+}
+
+int mproc_queue_is_full(const mproc_queue_t *q) {
+  return !has_room((mproc_queue_t *)q, (uint32_t)rec_size(q->max_message));
+}
+
+uint32_t mproc_queue_max_message(const mproc_queue_t *q) { return q->max_message; }
+
+uint64_t mproc_queue_capacity(const mproc_queue_t *q) { return q->mask + 1; }
+
+uint64_t mproc_queue_max_count(const mproc_queue_t *q) { return q->max_count; }
+
+mproc_segment_t *mproc_queue_segment(mproc_queue_t *q) { return q->seg; }
+
+/* Builds the handle over an attached segment, checking the body's fixed fields. */
+static int wrap(mproc_segment_t *seg, mproc_queue_t **out) {
+  const mproc_header_t *h = mproc_segment_base(seg);
+  queue_body_t *b = mproc_segment_data(seg);
+  uint64_t cap = b->capacity;
+  int err = 0;
+  if (cap < MPROC_QUEUE_MIN_CAPACITY || (cap & (cap - 1)) != 0 ||
+      h->total_size - h->data_offset < MPROC_QUEUE_RING_OFFSET + cap ||
+      2 * rec_size(b->max_message) > cap)
+    err = MPROC_ECORRUPT;
+  mproc_queue_t *q = err == 0 ? calloc(1, sizeof *q) : NULL;
+  if (err == 0 && q == NULL)
+    err = MPROC_ENOMEM;
+  if (err != 0) {
+    mproc_segment_detach(seg);
+    return err;
+  }
+  q->seg = seg;
+  q->b = b;
+  q->ring = (unsigned char *)b + MPROC_QUEUE_RING_OFFSET;
+  q->mask = cap - 1;
+  q->max_message = b->max_message;
+  q->max_count = b->max_count;
+  *out = q;
+  return 0;
+}
+
+int mproc_queue_create(const char *name, const mproc_queue_spec_t *spec, mproc_queue_t **out) {
+  if (out == NULL)
+    return MPROC_EINVAL;
+  *out = NULL;
+  mproc_queue_spec_t s = {0};
+  if (spec != NULL)
+    s = *spec;
+  if (s.capacity == 0)
+    s.capacity = MPROC_QUEUE_DEFAULT_CAPACITY;
+  if (s.capacity < MPROC_QUEUE_MIN_CAPACITY || (s.capacity & (s.capacity - 1)) != 0 ||
+      s.capacity > ((uint64_t)1 << 40))
+    return MPROC_EINVAL;
+  if (s.max_message == 0)
+    s.max_message = (uint32_t)(s.capacity / 4 - REC_HDR);
+  if (2 * rec_size(s.max_message) > s.capacity)
+    return MPROC_EINVAL;
+  mproc_segment_spec_t seg_spec = {.kind = MPROC_KIND_QUEUE,
+                                   .body_size = MPROC_QUEUE_RING_OFFSET + s.capacity,
+                                   .max_participants = s.max_participants};
+  mproc_segment_t *seg;
+  int err = mproc_segment_create(name, &seg_spec, &seg);
+  if (err != 0)
+    return err;
+  queue_body_t *b = mproc_segment_data(seg);
+  b->capacity = s.capacity;
+  b->max_message = s.max_message;
+  b->max_count = s.max_count;
+  mproc_segment_publish(seg);
+  return wrap(seg, out);
+}
+
+int mproc_queue_open(const char *name, mproc_queue_t **out) {
+  mproc_segment_t *seg;
+  if (out == NULL)
+    return MPROC_EINVAL;
+  *out = NULL;
+  int err = mproc_segment_attach(name, MPROC_KIND_QUEUE, MPROC_FOREVER, &seg);
+  return err != 0 ? err : wrap(seg, out);
+}
+
+int mproc_queue_open_fd(int fd, mproc_queue_t **out) {
+  mproc_segment_t *seg;
+  if (out != NULL)
+    *out = NULL;
+  int err = mproc_segment_attach_fd(fd, MPROC_KIND_QUEUE, &seg);
+  if (err != 0)
+    return err;
+  if (out == NULL) {
+    mproc_segment_detach(seg);
+    return MPROC_EINVAL;
+  }
+  return wrap(seg, out);
+}
+
+int mproc_queue_close(mproc_queue_t *q) {
+  if (q == NULL)
+    return 0;
+  mproc_segment_detach(q->seg);
+  free(q);
+  return 0;
+}

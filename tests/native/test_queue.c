@@ -1,0 +1,290 @@
+/*
+ * The queue: FIFO, sizes, bounds, wrap-around, blocking, shutdown, corruption, many producers
+ * and consumers across processes with exactly-once delivery, and SIGKILLed participants.
+ */
+#include "check.h"
+
+#include <sys/mman.h>
+
+static mproc_queue_t *small_queue(const char *name, uint64_t cap, uint32_t max, uint64_t count) {
+  mproc_queue_spec_t spec = {.capacity = cap, .max_message = max, .max_count = count};
+  mproc_queue_t *q;
+  CHECK_RC(0, mproc_queue_create(name, &spec, &q));
+  return q;
+}
+
+static void messages_come_out_in_order(void) {
+  mproc_queue_t *q = small_queue(NULL, 4096, 100, 0);
+  char buf[128];
+  uint32_t len;
+  CHECK_RC(MPROC_ETIMEDOUT, mproc_queue_get(q, buf, sizeof buf, &len, 0));
+  CHECK_RC(0, mproc_queue_put(q, "one", 3, 0));
+  CHECK_RC(0, mproc_queue_put(q, "", 0, 0));
+  CHECK_RC(0, mproc_queue_put(q, "three", 5, 0));
+  CHECK(mproc_queue_size(q) == 3);
+  CHECK_RC(0, mproc_queue_peek(q, buf, sizeof buf, &len, 0));
+  CHECK(len == 3 && memcmp(buf, "one", 3) == 0 && mproc_queue_size(q) == 3);
+  CHECK_RC(0, mproc_queue_get(q, buf, sizeof buf, &len, 0));
+  CHECK(len == 3 && memcmp(buf, "one", 3) == 0);
+  CHECK_RC(0, mproc_queue_get(q, buf, sizeof buf, &len, 0));
+  CHECK(len == 0);
+  CHECK_RC(MPROC_ETOOSMALL, mproc_queue_get(q, buf, 4, &len, 0));
+  CHECK(len == 5 && mproc_queue_size(q) == 1); /* kept */
+  CHECK_RC(0, mproc_queue_get(q, buf, sizeof buf, &len, 0));
+  CHECK(len == 5 && memcmp(buf, "three", 5) == 0 && mproc_queue_size(q) == 0);
+  CHECK_RC(MPROC_EMSGSIZE, mproc_queue_put(q, buf, 101, 0));
+  mproc_queue_close(q);
+}
+
+static void bad_specs_are_rejected(void) {
+  mproc_queue_t *q;
+  mproc_queue_spec_t spec = {.capacity = 5000};
+  CHECK_RC(MPROC_EINVAL, mproc_queue_create(NULL, &spec, &q));
+  spec.capacity = 1024;
+  CHECK_RC(MPROC_EINVAL, mproc_queue_create(NULL, &spec, &q));
+  spec.capacity = 4096;
+  spec.max_message = 2048;
+  CHECK_RC(MPROC_EINVAL, mproc_queue_create(NULL, &spec, &q));
+  CHECK_RC(0, mproc_queue_create(NULL, NULL, &q));
+  CHECK(mproc_queue_capacity(q) == MPROC_QUEUE_DEFAULT_CAPACITY);
+  CHECK(mproc_queue_max_message(q) == MPROC_QUEUE_DEFAULT_CAPACITY / 4 - 8);
+  mproc_queue_close(q);
+}
+
+static void the_ring_wraps_with_padding_for_any_sizes(void) {
+  mproc_queue_t *q = small_queue(NULL, 4096, 1000, 0);
+  unsigned char in[1000], out[1000];
+  uint32_t len, seed = 1;
+  for (int i = 0; i < 20000; i++) {
+    uint32_t n = (seed = seed * 1103515245 + 12345) % 1001;
+    for (uint32_t k = 0; k < n; k++)
+      in[k] = (unsigned char)(i + k);
+    CHECK_RC(0, mproc_queue_put(q, in, n, 0));
+    if (i % 3 == 2) { /* keep a couple queued so positions drift */
+      CHECK_RC(0, mproc_queue_get(q, out, sizeof out, &len, 0));
+      CHECK_RC(0, mproc_queue_get(q, out, sizeof out, &len, 0));
+      CHECK_RC(0, mproc_queue_get(q, out, sizeof out, &len, 0));
+      CHECK(len == n && memcmp(in, out, n) == 0);
+    }
+  }
+  mproc_queue_close(q);
+}
+
+static void full_queues_time_out_and_count_limits_apply(void) {
+  mproc_queue_t *q = small_queue(NULL, 4096, 1000, 0);
+  char buf[1000] = {0};
+  int puts = 0;
+  while (mproc_queue_put(q, buf, 1000, 0) == 0)
+    puts++;
+  CHECK(puts == 4); /* 4 x 1008 bytes in 4096 */
+  CHECK(mproc_queue_is_full(q) == 1);
+  int64_t t0 = mproc_now_ns();
+  CHECK_RC(MPROC_ETIMEDOUT, mproc_queue_put(q, buf, 1000, 30000000));
+  CHECK(mproc_now_ns() - t0 >= 29000000);
+  mproc_queue_close(q);
+
+  q = small_queue(NULL, 4096, 100, 2);
+  CHECK_RC(0, mproc_queue_put(q, "a", 1, 0));
+  CHECK_RC(0, mproc_queue_put(q, "b", 1, 0));
+  CHECK_RC(MPROC_ETIMEDOUT, mproc_queue_put(q, "c", 1, 0));
+  CHECK(mproc_queue_is_full(q) == 1 && mproc_queue_max_count(q) == 2);
+  uint32_t len;
+  CHECK_RC(0, mproc_queue_get(q, buf, sizeof buf, &len, 0));
+  CHECK_RC(0, mproc_queue_put(q, "c", 1, 0));
+  mproc_queue_close(q);
+}
+
+static void shutdown_lets_consumers_drain_then_reports_closed(void) {
+  mproc_queue_t *q = small_queue(NULL, 4096, 100, 0);
+  char buf[100];
+  uint32_t len;
+  CHECK_RC(0, mproc_queue_put(q, "last", 4, 0));
+  CHECK_RC(0, mproc_queue_shutdown(q));
+  CHECK(mproc_queue_is_shutdown(q) == 1);
+  CHECK_RC(MPROC_ECLOSED, mproc_queue_put(q, "more", 4, 0));
+  CHECK_RC(MPROC_ECLOSED, mproc_queue_put(q, "more", 4, MPROC_FOREVER));
+  CHECK_RC(0, mproc_queue_get(q, buf, sizeof buf, &len, MPROC_FOREVER));
+  CHECK_RC(MPROC_ECLOSED, mproc_queue_get(q, buf, sizeof buf, &len, MPROC_FOREVER));
+  mproc_queue_close(q);
+}
+
+static void a_blocked_consumer_wakes_on_put_and_on_shutdown(void) {
+  const char *name = test_name("qwake");
+  mproc_queue_t *q = small_queue(name, 4096, 100, 0);
+  pid_t pid = fork_child();
+  if (pid == 0) {
+    mproc_queue_t *mine;
+    if (mproc_queue_open(name, &mine) != 0)
+      _exit(1);
+    usleep(50000);
+    mproc_queue_put(mine, "wake", 4, 0);
+    usleep(50000);
+    mproc_queue_shutdown(mine);
+    _exit(0);
+  }
+  char buf[100];
+  uint32_t len;
+  CHECK_RC(0, mproc_queue_get(q, buf, sizeof buf, &len, 10000000000LL));
+  CHECK(len == 4 && memcmp(buf, "wake", 4) == 0);
+  CHECK_RC(MPROC_ECLOSED, mproc_queue_get(q, buf, sizeof buf, &len, 10000000000LL));
+  CHECK(wait_child(pid) == 0);
+  mproc_queue_close(q);
+  mproc_unlink(name);
+}
+
+static void a_malformed_record_poisons_the_queue(void) {
+  const char *name = test_name("qbad");
+  mproc_queue_t *q = small_queue(name, 4096, 100, 0);
+  CHECK_RC(0, mproc_queue_put(q, "ok", 2, 0));
+  CHECK_RC(0, mproc_queue_put(q, "ok", 2, 0));
+  /* Another process scribbles a huge length over the first record. */
+  unsigned char *ring = (unsigned char *)mproc_segment_data(mproc_queue_segment(q)) +
+                        MPROC_QUEUE_RING_OFFSET;
+  uint32_t evil = 0x7fffffff;
+  memcpy(ring, &evil, 4);
+  char buf[100];
+  uint32_t len;
+  CHECK_RC(MPROC_ECORRUPT, mproc_queue_get(q, buf, sizeof buf, &len, 0));
+  CHECK_RC(MPROC_ECORRUPT, mproc_queue_get(q, buf, sizeof buf, &len, MPROC_FOREVER));
+  CHECK_RC(MPROC_ECORRUPT, mproc_queue_put(q, "x", 1, 0));
+  mproc_queue_close(q);
+  mproc_unlink(name);
+}
+
+/* Producers send (producer, sequence) pairs; consumers record what they got. */
+typedef struct {
+  uint32_t producer;
+  uint32_t seq;
+} msg_t;
+
+enum { PRODUCERS = 4, CONSUMERS = 4, PER_PRODUCER = 250000 };
+
+static void many_producers_and_consumers_deliver_exactly_once(void) {
+  const char *name = test_name("qmpmc");
+  mproc_queue_t *q = small_queue(name, 1 << 16, 64, 0);
+  /* A shared table where consumers mark every (producer, seq) they receive. */
+  uint8_t *seen = mmap(NULL, PRODUCERS * PER_PRODUCER, PROT_READ | PROT_WRITE,
+                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  CHECK(seen != MAP_FAILED);
+  pid_t pids[PRODUCERS + CONSUMERS];
+  for (int p = 0; p < PRODUCERS; p++) {
+    if ((pids[p] = fork_child()) == 0) {
+      mproc_queue_t *mine;
+      if (mproc_queue_open(name, &mine) != 0)
+        _exit(1);
+      for (uint32_t i = 0; i < PER_PRODUCER; i++) {
+        msg_t m = {(uint32_t)p, i};
+        int rc = mproc_queue_put(mine, &m, sizeof m, MPROC_FOREVER);
+        if (rc != 0) {
+          fprintf(stderr, "producer %d: put: %s\n", p, mproc_err_name(rc));
+          _exit(2);
+        }
+      }
+      _exit(0);
+    }
+  }
+  for (int c = 0; c < CONSUMERS; c++) {
+    if ((pids[PRODUCERS + c] = fork_child()) == 0) {
+      mproc_queue_t *mine;
+      if (mproc_queue_open(name, &mine) != 0)
+        _exit(1);
+      int64_t last[PRODUCERS];
+      for (int p = 0; p < PRODUCERS; p++)
+        last[p] = -1;
+      for (;;) {
+        msg_t m;
+        uint32_t len;
+        int rc = mproc_queue_get(mine, &m, sizeof m, &len, MPROC_FOREVER);
+        if (rc == MPROC_ECLOSED)
+          _exit(0);
+        if (rc != 0 || len != sizeof m || m.producer >= PRODUCERS || m.seq >= PER_PRODUCER)
+          _exit(3);
+        if ((int64_t)m.seq <= last[m.producer])
+          _exit(4); /* per-producer FIFO, as seen by one consumer */
+        last[m.producer] = m.seq;
+        if (__atomic_fetch_add(&seen[m.producer * PER_PRODUCER + m.seq], 1, __ATOMIC_RELAXED))
+          _exit(5); /* delivered twice */
+      }
+    }
+  }
+  for (int p = 0; p < PRODUCERS; p++) {
+    int st = wait_child(pids[p]);
+    if (st != 0)
+      fprintf(stderr, "producer %d exited with %d\n", p, st);
+    CHECK(st == 0);
+  }
+  CHECK_RC(0, mproc_queue_shutdown(q));
+  for (int c = 0; c < CONSUMERS; c++)
+    CHECK(wait_child(pids[PRODUCERS + c]) == 0);
+  for (int i = 0; i < PRODUCERS * PER_PRODUCER; i++)
+    CHECK(seen[i] == 1);
+  CHECK(mproc_queue_size(q) == 0);
+  munmap(seen, PRODUCERS * PER_PRODUCER);
+  mproc_queue_close(q);
+  mproc_unlink(name);
+}
+
+static void killed_producers_and_consumers_do_not_stop_the_others(void) {
+  const char *name = test_name("qkill");
+  mproc_queue_t *q = small_queue(name, 1 << 14, 64, 0);
+  enum { ROUNDS = 30 };
+  uint32_t got = 0, value = 1u << 31;
+  for (int r = 0; r < ROUNDS; r++) {
+    /* A producer and a consumer hammer the queue; both are killed at a random moment. */
+    pid_t prod = fork_child();
+    if (prod == 0) {
+      mproc_queue_t *mine;
+      if (mproc_queue_open(name, &mine) != 0)
+        _exit(1);
+      for (uint32_t i = 0;; i++)
+        mproc_queue_put(mine, &i, sizeof i, MPROC_FOREVER);
+    }
+    pid_t cons = fork_child();
+    if (cons == 0) {
+      mproc_queue_t *mine;
+      if (mproc_queue_open(name, &mine) != 0)
+        _exit(1);
+      for (;;) {
+        uint32_t v, len;
+        mproc_queue_get(mine, &v, sizeof v, &len, MPROC_FOREVER);
+      }
+    }
+    usleep(2000 + (unsigned)(r * 997) % 20000);
+    kill(prod, SIGKILL);
+    kill(cons, SIGKILL);
+    wait_child(prod);
+    wait_child(cons);
+    /* The survivor drains what the dead left, in the producer's order, within a liveness
+       slice or two (the dead may have held either lock), then puts and gets its own. */
+    uint32_t v, len;
+    int64_t prev = -1;
+    int rc;
+    while ((rc = mproc_queue_get(q, &v, sizeof v, &len, 200000000)) == 0) {
+      CHECK(len == sizeof v && (int64_t)v > prev);
+      prev = v;
+      got++;
+    }
+    CHECK_RC(MPROC_ETIMEDOUT, rc);
+    CHECK(mproc_queue_size(q) == 0);
+    CHECK_RC(0, mproc_queue_put(q, &value, sizeof value, 5000000000LL));
+    CHECK_RC(0, mproc_queue_get(q, &v, sizeof v, &len, 5000000000LL));
+    CHECK(v == value);
+    value++;
+  }
+  CHECK(got > 0);
+  mproc_queue_close(q);
+  mproc_unlink(name);
+}
+
+int main(void) {
+  RUN(messages_come_out_in_order);
+  RUN(bad_specs_are_rejected);
+  RUN(the_ring_wraps_with_padding_for_any_sizes);
+  RUN(full_queues_time_out_and_count_limits_apply);
+  RUN(shutdown_lets_consumers_drain_then_reports_closed);
+  RUN(a_blocked_consumer_wakes_on_put_and_on_shutdown);
+  RUN(a_malformed_record_poisons_the_queue);
+  RUN(many_producers_and_consumers_deliver_exactly_once);
+  RUN(killed_producers_and_consumers_do_not_stop_the_others);
+  return 0;
+}
