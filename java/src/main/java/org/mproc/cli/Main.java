@@ -11,6 +11,7 @@ import org.mproc.MprocException;
 import org.mproc.Mproc;
 import org.mproc.ObjectInfo;
 import org.mproc.examples.NativeChildExample;
+import org.mproc.examples.QueueExample;
 import org.mproc.examples.ValueArrayExample;
 
 /**
@@ -25,6 +26,7 @@ public final class Main {
   private static final Map<String, Demo> DEMOS = new LinkedHashMap<>();
 
   static {
+    DEMOS.put("queue", QueueExample::main);
     DEMOS.put("value-array", ValueArrayExample::main);
     DEMOS.put("value-array-c", NativeChildExample::main);
   }

@@ -56,6 +56,15 @@ public final class Handoff {
      * @return the name
      */
     String handoffName();
+
+    /**
+     * What else the child needs to rebuild the object (a queue's codec), or {@code null}.
+     *
+     * @return a serializable value
+     */
+    default Serializable handoffExtra() {
+      return null;
+    }
   }
 
   /** What stands in the serialized stream for a handed object. */
@@ -63,10 +72,12 @@ public final class Handoff {
     private static final long serialVersionUID = 1L;
     final int index;
     final String className;
+    final Serializable extra;
 
-    Ref(int index, String className) {
+    Ref(int index, String className, Serializable extra) {
       this.index = index;
       this.className = className;
+      this.extra = extra;
     }
   }
 
@@ -132,7 +143,11 @@ public final class Handoff {
           handed.add(s);
           indices.put(s, index);
         }
-        return new Ref(index, obj.getClass().getName());
+        Serializable extra = s.handoffExtra();
+        if (extra != null && !(extra instanceof Serializable)) {
+          throw new IllegalArgumentException(obj + " needs a Serializable codec to be handed over");
+        }
+        return new Ref(index, obj.getClass().getName(), extra);
       }
       return obj;
     }
@@ -171,7 +186,7 @@ public final class Handoff {
       }
       Object o = adopted.get(ref.index);
       if (o == null) {
-        o = adopt(ref.className, fds[ref.index], names[ref.index]);
+        o = adopt(ref.className, fds[ref.index], names[ref.index], ref.extra);
         fds[ref.index] = -1;
         adopted.put(ref.index, o);
       }
@@ -179,13 +194,14 @@ public final class Handoff {
     }
   }
 
-  /** Every adopting class has a static {@code adopt(int fd, String name)}. */
-  private static Object adopt(String className, int fd, String name) throws IOException {
+  /** Every adopting class has a static {@code adopt(Class, int fd, String name, Serializable)}. */
+  private static Object adopt(String className, int fd, String name, Serializable extra)
+      throws IOException {
     try {
       Class<?> cls = Class.forName(className);
       Method m = findAdopt(cls);
       m.setAccessible(true);
-      return m.invoke(null, cls, fd, name);
+      return m.invoke(null, cls, fd, name, extra);
     } catch (InvocationTargetException e) {
       throw new IOException("cannot adopt handed " + className + " " + name, e.getCause());
     } catch (ReflectiveOperationException e) {
@@ -196,12 +212,13 @@ public final class Handoff {
   private static Method findAdopt(Class<?> cls) throws NoSuchMethodException {
     for (Class<?> c = cls; c != null; c = c.getSuperclass()) {
       try {
-        return c.getDeclaredMethod("adopt", Class.class, int.class, String.class);
+        return c.getDeclaredMethod(
+            "adopt", Class.class, int.class, String.class, Serializable.class);
       } catch (NoSuchMethodException e) {
         // look further up
       }
     }
-    throw new NoSuchMethodException(cls.getName() + ".adopt(Class, int, String)");
+    throw new NoSuchMethodException(cls.getName() + ".adopt(Class, int, String, Serializable)");
   }
 
   /**

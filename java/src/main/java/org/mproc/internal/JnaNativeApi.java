@@ -114,6 +114,36 @@ final class JnaNativeApi implements NativeApi {
 
     static native void mproc_handoff_free(long h);
 
+    static native int mproc_queue_create(String name, long[] spec, long[] out);
+
+    static native int mproc_queue_open(String name, long[] out);
+
+    static native int mproc_queue_open_fd(int fd, long[] out);
+
+    static native int mproc_queue_close(long q);
+
+    static native long mproc_queue_segment(long q);
+
+    static native int mproc_queue_put(long q, Pointer buf, int len, long timeoutNs);
+
+    static native int mproc_queue_get(long q, Pointer buf, int cap, int[] len, long timeoutNs);
+
+    static native int mproc_queue_peek(long q, Pointer buf, int cap, int[] len, long timeoutNs);
+
+    static native int mproc_queue_shutdown(long q);
+
+    static native long mproc_queue_size(long q);
+
+    static native int mproc_queue_is_shutdown(long q);
+
+    static native int mproc_queue_is_full(long q);
+
+    static native int mproc_queue_max_message(long q);
+
+    static native long mproc_queue_capacity(long q);
+
+    static native long mproc_queue_max_count(long q);
+
     private C() {}
   }
 
@@ -331,6 +361,104 @@ final class JnaNativeApi implements NativeApi {
   @Override
   public void handoffFree(long handoff) {
     C.mproc_handoff_free(handoff);
+  }
+
+  /*
+   * Messages pass through one native buffer per thread: handing JNA a large byte[] would copy
+   * the whole array in and out on every call, whatever the message's length.
+   */
+  private static final ThreadLocal<com.sun.jna.Memory> BUFFERS = new ThreadLocal<>();
+
+  private static com.sun.jna.Memory buffer(int size) {
+    com.sun.jna.Memory m = BUFFERS.get();
+    if (m == null || m.size() < size) {
+      m = new com.sun.jna.Memory(Math.max(size, 256));
+      BUFFERS.set(m);
+    }
+    return m;
+  }
+
+  @Override
+  public int queueCreate(String name, long capacity, int maxMessage, long maxCount, long[] queue) {
+    // mproc_queue_spec_t: u64 capacity, u32 max_message (+4 padding), u64 max_count,
+    // u32 max_participants (+4 padding): four 8-byte words, little-endian.
+    long[] spec = {capacity, Integer.toUnsignedLong(maxMessage), maxCount, 0};
+    return C.mproc_queue_create(name, spec, queue);
+  }
+
+  @Override
+  public int queueOpen(String name, long[] queue) {
+    return C.mproc_queue_open(name, queue);
+  }
+
+  @Override
+  public int queueOpenFd(int fd, long[] queue) {
+    return C.mproc_queue_open_fd(fd, queue);
+  }
+
+  @Override
+  public int queueClose(long queue) {
+    return C.mproc_queue_close(queue);
+  }
+
+  @Override
+  public long queueSegment(long queue) {
+    return C.mproc_queue_segment(queue);
+  }
+
+  @Override
+  public int queuePut(long queue, byte[] buf, int off, int len, long timeoutNs) {
+    com.sun.jna.Memory m = buffer(len);
+    m.write(0, buf, off, len);
+    return C.mproc_queue_put(queue, m, len, timeoutNs);
+  }
+
+  @Override
+  public int queueGet(long queue, byte[] buf, int[] len, long timeoutNs, boolean remove) {
+    com.sun.jna.Memory m = buffer(buf.length);
+    int rc =
+        remove
+            ? C.mproc_queue_get(queue, m, buf.length, len, timeoutNs)
+            : C.mproc_queue_peek(queue, m, buf.length, len, timeoutNs);
+    if (rc == 0) {
+      m.read(0, buf, 0, len[0]);
+    }
+    return rc;
+  }
+
+  @Override
+  public int queueShutdown(long queue) {
+    return C.mproc_queue_shutdown(queue);
+  }
+
+  @Override
+  public long queueSize(long queue) {
+    return C.mproc_queue_size(queue);
+  }
+
+  @Override
+  public int queueIsShutdown(long queue) {
+    return C.mproc_queue_is_shutdown(queue);
+  }
+
+  @Override
+  public int queueIsFull(long queue) {
+    return C.mproc_queue_is_full(queue);
+  }
+
+  @Override
+  public int queueMaxMessage(long queue) {
+    return C.mproc_queue_max_message(queue);
+  }
+
+  @Override
+  public long queueCapacity(long queue) {
+    return C.mproc_queue_capacity(queue);
+  }
+
+  @Override
+  public long queueMaxCount(long queue) {
+    return C.mproc_queue_max_count(queue);
   }
 
   @Override

@@ -362,6 +362,133 @@ public interface NativeApi {
   void handoffFree(long handoff);
 
   /**
+   * {@code mproc_queue_create}.
+   *
+   * @param name the name, or {@code null}
+   * @param capacity ring bytes, 0 for the default
+   * @param maxMessage largest message, 0 for the default
+   * @param maxCount most queued messages, 0 for no limit
+   * @param queue receives the {@code mproc_queue_t*}
+   * @return 0 or an error code
+   */
+  int queueCreate(String name, long capacity, int maxMessage, long maxCount, long[] queue);
+
+  /**
+   * {@code mproc_queue_open}.
+   *
+   * @param name the name
+   * @param queue receives the handle
+   * @return 0 or an error code
+   */
+  int queueOpen(String name, long[] queue);
+
+  /**
+   * {@code mproc_queue_open_fd}.
+   *
+   * @param fd a handed descriptor, consumed
+   * @param queue receives the handle
+   * @return 0 or an error code
+   */
+  int queueOpenFd(int fd, long[] queue);
+
+  /**
+   * {@code mproc_queue_close}.
+   *
+   * @param queue the handle
+   * @return 0
+   */
+  int queueClose(long queue);
+
+  /**
+   * {@code mproc_queue_segment}.
+   *
+   * @param queue the handle
+   * @return the {@code mproc_segment_t*}
+   */
+  long queueSegment(long queue);
+
+  /**
+   * {@code mproc_queue_put} with a timeout: 0 never blocks (a critical downcall on FFM, the array
+   * passed in place), otherwise it may block.
+   *
+   * @param queue the handle
+   * @param buf the message bytes
+   * @param off where the message starts in {@code buf}
+   * @param len its length
+   * @param timeoutNs 0, a timeout, or -1
+   * @return 0 or an error code
+   */
+  int queuePut(long queue, byte[] buf, int off, int len, long timeoutNs);
+
+  /**
+   * {@code mproc_queue_get} (or {@code mproc_queue_peek}) with a timeout, as {@link #queuePut}.
+   *
+   * @param queue the handle
+   * @param buf receives the message; its length is the capacity passed
+   * @param len receives the message's length (also on {@code ETOOSMALL})
+   * @param timeoutNs 0, a timeout, or -1
+   * @param remove false to peek
+   * @return 0 or an error code
+   */
+  int queueGet(long queue, byte[] buf, int[] len, long timeoutNs, boolean remove);
+
+  /**
+   * {@code mproc_queue_shutdown}.
+   *
+   * @param queue the handle
+   * @return 0
+   */
+  int queueShutdown(long queue);
+
+  /**
+   * {@code mproc_queue_size}.
+   *
+   * @param queue the handle
+   * @return messages queued
+   */
+  long queueSize(long queue);
+
+  /**
+   * {@code mproc_queue_is_shutdown}.
+   *
+   * @param queue the handle
+   * @return 1 if shut down
+   */
+  int queueIsShutdown(long queue);
+
+  /**
+   * {@code mproc_queue_is_full}.
+   *
+   * @param queue the handle
+   * @return 1 if full
+   */
+  int queueIsFull(long queue);
+
+  /**
+   * {@code mproc_queue_max_message}.
+   *
+   * @param queue the handle
+   * @return the largest message
+   */
+  int queueMaxMessage(long queue);
+
+  /**
+   * {@code mproc_queue_capacity}.
+   *
+   * @param queue the handle
+   * @return ring bytes
+   */
+  long queueCapacity(long queue);
+
+  /**
+   * {@code mproc_queue_max_count}.
+   *
+   * @param queue the handle
+   * @return the count limit, 0 for none
+   */
+  long queueMaxCount(long queue);
+
+  /**
    * A Java view of a segment's whole mapping, for reading and writing plain data without
    * native calls. The view fails cleanly (never crashes the JVM) once closed.
    *

@@ -28,9 +28,9 @@ public final class ChildMain {
   static final class Spec implements Serializable {
     private static final long serialVersionUID = 1L;
     final String name;
-    final SerializableRunnable target;
+    final Task target;
 
-    Spec(String name, SerializableRunnable target) {
+    Spec(String name, Task target) {
       this.name = name;
       this.target = target;
     }

@@ -69,7 +69,7 @@ public final class Subprocess implements AutoCloseable {
         .addShutdownHook(new Thread(Subprocess::terminateDaemons, "mproc-daemon-reaper"));
   }
 
-  private final SerializableRunnable target;
+  private final Task target;
   private final Path program;
   private final List<String> args;
   private final List<Handoff.Source> handed = new ArrayList<>();
@@ -93,7 +93,7 @@ public final class Subprocess implements AutoCloseable {
    * @param target what the child runs; it and what it captures must be serializable (mproc
    *     objects travel as handles)
    */
-  public Subprocess(SerializableRunnable target) {
+  public Subprocess(Task target) {
     this(null, target);
   }
 
@@ -103,7 +103,7 @@ public final class Subprocess implements AutoCloseable {
    * @param name the name, or {@code null} for {@code Subprocess-N}
    * @param target what the child runs
    */
-  public Subprocess(String name, SerializableRunnable target) {
+  public Subprocess(String name, Task target) {
     this.target = Objects.requireNonNull(target, "target");
     this.program = null;
     this.args = List.of();
@@ -135,7 +135,7 @@ public final class Subprocess implements AutoCloseable {
    * @param target what the child runs
    * @return the started child
    */
-  public static Subprocess start(SerializableRunnable target) {
+  public static Subprocess start(Task target) {
     Subprocess p = new Subprocess(target);
     p.start();
     return p;

@@ -439,10 +439,12 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
    * @param cls the concrete class, e.g. {@code SharedIntArray}
    * @param fd the descriptor, consumed
    * @param name the object's name or label
+   * @param extra unused: Values and Arrays need nothing else
    * @return the new handle's object
    * @throws ReflectiveOperationException if {@code cls} has no {@code (long, String)} constructor
    */
-  static SharedData adopt(Class<?> cls, int fd, String name) throws ReflectiveOperationException {
+  static SharedData adopt(Class<?> cls, int fd, String name, java.io.Serializable extra)
+      throws ReflectiveOperationException {
     long[] out = new long[1];
     Native.check(Native.api().arrayOpenFd(fd, 0, 0, out), "adopt handed", name);
     String own = name != null && name.startsWith("/") ? name : null;

@@ -38,6 +38,24 @@ final class FfmNativeApi implements NativeApi {
   private final Downcall segmentBase;
   private final Downcall segmentSize;
   private final Downcall segmentFd;
+  private final MethodHandle queuePutNow;
+  private final MethodHandle queueGetNow;
+  private final MethodHandle queuePeekNow;
+  private final Downcall queuePutWait;
+  private final Downcall queueGetWait;
+  private final Downcall queuePeekWait;
+  private final Downcall queueCreate;
+  private final Downcall queueOpen;
+  private final Downcall queueOpenFd;
+  private final Downcall queueClose;
+  private final Downcall queueSegment;
+  private final Downcall queueShutdown;
+  private final Downcall queueSize;
+  private final Downcall queueIsShutdown;
+  private final Downcall queueIsFull;
+  private final Downcall queueMaxMessage;
+  private final Downcall queueCapacity;
+  private final Downcall queueMaxCount;
   private final MethodHandle lockAcquire;
   private final MethodHandle lockTry;
   private final MethodHandle lockRelease;
@@ -96,6 +114,35 @@ final class FfmNativeApi implements NativeApi {
     segmentSize =
         lazy("mproc_segment_size", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
     segmentFd = lazy("mproc_segment_fd", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+    // Non-blocking queue calls take the Java array in place: critical, heap access allowed.
+    Linker.Option heap = Linker.Option.critical(true);
+    FunctionDescriptor put = FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_LONG);
+    FunctionDescriptor get =
+        FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG);
+    queuePutNow = handle("mproc_queue_put", put, heap);
+    queueGetNow = handle("mproc_queue_get", get, heap);
+    queuePeekNow = handle("mproc_queue_peek", get, heap);
+    queuePutWait = lazy("mproc_queue_put", put);
+    queueGetWait = lazy("mproc_queue_get", get);
+    queuePeekWait = lazy("mproc_queue_peek", get);
+    queueCreate =
+        lazy("mproc_queue_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+    queueOpen = lazy("mproc_queue_open", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    queueOpenFd = lazy("mproc_queue_open_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    queueClose = lazy("mproc_queue_close", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    queueSegment =
+        lazy("mproc_queue_segment", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+    queueShutdown = lazy("mproc_queue_shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    queueSize = lazy("mproc_queue_size", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+    queueIsShutdown =
+        lazy("mproc_queue_is_shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+    queueIsFull = lazy("mproc_queue_is_full", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+    queueMaxMessage =
+        lazy("mproc_queue_max_message", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+    queueCapacity =
+        lazy("mproc_queue_capacity", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+    queueMaxCount =
+        lazy("mproc_queue_max_count", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
     lockAcquire =
         handle("mproc_lock_acquire", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
     lockTry =
@@ -642,6 +689,174 @@ final class FfmNativeApi implements NativeApi {
   public void handoffFree(long handoff) {
     try {
       handoffFree.get().invokeExact(handoff);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int queueCreate(String name, long capacity, int maxMessage, long maxCount, long[] queue) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment spec = arena.allocate(32, 8); // mproc_queue_spec_t
+      spec.set(JAVA_LONG, 0, capacity);
+      spec.set(JAVA_INT, 8, maxMessage);
+      spec.set(JAVA_LONG, 16, maxCount);
+      spec.set(JAVA_INT, 24, 0);
+      MemorySegment out = arena.allocate(ADDRESS);
+      int rc = (int) queueCreate.get().invokeExact(cString(arena, name), spec, out);
+      queue[0] = out.get(ADDRESS, 0).address();
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int queueOpen(String name, long[] queue) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(ADDRESS);
+      int rc = (int) queueOpen.get().invokeExact(cString(arena, name), out);
+      queue[0] = out.get(ADDRESS, 0).address();
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int queueOpenFd(int fd, long[] queue) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(ADDRESS);
+      int rc = (int) queueOpenFd.get().invokeExact(fd, out);
+      queue[0] = out.get(ADDRESS, 0).address();
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int queueClose(long queue) {
+    try {
+      return (int) queueClose.get().invokeExact(queue);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public long queueSegment(long queue) {
+    try {
+      return (long) queueSegment.get().invokeExact(queue);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int queuePut(long queue, byte[] buf, int off, int len, long timeoutNs) {
+    try {
+      if (timeoutNs == 0) {
+        MemorySegment msg = MemorySegment.ofArray(buf).asSlice(off, len);
+        return (int) queuePutNow.invokeExact(queue, msg, len, 0L);
+      }
+      try (Arena arena = Arena.ofConfined()) { // a call that may sleep cannot hold the heap
+        MemorySegment msg = arena.allocate(Math.max(1, len));
+        MemorySegment.copy(buf, off, msg, JAVA_BYTE, 0, len);
+        return (int) queuePutWait.get().invokeExact(queue, msg, len, timeoutNs);
+      }
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int queueGet(long queue, byte[] buf, int[] len, long timeoutNs, boolean remove) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment lenOut = arena.allocate(JAVA_INT);
+      int rc;
+      if (timeoutNs == 0) {
+        MemorySegment dst = MemorySegment.ofArray(buf);
+        rc =
+            remove
+                ? (int) queueGetNow.invokeExact(queue, dst, buf.length, lenOut, 0L)
+                : (int) queuePeekNow.invokeExact(queue, dst, buf.length, lenOut, 0L);
+        len[0] = lenOut.get(JAVA_INT, 0);
+        return rc;
+      }
+      MemorySegment dst = arena.allocate(Math.max(1, buf.length));
+      rc =
+          remove
+              ? (int) queueGetWait.get().invokeExact(queue, dst, buf.length, lenOut, timeoutNs)
+              : (int) queuePeekWait.get().invokeExact(queue, dst, buf.length, lenOut, timeoutNs);
+      len[0] = lenOut.get(JAVA_INT, 0);
+      if (rc == 0) {
+        MemorySegment.copy(dst, JAVA_BYTE, 0, buf, 0, len[0]);
+      }
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int queueShutdown(long queue) {
+    try {
+      return (int) queueShutdown.get().invokeExact(queue);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public long queueSize(long queue) {
+    try {
+      return (long) queueSize.get().invokeExact(queue);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int queueIsShutdown(long queue) {
+    try {
+      return (int) queueIsShutdown.get().invokeExact(queue);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int queueIsFull(long queue) {
+    try {
+      return (int) queueIsFull.get().invokeExact(queue);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int queueMaxMessage(long queue) {
+    try {
+      return (int) queueMaxMessage.get().invokeExact(queue);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public long queueCapacity(long queue) {
+    try {
+      return (long) queueCapacity.get().invokeExact(queue);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public long queueMaxCount(long queue) {
+    try {
+      return (long) queueMaxCount.get().invokeExact(queue);
     } catch (Throwable t) {
       throw rethrow(t);
     }

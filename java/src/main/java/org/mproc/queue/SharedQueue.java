@@ -1,0 +1,841 @@
+package org.mproc.queue;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.AbstractQueue;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.mproc.ErrorCode;
+import org.mproc.internal.Handoff;
+import org.mproc.internal.Native;
+import org.mproc.internal.NativeApi;
+
+/**
+ * A queue shared by processes: Python's {@code multiprocessing.Queue}, as a Java {@link
+ * BlockingQueue}. Messages live in one shared-memory ring, so a put is a copy into shared
+ * memory and a get a copy out — no pipe, no feeder thread, no system call unless someone has to
+ * sleep.
+ *
+ * <pre>{@code
+ * try (SharedQueue<Object> q = SharedQueue.create()) {
+ *   Subprocess p = Subprocess.start(() -> q.put(Arrays.asList(42, null, "hello")));
+ *   System.out.println(q.take());        // [42, null, hello]
+ *   p.join();
+ * }
+ * }</pre>
+ *
+ * <p>Objects go through a {@link Codec} ({@link ObjectCodec} by default) in the caller's thread:
+ * a value that cannot be encoded fails in {@code put}, naming its class. Raw bytes bypass the
+ * codec ({@link #putBytes}, {@link #getBytes}). The queue is bounded by its ring (bytes) and
+ * optionally by a message count (Python's {@code maxsize}); a message may not exceed the maximum
+ * fixed at creation.
+ *
+ * <p>Crash safety: a process killed at any point loses at most the message it was putting or
+ * getting; nobody else is blocked beyond the liveness check (about 10 ms).
+ *
+ * <p>Closing: {@link #shutdown()} is Python's {@code close()}: no more puts, by anyone;
+ * consumers drain what is queued and then get {@link QueueClosedException}. {@link #close()}
+ * detaches this process's handle.
+ *
+ * <p>{@link BlockingQueue} methods that need to look inside the queue ({@code iterator},
+ * {@code contains}, {@code remove(Object)}, {@code toArray}) throw {@link
+ * UnsupportedOperationException}: other processes change the queue at any moment. Blocking
+ * calls honour {@link Thread#interrupt()} (checked at least every 100 ms).
+ *
+ * @param <E> the message type
+ */
+public final class SharedQueue<E> extends AbstractQueue<E>
+    implements BlockingQueue<E>, AutoCloseable, Handoff.Source {
+  private static final long SLICE_NS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final int KIND_QUEUE = 1;
+  private static final int EAGAIN = ErrorCode.EAGAIN.code();
+  private static final int ETIMEDOUT = ErrorCode.ETIMEDOUT.code();
+
+  private final NativeApi api;
+  private final long queue;
+  private final String name;
+  private final Codec<E> codec;
+  private final int maxMessage;
+  private final long maxCount;
+  private final ThreadLocal<byte[]> receive;
+  private final AtomicInteger inflight = new AtomicInteger();
+  private volatile boolean closed;
+
+  private SharedQueue(long queue, String name, Codec<E> codec) {
+    this.api = Native.api();
+    this.queue = queue;
+    this.name = name;
+    this.codec = codec;
+    this.maxMessage = api.queueMaxMessage(queue);
+    this.maxCount = api.queueMaxCount(queue);
+    this.receive = ThreadLocal.withInitial(() -> new byte[Math.min(maxMessage, 4096)]);
+  }
+
+  /**
+   * Creates an anonymous queue with the defaults (1 MiB ring, messages up to 256 KiB, no count
+   * limit) and the {@link ObjectCodec}, for this process and the children it is handed to.
+   *
+   * @param <E> the message type
+   * @return the queue
+   */
+  public static <E> SharedQueue<E> create() {
+    return SharedQueue.<E>builder().create();
+  }
+
+  /**
+   * Creates a named queue with the defaults that other processes (Java or C) can open.
+   *
+   * @param <E> the message type
+   * @param name a name such as {@code "/jobs"}
+   * @return the queue
+   * @throws org.mproc.ObjectExistsException if a live object has that name
+   */
+  public static <E> SharedQueue<E> create(String name) {
+    return SharedQueue.<E>builder().name(name).create();
+  }
+
+  /**
+   * Opens a named queue with the {@link ObjectCodec}.
+   *
+   * @param <E> the message type
+   * @param name the name
+   * @return the queue
+   * @throws org.mproc.NoSuchObjectException if no object has that name
+   * @throws org.mproc.IncompatibleObjectException if the object is not a queue
+   */
+  public static <E> SharedQueue<E> open(String name) {
+    return SharedQueue.<E>builder().open(name);
+  }
+
+  /**
+   * Starts describing a queue.
+   *
+   * @param <E> the message type
+   * @return a builder with the defaults
+   */
+  public static <E> Builder<E> builder() {
+    return new Builder<>();
+  }
+
+  /**
+   * Parameters of a new queue, or the codec of an opened one.
+   *
+   * @param <E> the message type
+   */
+  public static final class Builder<E> {
+    private String name;
+    private long capacityBytes;
+    private int maxMessageBytes;
+    private long maxSize;
+    private Codec<E> codec;
+
+    private Builder() {}
+
+    /**
+     * Names the queue.
+     *
+     * @param name a name such as {@code "/jobs"}, or {@code null} for anonymous
+     * @return this
+     */
+    public Builder<E> name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    /**
+     * Sets the ring's size.
+     *
+     * @param bytes a power of two, at least 4096 (default 1 MiB)
+     * @return this
+     */
+    public Builder<E> capacityBytes(long bytes) {
+      if (bytes < 4096 || Long.bitCount(bytes) != 1) {
+        throw new IllegalArgumentException(
+            "capacity must be a power of two of at least 4096: capacityBytes=" + bytes);
+      }
+      this.capacityBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Sets the largest message.
+     *
+     * @param bytes at least 1, at most half the capacity minus 8 (default: a quarter)
+     * @return this
+     */
+    public Builder<E> maxMessageBytes(int bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxMessageBytes must be positive: " + bytes);
+      }
+      this.maxMessageBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Bounds the number of queued messages (Python's {@code maxsize}).
+     *
+     * @param messages at least 1; 0 (the default) for no bound beyond the ring
+     * @return this
+     */
+    public Builder<E> maxSize(long messages) {
+      if (messages < 0) {
+        throw new IllegalArgumentException("maxSize must not be negative: maxSize=" + messages);
+      }
+      this.maxSize = messages;
+      return this;
+    }
+
+    /**
+     * Sets the codec (default {@link ObjectCodec}).
+     *
+     * @param codec the codec
+     * @return this
+     */
+    public Builder<E> codec(Codec<E> codec) {
+      this.codec = Objects.requireNonNull(codec, "codec");
+      return this;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Codec<E> codecOrDefault() {
+      return codec != null ? codec : (Codec<E>) new ObjectCodec();
+    }
+
+    /**
+     * Creates the queue.
+     *
+     * @return the queue
+     * @throws org.mproc.ObjectExistsException if a live object has the name
+     * @throws IllegalArgumentException if the message size does not fit the capacity
+     */
+    public SharedQueue<E> create() {
+      long cap = capacityBytes != 0 ? capacityBytes : 1L << 20;
+      if (maxMessageBytes != 0 && 2L * ((maxMessageBytes + 15L) & ~7L) > cap) {
+        throw new IllegalArgumentException(
+            "maxMessageBytes must be at most half the capacity minus 8: maxMessageBytes="
+                + maxMessageBytes + ", capacityBytes=" + cap);
+      }
+      long[] out = new long[1];
+      Native.check(
+          Native.api().queueCreate(name, capacityBytes, maxMessageBytes, maxSize, out),
+          "create queue",
+          name != null ? name : "(anonymous)");
+      return new SharedQueue<>(out[0], name, codecOrDefault());
+    }
+
+    /**
+     * Opens the named queue given to {@link #name}, with this builder's codec.
+     *
+     * @param name the name
+     * @return the queue
+     */
+    public SharedQueue<E> open(String name) {
+      Objects.requireNonNull(name, "name");
+      long[] out = new long[1];
+      Native.check(Native.api().queueOpen(name, out), "open queue", name);
+      return new SharedQueue<>(out[0], name, codecOrDefault());
+    }
+  }
+
+  /* Adopted in a child process from a handed descriptor (see Handoff). */
+  @SuppressWarnings({"unchecked", "unused"})
+  static SharedQueue<?> adopt(Class<?> cls, int fd, String name, Serializable extra) {
+    long[] out = new long[1];
+    Native.check(Native.api().queueOpenFd(fd, out), "adopt handed queue", name);
+    Codec<Object> codec = extra instanceof Codec ? (Codec<Object>) extra : new ObjectCodec();
+    return new SharedQueue<>(out[0], name != null && name.startsWith("/") ? name : null, codec);
+  }
+
+  private String describe() {
+    return name != null ? "queue " + name : "anonymous queue";
+  }
+
+  private void enter() {
+    inflight.incrementAndGet();
+    if (closed) {
+      inflight.decrementAndGet();
+      throw Native.closed();
+    }
+  }
+
+  private void exit() {
+    inflight.decrementAndGet();
+  }
+
+  /* ---------------------------------------------------------------- raw bytes */
+
+  /**
+   * Puts raw bytes, waiting for room as long as it takes.
+   *
+   * @param message the bytes
+   * @throws InterruptedException if interrupted while waiting
+   * @throws QueueClosedException if the queue was shut down
+   * @throws IllegalArgumentException if the message exceeds the queue's maximum
+   */
+  public void putBytes(byte[] message) throws InterruptedException {
+    putBytes(message, 0, message.length);
+  }
+
+  /**
+   * Puts a range of bytes, waiting for room as long as it takes.
+   *
+   * @param buf the bytes
+   * @param off the first byte
+   * @param len how many
+   * @throws InterruptedException if interrupted while waiting
+   * @throws QueueClosedException if the queue was shut down
+   */
+  public void putBytes(byte[] buf, int off, int len) throws InterruptedException {
+    Objects.checkFromIndexSize(off, len, buf.length);
+    send(buf, off, len, -1);
+  }
+
+  /**
+   * Puts raw bytes if there is room within the timeout.
+   *
+   * @param message the bytes
+   * @param timeout how long to wait for room; zero does not wait
+   * @return false if the queue stayed full
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean offerBytes(byte[] message, Duration timeout) throws InterruptedException {
+    return send(message, 0, message.length, nanos(timeout));
+  }
+
+  /**
+   * Takes the oldest message as raw bytes, waiting as long as it takes.
+   *
+   * @return the bytes
+   * @throws InterruptedException if interrupted while waiting
+   * @throws QueueClosedException if the queue was shut down and is drained
+   */
+  public byte[] getBytes() throws InterruptedException {
+    return java.util.Arrays.copyOf(receive(-1, true), lastLength.get()[0]);
+  }
+
+  /**
+   * Takes the oldest message as raw bytes if one arrives within the timeout.
+   *
+   * @param timeout how long to wait; zero does not wait
+   * @return the bytes, or empty if none arrived
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public Optional<byte[]> getBytes(Duration timeout) throws InterruptedException {
+    byte[] buf = receive(nanos(timeout), true);
+    return buf == null
+        ? Optional.empty()
+        : Optional.of(java.util.Arrays.copyOf(buf, lastLength.get()[0]));
+  }
+
+  /**
+   * Takes the oldest message into the caller's buffer (no allocation), waiting as long as it
+   * takes. If it does not fit, it stays queued.
+   *
+   * @param buf where to copy the message
+   * @return the message's length
+   * @throws BufferTooShortException if the message is longer than {@code buf}
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public int getBytesInto(byte[] buf) throws InterruptedException {
+    int[] len = lastLength.get();
+    int rc = loop(() -> api.queueGet(queue, buf, len, 0, true),
+        slice -> api.queueGet(queue, buf, len, slice, true), -1);
+    if (rc == ErrorCode.ETOOSMALL.code()) {
+      throw new BufferTooShortException(describe(), len[0], buf.length);
+    }
+    finish(rc, "get from");
+    return len[0];
+  }
+
+  private final ThreadLocal<int[]> lastLength = ThreadLocal.withInitial(() -> new int[1]);
+
+  /* ---------------------------------------------------------------- objects */
+
+  /**
+   * Puts a message, waiting for room as long as it takes (Python's {@code put}).
+   *
+   * @param e the message (may be {@code null} with the default codec)
+   * @throws InterruptedException if interrupted while waiting
+   * @throws QueueClosedException if the queue was shut down
+   * @throws IllegalArgumentException if the codec cannot encode it or it is too large
+   */
+  @Override
+  public void put(E e) throws InterruptedException {
+    byte[] b = codec.encode(e);
+    send(b, 0, b.length, -1);
+  }
+
+  /**
+   * Puts a message if there is room now (Python's {@code put_nowait}, returning false instead
+   * of raising {@code Full}).
+   *
+   * @param e the message
+   * @return false if the queue is full
+   * @throws QueueClosedException if the queue was shut down
+   */
+  @Override
+  public boolean offer(E e) {
+    byte[] b = codec.encode(e);
+    try {
+      return send(b, 0, b.length, 0);
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * Puts a message if there is room within the timeout.
+   *
+   * @param e the message
+   * @param timeout how long to wait
+   * @param unit its unit
+   * @return false if the queue stayed full
+   * @throws InterruptedException if interrupted while waiting
+   */
+  @Override
+  public boolean offer(E e, long timeout, TimeUnit unit) throws InterruptedException {
+    byte[] b = codec.encode(e);
+    return send(b, 0, b.length, Math.max(0, unit.toNanos(timeout)));
+  }
+
+  /**
+   * Puts a message if there is room within the timeout.
+   *
+   * @param e the message
+   * @param timeout how long to wait; zero does not wait
+   * @return false if the queue stayed full
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean offer(E e, Duration timeout) throws InterruptedException {
+    byte[] b = codec.encode(e);
+    return send(b, 0, b.length, nanos(timeout));
+  }
+
+  /**
+   * Takes the oldest message, waiting as long as it takes (Python's {@code get()}).
+   *
+   * @return the message
+   * @throws InterruptedException if interrupted while waiting
+   * @throws QueueClosedException if the queue was shut down and is drained
+   */
+  @Override
+  public E take() throws InterruptedException {
+    byte[] buf = receive(-1, true);
+    return codec.decode(buf, 0, lastLength.get()[0]);
+  }
+
+  /**
+   * Python's {@code get()}: the same as {@link #take()}.
+   *
+   * @return the message
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public E get() throws InterruptedException {
+    return take();
+  }
+
+  /**
+   * Takes the oldest message if there is one now (Python's {@code get_nowait}).
+   *
+   * @return the message, or {@code null} when the queue is empty
+   * @throws QueueClosedException if the queue was shut down and is drained
+   */
+  @Override
+  public E poll() {
+    try {
+      byte[] buf = receive(0, true);
+      return buf == null ? null : codec.decode(buf, 0, lastLength.get()[0]);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /**
+   * Takes the oldest message if one arrives within the timeout.
+   *
+   * @param timeout how long to wait
+   * @param unit its unit
+   * @return the message, or {@code null} on timeout
+   * @throws InterruptedException if interrupted while waiting
+   */
+  @Override
+  public E poll(long timeout, TimeUnit unit) throws InterruptedException {
+    byte[] buf = receive(Math.max(0, unit.toNanos(timeout)), true);
+    return buf == null ? null : codec.decode(buf, 0, lastLength.get()[0]);
+  }
+
+  /**
+   * Takes the oldest message if one arrives within the timeout.
+   *
+   * @param timeout how long to wait; zero does not wait
+   * @return the message, or empty on timeout; a {@code null} message also reads as empty, so
+   *     queues that carry {@code null} should use {@link #poll(long, TimeUnit)} or {@link #take}
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public Optional<E> poll(Duration timeout) throws InterruptedException {
+    byte[] buf = receive(nanos(timeout), true);
+    return buf == null
+        ? Optional.empty()
+        : Optional.ofNullable(codec.decode(buf, 0, lastLength.get()[0]));
+  }
+
+  /**
+   * The oldest message without removing it.
+   *
+   * @return the message, or {@code null} when the queue is empty
+   */
+  @Override
+  public E peek() {
+    try {
+      byte[] buf = receive(0, false);
+      return buf == null ? null : codec.decode(buf, 0, lastLength.get()[0]);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /* ---------------------------------------------------------------- machinery */
+
+  private static long nanos(Duration timeout) {
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must not be negative: timeout=" + timeout);
+    }
+    try {
+      return timeout.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  @FunctionalInterface
+  private interface Attempt {
+    int run();
+  }
+
+  @FunctionalInterface
+  private interface TimedAttempt {
+    int run(long timeoutNs);
+  }
+
+  /**
+   * Tries without blocking, then sleeps in native slices. A busy lock (EAGAIN) is retried: it
+   * is held for a copy's time, or by a dead process until the slice that takes it over.
+   *
+   * @param timeoutNs -1 forever, 0 no wait
+   * @return the last result: 0, ETIMEDOUT or an error
+   */
+  private int loop(Attempt now, TimedAttempt timed, long timeoutNs) throws InterruptedException {
+    enter();
+    try {
+      int rc = now.run();
+      if (rc != ETIMEDOUT && rc != EAGAIN) {
+        return rc;
+      }
+      if (timeoutNs == 0 && rc == ETIMEDOUT) {
+        return rc;
+      }
+      long deadline = timeoutNs > 0 ? System.nanoTime() + timeoutNs : 0;
+      for (int spins = 0; rc == EAGAIN && spins < 64; spins++) {
+        Thread.onSpinWait();
+        rc = now.run();
+      }
+      while (rc == ETIMEDOUT || rc == EAGAIN) {
+        if (Thread.interrupted()) {
+          throw new InterruptedException("interrupted while waiting on " + describe());
+        }
+        long slice = SLICE_NS;
+        if (timeoutNs >= 0) {
+          long left = timeoutNs == 0 ? SLICE_NS / 10 : deadline - System.nanoTime();
+          if (left <= 0) {
+            return ETIMEDOUT;
+          }
+          slice = Math.min(left, SLICE_NS);
+        }
+        rc = timed.run(slice);
+        if (timeoutNs == 0 && rc == ETIMEDOUT) {
+          return rc; // no wait asked: a full or empty queue is the answer
+        }
+      }
+      return rc;
+    } finally {
+      exit();
+    }
+  }
+
+  private boolean send(byte[] b, int off, int len, long timeoutNs) throws InterruptedException {
+    if (len > maxMessage) {
+      throw new IllegalArgumentException(
+          "message of " + len + " bytes exceeds the maximum of " + describe() + ": maxMessage="
+              + maxMessage);
+    }
+    int rc = loop(() -> api.queuePut(queue, b, off, len, 0),
+        slice -> api.queuePut(queue, b, off, len, slice), timeoutNs);
+    if (rc == ETIMEDOUT) {
+      return false;
+    }
+    finish(rc, "put on");
+    return true;
+  }
+
+  /** Returns the receive buffer holding the message (length in lastLength), or null. */
+  private byte[] receive(long timeoutNs, boolean remove) throws InterruptedException {
+    byte[] buf = receive.get();
+    int[] len = lastLength.get();
+    for (;;) {
+      byte[] b = buf;
+      int rc = loop(() -> api.queueGet(queue, b, len, 0, remove),
+          slice -> api.queueGet(queue, b, len, slice, remove), timeoutNs);
+      if (rc == ErrorCode.ETOOSMALL.code()) {
+        buf = new byte[Math.max(len[0], buf.length * 2)]; // grow to the message, keep for later
+        receive.set(buf);
+        continue;
+      }
+      if (rc == ETIMEDOUT) {
+        return null;
+      }
+      finish(rc, remove ? "get from" : "peek at");
+      return buf;
+    }
+  }
+
+  private void finish(int rc, String operation) {
+    if (rc == 0) {
+      return;
+    }
+    if (rc == ErrorCode.ECLOSED.code()) {
+      throw new QueueClosedException(operation, describe());
+    }
+    Native.check(rc, operation, describe());
+  }
+
+  /* ---------------------------------------------------------------- state */
+
+  /**
+   * The number of messages queued, exact at the moment of the call (unlike Python's, it works
+   * on every platform).
+   *
+   * @return the count, saturated at {@link Integer#MAX_VALUE}
+   */
+  @Override
+  public int size() {
+    return (int) Math.min(Integer.MAX_VALUE, sizeLong());
+  }
+
+  private long sizeLong() {
+    enter();
+    try {
+      return api.queueSize(queue);
+    } finally {
+      exit();
+    }
+  }
+
+  /**
+   * Whether no message is queued.
+   *
+   * @return true when empty
+   */
+  @Override
+  public boolean isEmpty() {
+    return sizeLong() == 0;
+  }
+
+  /**
+   * Whether a put of the largest message would have to wait (Python's {@code full()}).
+   *
+   * @return true when full
+   */
+  public boolean isFull() {
+    enter();
+    try {
+      return api.queueIsFull(queue) != 0;
+    } finally {
+      exit();
+    }
+  }
+
+  /**
+   * Room left under the message-count bound.
+   *
+   * @return {@code maxSize - size()}, or {@link Integer#MAX_VALUE} without a bound
+   */
+  @Override
+  public int remainingCapacity() {
+    return maxCount == 0
+        ? Integer.MAX_VALUE
+        : (int) Math.min(Integer.MAX_VALUE, Math.max(0, maxCount - sizeLong()));
+  }
+
+  /**
+   * The largest message this queue accepts.
+   *
+   * @return bytes
+   */
+  public int maxMessageBytes() {
+    return maxMessage;
+  }
+
+  /**
+   * Stops all puts, by every process (Python's {@code close()}); queued messages can still be
+   * taken, after which gets throw {@link QueueClosedException}. Idempotent.
+   */
+  public void shutdown() {
+    enter();
+    try {
+      api.queueShutdown(queue);
+    } finally {
+      exit();
+    }
+  }
+
+  /**
+   * Whether {@link #shutdown()} was called by any process.
+   *
+   * @return true once shut down
+   */
+  public boolean isShutdown() {
+    enter();
+    try {
+      return api.queueIsShutdown(queue) != 0;
+    } finally {
+      exit();
+    }
+  }
+
+  /**
+   * Moves every queued message into {@code c}.
+   *
+   * @param c the destination
+   * @return how many were moved
+   */
+  @Override
+  public int drainTo(Collection<? super E> c) {
+    return drainTo(c, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Moves at most {@code maxElements} queued messages into {@code c}.
+   *
+   * @param c the destination
+   * @param maxElements the most to move
+   * @return how many were moved
+   */
+  @Override
+  public int drainTo(Collection<? super E> c, int maxElements) {
+    Objects.requireNonNull(c, "c");
+    if (c == this) {
+      throw new IllegalArgumentException("cannot drain a queue into itself");
+    }
+    int n = 0;
+    while (n < maxElements) {
+      byte[] buf;
+      try {
+        buf = receive(0, true);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (QueueClosedException e) {
+        break;
+      }
+      if (buf == null) {
+        break;
+      }
+      c.add(codec.decode(buf, 0, lastLength.get()[0]));
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Not supported: other processes change the queue at any moment.
+   *
+   * @return never
+   * @throws UnsupportedOperationException always
+   */
+  @Override
+  public Iterator<E> iterator() {
+    throw new UnsupportedOperationException(
+        "a SharedQueue cannot be iterated: other processes change it at any moment");
+  }
+
+  /**
+   * The queue's name and size.
+   *
+   * @return e.g. {@code SharedQueue[/jobs, size=3]}
+   */
+  @Override
+  public String toString() {
+    return "SharedQueue[" + (name != null ? name : "anonymous")
+        + (closed ? ", closed]" : ", size=" + sizeLong() + "]");
+  }
+
+  /** Detaches this process from the queue (the queue lives on for the others). Idempotent. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    while (inflight.get() != 0) { // blocking calls return within one slice
+      Thread.onSpinWait();
+      Thread.yield();
+    }
+    api.queueClose(queue);
+  }
+
+  /**
+   * Removes the queue's name from the system; processes that have it open keep using it.
+   *
+   * @throws org.mproc.NoSuchObjectException if the name was already removed
+   */
+  public void unlink() {
+    if (name != null) {
+      Native.check(api.unlink(name), "unlink", name);
+    }
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public int handoffFd() {
+    enter();
+    try {
+      return api.segmentFd(api.queueSegment(queue));
+    } finally {
+      exit();
+    }
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public int handoffKind() {
+    return KIND_QUEUE;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public char handoffCode() {
+    return 0;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public String handoffName() {
+    return name;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public Serializable handoffExtra() {
+    return codec instanceof ObjectCodec ? null : (Serializable) codec;
+  }
+}
