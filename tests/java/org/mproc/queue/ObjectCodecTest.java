@@ -1,0 +1,82 @@
+package org.mproc.queue;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ObjectInputFilter;
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The default codec: every supported type round-trips; bad input fails clearly. */
+class ObjectCodecTest {
+  record Score(String name, int score, List<Object> tags) {}
+
+  private final ObjectCodec codec = new ObjectCodec();
+
+  private Object roundTrip(Object v) {
+    byte[] b = codec.encode(v);
+    return codec.decode(b, 0, b.length);
+  }
+
+  @Test
+  void everyCompactTypeRoundTrips() {
+    Map<Object, Object> m = new LinkedHashMap<>();
+    m.put("x", 1);
+    m.put(2L, Arrays.asList(1.5, null));
+    Object[] values = {
+      null, true, false, 42, -7L, 3.1415927, 2.5f, (short) -3, (byte) 9, 'é', "héllo", "",
+      Arrays.asList(42, null, "hello"), new LinkedHashSet<>(List.of(1, 2)), m,
+      new Score("Computers", 1, Arrays.asList("a", null))
+    };
+    for (Object v : values) {
+      assertEquals(v, roundTrip(v), String.valueOf(v));
+    }
+    assertArrayEquals(new byte[] {1, 2, 3}, (byte[]) roundTrip(new byte[] {1, 2, 3}));
+    assertEquals(new BigInteger("123456789012345678901234567890"),
+        roundTrip(new BigInteger("123456789012345678901234567890"))); // via serialization
+    assertEquals(3, codec.encode(List.of()).length + 1); // tag + count: compact
+  }
+
+  @Test
+  void aValueThatCannotBeEncodedNamesItsClass() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> codec.encode(new Thread()));
+    assertTrue(e.getMessage().contains("java.lang.Thread"), e.getMessage());
+    IllegalArgumentException nested =
+        assertThrows(IllegalArgumentException.class, () -> codec.encode(List.of(new Object())));
+    assertTrue(nested.getMessage().contains("java.lang.Object"), nested.getMessage());
+  }
+
+  @Test
+  void malformedBytesFailWithoutHugeAllocations() {
+    byte[][] bad = {
+      {}, {99}, {10, 5, 'a'}, {11, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07},
+      {12, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f}, {3, 1, 2}, {0, 0}
+    };
+    for (byte[] b : bad) {
+      assertThrows(IllegalArgumentException.class, () -> codec.decode(b, 0, b.length),
+          Arrays.toString(b));
+    }
+  }
+
+  @Test
+  void aFilterRejectsRecordsAndSerializedClasses() {
+    ObjectCodec strict =
+        new ObjectCodec(ObjectInputFilter.Config.createFilter("java.lang.*;!*"));
+    byte[] rec = codec.encode(new Score("a", 1, List.of()));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> strict.decode(rec, 0, rec.length));
+    assertTrue(e.getMessage().contains(Score.class.getName()), e.getMessage());
+    byte[] big = codec.encode(BigInteger.TEN);
+    assertThrows(IllegalArgumentException.class, () -> strict.decode(big, 0, big.length));
+    byte[] s = codec.encode("fine");
+    assertEquals("fine", strict.decode(s, 0, s.length));
+  }
+}

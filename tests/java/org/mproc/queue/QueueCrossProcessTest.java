@@ -1,0 +1,178 @@
+package org.mproc.queue;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.mproc.process.Subprocess;
+import org.mproc.shared.SharedByteArray;
+import org.mproc.testing.Peers;
+
+/**
+ * The queue across real processes: child JVMs as producers and consumers with exactly-once
+ * delivery, a C program on either end, and SIGKILLed participants.
+ */
+class QueueCrossProcessTest {
+  private static final int PRODUCERS = 4;
+  private static final int CONSUMERS = 4;
+  private static final int PER_PRODUCER = 250_000;
+
+  private static byte[] message(int producer, int seq) {
+    return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(producer).putInt(seq)
+        .array();
+  }
+
+  @Test
+  void aChildPutsWhatTheParentTakes() throws Exception {
+    try (SharedQueue<Object> q = SharedQueue.create()) {
+      Subprocess p = Subprocess.start(() -> q.put(Arrays.asList(42, null, "hello")));
+      assertEquals(Arrays.asList(42, null, "hello"), q.take());
+      p.join();
+      assertEquals(0, p.exitCode());
+    }
+  }
+
+  @Test
+  void fourProducersAndFourConsumersDeliverAMillionMessagesExactlyOnce() throws Exception {
+    try (SharedQueue<Object> q = SharedQueue.builder().capacityBytes(1 << 16).create();
+        SharedByteArray seen = SharedByteArray.create(PRODUCERS * PER_PRODUCER)) {
+      List<Subprocess> producers = new ArrayList<>();
+      List<Subprocess> consumers = new ArrayList<>();
+      for (int c = 0; c < CONSUMERS; c++) {
+        consumers.add(Subprocess.start(() -> {
+          int[] last = new int[PRODUCERS];
+          Arrays.fill(last, -1);
+          byte[] buf = new byte[8];
+          while (true) {
+            try {
+              q.getBytesInto(buf);
+            } catch (QueueClosedException e) {
+              return;
+            }
+            ByteBuffer m = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
+            int p = m.getInt(0);
+            int s = m.getInt(4);
+            if (s <= last[p]) {
+              throw new AssertionError("producer " + p + " out of order: " + s + " after " + last[p]);
+            }
+            last[p] = s;
+            if (seen.getAndAdd(p * PER_PRODUCER + s, (byte) 1) != 0) {
+              throw new AssertionError("delivered twice: " + p + "/" + s);
+            }
+          }
+        }));
+      }
+      for (int p = 0; p < PRODUCERS; p++) {
+        int producer = p;
+        producers.add(Subprocess.start(() -> {
+          for (int s = 0; s < PER_PRODUCER; s++) {
+            q.putBytes(message(producer, s));
+          }
+        }));
+      }
+      for (Subprocess p : producers) {
+        assertTrue(p.join(Duration.ofMinutes(5)));
+        assertEquals(0, p.exitCode(), p.failure().map(Throwable::toString).orElse(""));
+      }
+      q.shutdown();
+      for (Subprocess c : consumers) {
+        assertTrue(c.join(Duration.ofMinutes(5)));
+        assertEquals(0, c.exitCode(), c.failure().map(Throwable::toString).orElse(""));
+      }
+      byte[] all = seen.toArray();
+      for (int i = 0; i < all.length; i++) {
+        if (all[i] != 1) {
+          throw new AssertionError("message " + i + " delivered " + all[i] + " times");
+        }
+      }
+      assertEquals(0, q.size());
+    }
+  }
+
+  private static Path cExample(String name) {
+    return Peers.cPeerPath().getParent().getParent().getParent().resolve("examples").resolve(name);
+  }
+
+  @Test
+  void aCProgramConsumesWhatJavaProducesAndTheReverse() throws Exception {
+    String name = Peers.uniqueName("qc");
+    try (SharedQueue<Object> q = SharedQueue.create(name)) {
+      try {
+        Process consumer =
+            new ProcessBuilder(cExample("queue_peer").toString(), "consume", name)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        q.put("hello from java");
+        q.putBytes("raw bytes".getBytes());
+        q.shutdown();
+        assertEquals(0, Peers.await(consumer, 60));
+        assertEquals("hello from java\nraw bytes\n", Peers.output(consumer));
+      } finally {
+        q.unlink();
+      }
+    }
+    String back = Peers.uniqueName("qc");
+    try (SharedQueue<Object> q = SharedQueue.create(back)) {
+      try {
+        Process producer =
+            new ProcessBuilder(cExample("queue_peer").toString(), "produce", back, "one", "two")
+                .inheritIO()
+                .start();
+        assertEquals(0, Peers.await(producer, 60));
+        assertEquals("one", new String(q.getBytes()));
+        assertEquals("two", new String(q.getBytes()));
+        assertTrue(q.isShutdown());
+      } finally {
+        q.unlink();
+      }
+    }
+  }
+
+  @Test
+  void killedProducersAndConsumersLoseAtMostTheirOwnMessage() throws Exception {
+    try (SharedQueue<Object> q = SharedQueue.builder().capacityBytes(1 << 14).create()) {
+      for (int round = 0; round < 3; round++) {
+        int r = round;
+        Subprocess producer = Subprocess.start(() -> {
+          for (int s = 0; ; s++) {
+            q.putBytes(message(r, s));
+          }
+        });
+        Subprocess consumer = Subprocess.start(() -> {
+          byte[] buf = new byte[8];
+          while (true) {
+            q.getBytesInto(buf);
+          }
+        });
+        Thread.sleep(700 + 200 * round); // both JVMs are up and hammering the queue
+        producer.kill();
+        consumer.kill();
+        producer.join();
+        consumer.join();
+        assertEquals(-9, producer.exitCode());
+        // What is left is a run of one producer's messages, in order, with no hole.
+        int prev = -1;
+        while (true) {
+          var b = q.getBytes(Duration.ofMillis(300));
+          if (b.isEmpty()) {
+            break;
+          }
+          ByteBuffer m = ByteBuffer.wrap(b.get()).order(ByteOrder.LITTLE_ENDIAN);
+          assertEquals(r, m.getInt(0));
+          int s = m.getInt(4);
+          assertTrue(prev < 0 || s == prev + 1, "hole after " + prev + ": " + s);
+          prev = s;
+        }
+        q.put("still works");
+        assertEquals("still works", q.poll(5, java.util.concurrent.TimeUnit.SECONDS));
+      }
+    }
+  }
+}

@@ -1,0 +1,185 @@
+package org.mproc.queue;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.mproc.ErrorCode;
+import org.mproc.IncompatibleObjectException;
+import org.mproc.ObjectClosedException;
+import org.mproc.ObjectExistsException;
+import org.mproc.shared.SharedLong;
+import org.mproc.testing.Peers;
+
+/** The queue within one process: BlockingQueue behaviour, bounds, shutdown, bad input. */
+class SharedQueueTest {
+
+  @Test
+  void itIsAFifoBlockingQueue() throws Exception {
+    try (SharedQueue<Object> q = SharedQueue.create()) {
+      assertTrue(q.isEmpty());
+      assertNull(q.poll());
+      assertNull(q.peek());
+      q.put(Arrays.asList(42, null, "hello"));
+      assertTrue(q.offer("two"));
+      q.add(3);
+      assertEquals(3, q.size());
+      assertEquals(Arrays.asList(42, null, "hello"), q.peek());
+      assertEquals(Arrays.asList(42, null, "hello"), q.take());
+      assertEquals("two", q.poll(1, TimeUnit.SECONDS));
+      assertEquals(Optional.of(3), q.poll(Duration.ZERO));
+      assertEquals(Optional.empty(), q.poll(Duration.ofMillis(20)));
+      assertNull(q.poll(20, TimeUnit.MILLISECONDS));
+      assertEquals(Integer.MAX_VALUE, q.remainingCapacity());
+      assertThrows(UnsupportedOperationException.class, q::iterator);
+      assertTrue(q.toString().startsWith("SharedQueue[anonymous, size=0"), q.toString());
+    }
+  }
+
+  @Test
+  void rawBytesTravelUntouched() throws Exception {
+    try (SharedQueue<Object> q = SharedQueue.create()) {
+      byte[] big = new byte[100_000];
+      Arrays.fill(big, (byte) 7);
+      q.putBytes(new byte[] {1, 2, 3});
+      q.putBytes(big, 10, 50_000);
+      q.putBytes(new byte[0]);
+      assertArrayEquals(new byte[] {1, 2, 3}, q.getBytes());
+      byte[] small = new byte[10];
+      BufferTooShortException e = assertThrows(BufferTooShortException.class,
+          () -> q.getBytesInto(small));
+      assertEquals(50_000, e.messageLength());
+      assertEquals(2, q.size(), "the message stays queued");
+      byte[] into = new byte[60_000];
+      assertEquals(50_000, q.getBytesInto(into));
+      assertEquals(7, into[49_999]);
+      assertEquals(0, q.getBytes(Duration.ZERO).orElseThrow().length);
+    }
+  }
+
+  @Test
+  void boundsAreEnforced() throws Exception {
+    try (SharedQueue<Object> q =
+        SharedQueue.builder().capacityBytes(4096).maxMessageBytes(1000).maxSize(2).create()) {
+      assertEquals(1000, q.maxMessageBytes());
+      assertTrue(q.offer("a"));
+      assertTrue(q.offer("b"));
+      assertTrue(q.isFull());
+      assertEquals(0, q.remainingCapacity());
+      assertFalse(q.offer("c"));
+      assertFalse(q.offer("c", Duration.ofMillis(30)));
+      IllegalArgumentException big =
+          assertThrows(IllegalArgumentException.class, () -> q.putBytes(new byte[1001]));
+      assertTrue(big.getMessage().contains("1001"), big.getMessage());
+      List<Object> drained = new ArrayList<>();
+      assertEquals(2, q.drainTo(drained));
+      assertEquals(List.of("a", "b"), drained);
+    }
+    assertThrows(IllegalArgumentException.class,
+        () -> SharedQueue.builder().capacityBytes(5000));
+    assertThrows(IllegalArgumentException.class,
+        () -> SharedQueue.builder().capacityBytes(4096).maxMessageBytes(4000).create());
+    assertThrows(IllegalArgumentException.class, () -> SharedQueue.builder().maxSize(-1));
+  }
+
+  @Test
+  void aMessageTheCodecCannotEncodeFailsAtPut() throws Exception {
+    try (SharedQueue<Object> q = SharedQueue.create()) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> q.put(new Object()));
+      assertTrue(e.getMessage().contains("java.lang.Object"), e.getMessage());
+      assertTrue(q.isEmpty());
+    }
+  }
+
+  @Test
+  void shutdownDrainsThenCloses() throws Exception {
+    try (SharedQueue<Object> q = SharedQueue.create()) {
+      q.put("last");
+      q.shutdown();
+      assertTrue(q.isShutdown());
+      QueueClosedException put = assertThrows(QueueClosedException.class, () -> q.put("more"));
+      assertEquals(ErrorCode.ECLOSED, put.code());
+      assertEquals("last", q.take());
+      assertThrows(QueueClosedException.class, q::take);
+      assertThrows(QueueClosedException.class, q::poll);
+    }
+  }
+
+  @Test
+  void aBlockedTakeWakesOnPutAndHonoursInterrupt() throws Exception {
+    try (SharedQueue<Object> q = SharedQueue.create()) {
+      CompletableFuture<Object> taker = new CompletableFuture<>();
+      Thread t = new Thread(() -> {
+        try {
+          taker.complete(q.take());
+        } catch (Throwable e) {
+          taker.complete(e);
+        }
+      });
+      t.start();
+      Thread.sleep(50);
+      q.put("wake");
+      assertEquals("wake", taker.get(10, TimeUnit.SECONDS));
+
+      CompletableFuture<Object> interrupted = new CompletableFuture<>();
+      Thread u = new Thread(() -> {
+        try {
+          interrupted.complete(q.take());
+        } catch (Throwable e) {
+          interrupted.complete(e);
+        }
+      });
+      u.start();
+      Thread.sleep(50);
+      u.interrupt();
+      assertTrue(interrupted.get(10, TimeUnit.SECONDS) instanceof InterruptedException);
+    }
+  }
+
+  @Test
+  void namesAreCreatedOpenedAndChecked() throws Exception {
+    String name = Peers.uniqueName("q");
+    try (SharedQueue<Object> a = SharedQueue.create(name);
+        SharedQueue<Object> b = SharedQueue.open(name)) {
+      try {
+        a.put("x");
+        assertEquals("x", b.take());
+        assertThrows(ObjectExistsException.class, () -> SharedQueue.create(name));
+      } finally {
+        a.unlink();
+      }
+    }
+    String value = Peers.uniqueName("notq");
+    try (SharedLong v = SharedLong.create(value, 1)) {
+      try {
+        IncompatibleObjectException e =
+            assertThrows(IncompatibleObjectException.class, () -> SharedQueue.open(value));
+        assertEquals(ErrorCode.EKIND, e.code());
+      } finally {
+        v.unlink();
+      }
+    }
+  }
+
+  @Test
+  void useAfterCloseThrows() throws Exception {
+    SharedQueue<Object> q = SharedQueue.create();
+    q.close();
+    q.close();
+    assertThrows(ObjectClosedException.class, () -> q.put("x"));
+    assertThrows(ObjectClosedException.class, q::poll);
+    assertThrows(ObjectClosedException.class, q::size);
+  }
+}
