@@ -46,9 +46,17 @@ ROWS = [
     ("", "parent's clock (C: fork to wait; Java, Python: go to done)", "ms", "c.array.fork_to_wait", "array.go_to_done", "py.array.go_to_done"),
     ("", "parent reads all back (C sum over data; Java toArray(); Python a[:])", "ms", "c.array.read", "array.read_toarray", "py.array.read"),
     ("", "parent reads all back per element (C mproc_array_read; Java get(i) loop)", "ms", "c.array.read_api", "array.read_get_loop", None),
+    ("Start and join a child that does nothing (ms, lower is better)", None, None, None, None, None),
+    ("", "library child: Java Subprocess.start(() -> {}).join(); Python spawn Process(target=noop) start+join", "ms", None, "process.subprocess_start_join", "py.process.spawn_start_join"),
+    ("", "Python fork Process start+join (reference)", "ms", None, None, "py.process.fork_start_join"),
+    ("", "trivial run (C: mproc_spawnv /bin/true + wait; Java: ProcessBuilder java -cp dir Nop; Python: subprocess python -c pass)", "ms", "c.process.spawn_true", "process.java_nop", "py.process.interpreter_nop"),
+    ("", "trivial JVM (java -cp dir Nop) started by C mproc_spawnv + mproc_child_wait", "ms", "c.process.spawn_java_nop", None, None),
+    ("", "empty main under the child JVM's command line (-Xrs, native access, -Dmproc.*, mproc+JNA class path)", "ms", None, "process.java_nop_childcmd", None),
+    ("", "the same, main only loads mproc's backend (Mproc.backend())", "ms", None, "process.java_native_childcmd", None),
 ]
 
-# (description, target text, function(results, backend) -> ratio or None, "min"/"max" bound)
+# (description, target text, function(results, backend) -> ratio or None, ">="/"<=" and bound;
+# None and None for a ratio shown for scale only)
 def ratio(a, b):
     return a / b if a is not None and b is not None and b > 0 else None
 
@@ -65,6 +73,10 @@ TARGETS = [
      lambda r, b: ratio(r.get(f"java-{b}.array.child_fill_warm"), r.get("c.array.child_fill_warm")), "<=", 1.5),
     ("Java 1M fill from a child vs C, warm (copyFrom vs plain stores)", "<= 1.5x",
      lambda r, b: ratio(r.get(f"java-{b}.array.child_copyfrom_warm"), r.get("c.array.child_fill_warm")), "<=", 1.5),
+    ("Java Subprocess start+join vs trivial JVM run (java -cp dir Nop)", "<= 1.5x",
+     lambda r, b: ratio(r.get(f"java-{b}.process.subprocess_start_join"), r.get(f"java-{b}.process.java_nop")), "<=", 1.5),
+    ("Java Subprocess start+join vs Python spawn Process start+join (for scale)", "-",
+     lambda r, b: ratio(r.get(f"java-{b}.process.subprocess_start_join"), r.get("py.process.spawn_start_join")), None, None),
 ]
 
 
@@ -116,6 +128,9 @@ def tables(res, failed):
             if x is None:
                 cells += ["-", "not measured"]
             else:
+                if op is None:
+                    cells += [f"{x:.2f}x", "(scale)"]
+                    continue
                 met = x >= bound if op == ">=" else x <= bound
                 cells += [f"{x:.2f}x", "yes" if met else "**no**"]
         if all(c == "-" for c in cells[::2]):

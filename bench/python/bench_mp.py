@@ -13,12 +13,20 @@ What is measured, with the same shapes as bench/c and bench/java:
          times go to the child's done flag (go_to_done), then reads everything back with a[:]
          (read) and checks the sum; then the child fills again with one slice assignment
          `a[:] = values` (child_fill_slice).
+  process  start + join of a child that does nothing: multiprocessing.get_context('spawn')
+         .Process(target=noop) (spawn_start_join; a fresh interpreter that imports this module)
+         and the 'fork' context for reference (fork_start_join); and a bare interpreter run,
+         subprocess.run([sys.executable, '-c', 'pass']) (interpreter_nop). Variants alternate
+         within each repetition; --spawn-reps (default 15) after --spawn-warmup (default 3).
 Every result is the median of REPS repetitions, printed as `RESULT py.<suite>.<what> <value> <unit>`.
-Usage: bench_mp.py [value|lock|array|all] [--reps N] [--lock-n N]
+Usage: bench_mp.py [value|lock|array|process|all] [--reps N] [--lock-n N] [--spawn-reps N]
+                   [--spawn-warmup N]
 """
 import argparse
 import multiprocessing as mp
 import statistics
+import subprocess
+import sys
 import time
 
 N_ARRAY = 1_000_000
@@ -154,11 +162,50 @@ def bench_array(reps):
     result("array.read", statistics.median(read), "ms")
 
 
+def noop():
+    pass
+
+
+def start_join_ms(ctx):
+    t0 = time.perf_counter_ns()
+    p = ctx.Process(target=noop)
+    p.start()
+    p.join()
+    t1 = time.perf_counter_ns()
+    if p.exitcode != 0:
+        raise SystemExit(f"the {ctx.get_start_method()} child failed: {p.exitcode}")
+    return (t1 - t0) / 1e6
+
+
+def run_ms(cmd):
+    t0 = time.perf_counter_ns()
+    subprocess.run(cmd, check=True)
+    return (time.perf_counter_ns() - t0) / 1e6
+
+
+def bench_process(reps, warmup):
+    spawn, fork = mp.get_context("spawn"), mp.get_context("fork")
+    samples = {"spawn_start_join": [], "fork_start_join": [], "interpreter_nop": []}
+    for r in range(-warmup, reps):
+        t = {
+            "spawn_start_join": start_join_ms(spawn),
+            "fork_start_join": start_join_ms(fork),
+            "interpreter_nop": run_ms([sys.executable, "-c", "pass"]),
+        }
+        if r >= 0:
+            for k, v in t.items():
+                samples[k].append(v)
+    for k, v in samples.items():
+        result(f"process.{k}", statistics.median(v), "ms")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("suite", nargs="?", default="all", choices=["value", "lock", "array", "all"])
+    ap.add_argument("suite", nargs="?", default="all", choices=["value", "lock", "array", "process", "all"])
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--lock-n", type=int, default=200_000)
+    ap.add_argument("--spawn-reps", type=int, default=15)
+    ap.add_argument("--spawn-warmup", type=int, default=3)
     args = ap.parse_args()
     mp.set_start_method("fork")
     if args.suite in ("value", "all"):
@@ -167,6 +214,8 @@ def main():
         bench_lock(args.reps, args.lock_n)
     if args.suite in ("array", "all"):
         bench_array(min(args.reps, 3))
+    if args.suite in ("process", "all"):
+        bench_process(args.spawn_reps, args.spawn_warmup)
 
 
 if __name__ == "__main__":
