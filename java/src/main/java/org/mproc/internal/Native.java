@@ -24,7 +24,6 @@ public final class Native {
   /** System property forcing a backend: {@code ffm} or {@code jna}. */
   public static final String BACKEND_PROPERTY = "mproc.backend";
 
-  private static final Logger LOG = Logger.getLogger("org.mproc");
   private static final NativeApi API;
   private static final Throwable FAILURE;
 
@@ -92,7 +91,8 @@ public final class Native {
                   + " older than 22, or it is not on the class path as a jar",
               e);
         }
-        LOG.fine("no FFM backend in this jar; using JNA");
+        // Logged lazily: java.util.logging costs a child JVM about 10 ms to start.
+        Logger.getLogger("org.mproc").fine("no FFM backend in this jar; using JNA");
       } catch (InvocationTargetException e) {
         throw nativeAccess(e.getCause());
       }
