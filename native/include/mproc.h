@@ -73,7 +73,8 @@ extern "C" {
   XX(ENOTOWNER, -3012, "lock is not held by the caller")                                          \
   XX(EEOF, -3013, "end of stream: the peer closed the channel")                                    \
   XX(EPROTO, -3014, "malformed message on the bootstrap channel")                                 \
-  XX(ETOOSMALL, -3015, "buffer too short for the message (the message is kept)")
+  XX(ETOOSMALL, -3015, "buffer too short for the message (the message is kept)")                  \
+  XX(ENOTASK, -3016, "task_done() called more times than items were put")
 
 /** Error codes: 0 is success, every failure is negative. */
 typedef enum {
@@ -540,7 +541,9 @@ MPROC_EXTERN int mproc_array_unlock(mproc_array_t *arr);
  *   152   8  gets: messages ever consumed
  *   256   4  not_empty sequence, 260 4 consumers waiting
  *   384   4  not_full sequence,  388 4 producers waiting
- *   512   8  capacity in bytes (a power of two), 520 4 max message bytes, 528 8 max count (0: none)
+ *   512   8  capacity in bytes (a power of two), 520 4 max message bytes, 524 4 flags (bit 0:
+ *            joinable), 528 8 max count (0: none)
+ *   640   4  unfinished tasks (joinable queues), 644 4 joiners waiting
  *  1024      the ring: capacity bytes of records
  * A record is {u32 length, u32 type (1 message, 2 padding)} then the payload, padded to 8 bytes;
  * a message never wraps: a padding record fills the end of the ring instead. A producer writes
@@ -563,6 +566,7 @@ typedef struct mproc_queue_spec {
   uint32_t max_message;       /* largest payload; 0 = capacity/4 - 8; at most capacity/2 - 8 */
   uint64_t max_count;         /* at most this many messages queued (Python's maxsize); 0 = no limit */
   uint32_t max_participants;  /* 0 = MPROC_DEFAULT_PARTICIPANTS */
+  uint32_t joinable;          /* 1: count unfinished tasks (Python's JoinableQueue) */
 } mproc_queue_spec_t;
 
 /**
@@ -621,6 +625,21 @@ MPROC_EXTERN int mproc_queue_is_shutdown(const mproc_queue_t *q);
  * the ring cannot take a max-size record now.
  */
 MPROC_EXTERN int mproc_queue_is_full(const mproc_queue_t *q);
+
+/**
+ * Python's JoinableQueue.task_done(): one item taken earlier is fully processed. MPROC_ENOTASK
+ * when called more times than items were put; MPROC_EINVAL for a queue not created joinable.
+ */
+MPROC_EXTERN int mproc_queue_task_done(mproc_queue_t *q);
+
+/**
+ * Python's JoinableQueue.join(): waits up to timeout_ns until every item ever put has been
+ * marked done. Returns 0 or MPROC_ETIMEDOUT; MPROC_EINVAL for a queue not created joinable.
+ */
+MPROC_EXTERN int mproc_queue_join(mproc_queue_t *q, int64_t timeout_ns);
+
+/** Items put and not yet marked done (joinable queues; 0 otherwise). */
+MPROC_EXTERN uint64_t mproc_queue_unfinished(const mproc_queue_t *q);
 
 /** The largest message this queue accepts, in bytes. */
 MPROC_EXTERN uint32_t mproc_queue_max_message(const mproc_queue_t *q);

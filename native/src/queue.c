@@ -38,10 +38,15 @@ typedef struct queue_body {
   char pad3[120];
   uint64_t capacity;         /*  512 */
   uint32_t max_message;      /*  520 */
-  uint32_t reserved;
+  uint32_t flags;            /*  524 */
   uint64_t max_count;        /*  528 */
-  char pad4[488];
+  char pad4[104];
+  uint32_t unfinished;       /*  640 */
+  uint32_t joiners;          /*  644 */
+  char pad5[376];
 } queue_body_t;
+
+#define FLAG_JOINABLE 1u
 
 _Static_assert(offsetof(queue_body_t, tail) == 16, "tail at 16");
 _Static_assert(offsetof(queue_body_t, get_lock) == 128, "get lock at 128");
@@ -50,6 +55,7 @@ _Static_assert(offsetof(queue_body_t, not_empty_seq) == 256, "not_empty at 256")
 _Static_assert(offsetof(queue_body_t, not_full_seq) == 384, "not_full at 384");
 _Static_assert(offsetof(queue_body_t, capacity) == 512, "capacity at 512");
 _Static_assert(offsetof(queue_body_t, max_count) == 528, "max_count at 528");
+_Static_assert(offsetof(queue_body_t, unfinished) == 640, "unfinished at 640");
 _Static_assert(sizeof(queue_body_t) == MPROC_QUEUE_RING_OFFSET, "ring at 1024");
 
 struct mproc_queue {
@@ -59,6 +65,7 @@ struct mproc_queue {
   uint64_t mask;
   uint32_t max_message;
   uint64_t max_count;
+  bool joinable;
   uint64_t head_cache; /* producers: a lower bound of head (it only grows) */
   uint64_t tail_cache; /* consumers: a lower bound of tail */
 };
@@ -207,6 +214,8 @@ int mproc_queue_put(mproc_queue_t *q, const void *buf, uint32_t len, int64_t tim
       put_header(r, len, REC_MSG);
       if (len > 0)
         memcpy(r + REC_HDR, buf, len);
+      if (q->joinable) /* counted before it is visible, so task_done can never come first */
+        atomic_fetch_add_explicit(MPROC__A32(&q->b->unfinished), 1, memory_order_relaxed);
       atomic_store_explicit(MPROC__A64(&q->b->puts), puts + 1, memory_order_release);
       atomic_store_explicit(MPROC__A64(&q->b->tail), t + pad + rec, memory_order_release);
       mproc__lock_release(q->seg, &q->b->put_lock); /* an exchange: a full barrier */
@@ -329,6 +338,47 @@ int mproc_queue_is_full(const mproc_queue_t *q) {
   return !has_room((mproc_queue_t *)q, (uint32_t)rec_size(q->max_message));
 }
 
+int mproc_queue_task_done(mproc_queue_t *q) {
+  if (q == NULL || !q->joinable)
+    return MPROC_EINVAL;
+  _Atomic uint32_t *u = MPROC__A32(&q->b->unfinished);
+  uint32_t v = atomic_load_explicit(u, memory_order_relaxed);
+  do {
+    if (v == 0)
+      return MPROC_ENOTASK;
+  } while (!atomic_compare_exchange_weak_explicit(u, &v, v - 1, memory_order_acq_rel,
+                                                  memory_order_relaxed));
+  if (v == 1 && atomic_load_explicit(MPROC__A32(&q->b->joiners), memory_order_seq_cst) != 0)
+    mproc_wake32(&q->b->unfinished, INT_MAX, NULL);
+  return 0;
+}
+
+int mproc_queue_join(mproc_queue_t *q, int64_t timeout_ns) {
+  if (q == NULL || !q->joinable || timeout_ns < MPROC_FOREVER)
+    return MPROC_EINVAL;
+  const int64_t deadline = deadline_of(timeout_ns);
+  atomic_fetch_add_explicit(MPROC__A32(&q->b->joiners), 1, memory_order_seq_cst);
+  int rc = 0;
+  for (;;) {
+    uint32_t v = atomic_load_explicit(MPROC__A32(&q->b->unfinished), memory_order_acquire);
+    if (v == 0)
+      break;
+    int64_t left = left_of(deadline);
+    if (left == 0) {
+      rc = MPROC_ETIMEDOUT;
+      break;
+    }
+    mproc_wait32(&q->b->unfinished, v, left < 0 || left > 100000000 ? 100000000 : left);
+  }
+  atomic_fetch_sub_explicit(MPROC__A32(&q->b->joiners), 1, memory_order_relaxed);
+  return rc;
+}
+
+uint64_t mproc_queue_unfinished(const mproc_queue_t *q) {
+  return q->joinable ? atomic_load_explicit(MPROC__A32(&q->b->unfinished), memory_order_acquire)
+                     : 0;
+}
+
 uint32_t mproc_queue_max_message(const mproc_queue_t *q) { return q->max_message; }
 
 uint64_t mproc_queue_capacity(const mproc_queue_t *q) { return q->mask + 1; }
@@ -360,6 +410,7 @@ static int wrap(mproc_segment_t *seg, mproc_queue_t **out) {
   q->mask = cap - 1;
   q->max_message = b->max_message;
   q->max_count = b->max_count;
+  q->joinable = (b->flags & FLAG_JOINABLE) != 0;
   *out = q;
   return 0;
 }
@@ -391,6 +442,7 @@ int mproc_queue_create(const char *name, const mproc_queue_spec_t *spec, mproc_q
   b->capacity = s.capacity;
   b->max_message = s.max_message;
   b->max_count = s.max_count;
+  b->flags = s.joinable ? FLAG_JOINABLE : 0;
   mproc_segment_publish(seg);
   return wrap(seg, out);
 }

@@ -108,6 +108,44 @@ static void shutdown_lets_consumers_drain_then_reports_closed(void) {
   mproc_queue_close(q);
 }
 
+static void a_joinable_queue_counts_unfinished_tasks(void) {
+  const char *name = test_name("qjoin");
+  mproc_queue_spec_t spec = {.capacity = 4096, .joinable = 1};
+  mproc_queue_t *q;
+  CHECK_RC(0, mproc_queue_create(name, &spec, &q));
+  CHECK_RC(0, mproc_queue_join(q, 0)); /* nothing put yet */
+  CHECK_RC(0, mproc_queue_put(q, "a", 1, 0));
+  CHECK_RC(0, mproc_queue_put(q, "b", 1, 0));
+  CHECK(mproc_queue_unfinished(q) == 2);
+  CHECK_RC(MPROC_ETIMEDOUT, mproc_queue_join(q, 20000000));
+  pid_t pid = fork_child();
+  if (pid == 0) { /* a worker: takes both, marks them done */
+    mproc_queue_t *mine;
+    char buf[16];
+    uint32_t len;
+    if (mproc_queue_open(name, &mine) != 0)
+      _exit(1);
+    for (int i = 0; i < 2; i++) {
+      if (mproc_queue_get(mine, buf, sizeof buf, &len, MPROC_FOREVER) != 0)
+        _exit(2);
+      usleep(20000);
+      if (mproc_queue_task_done(mine) != 0)
+        _exit(3);
+    }
+    _exit(0);
+  }
+  CHECK_RC(0, mproc_queue_join(q, 10000000000LL));
+  CHECK(mproc_queue_unfinished(q) == 0);
+  CHECK(wait_child(pid) == 0);
+  CHECK_RC(MPROC_ENOTASK, mproc_queue_task_done(q));
+  mproc_queue_close(q);
+  mproc_unlink(name);
+  CHECK_RC(0, mproc_queue_create(NULL, NULL, &q));
+  CHECK_RC(MPROC_EINVAL, mproc_queue_task_done(q));
+  CHECK_RC(MPROC_EINVAL, mproc_queue_join(q, 0));
+  mproc_queue_close(q);
+}
+
 static void a_blocked_consumer_wakes_on_put_and_on_shutdown(void) {
   const char *name = test_name("qwake");
   mproc_queue_t *q = small_queue(name, 4096, 100, 0);
@@ -282,6 +320,7 @@ int main(void) {
   RUN(the_ring_wraps_with_padding_for_any_sizes);
   RUN(full_queues_time_out_and_count_limits_apply);
   RUN(shutdown_lets_consumers_drain_then_reports_closed);
+  RUN(a_joinable_queue_counts_unfinished_tasks);
   RUN(a_blocked_consumer_wakes_on_put_and_on_shutdown);
   RUN(a_malformed_record_poisons_the_queue);
   RUN(many_producers_and_consumers_deliver_exactly_once);

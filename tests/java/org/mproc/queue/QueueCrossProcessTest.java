@@ -40,6 +40,34 @@ class QueueCrossProcessTest {
   }
 
   @Test
+  void aJoinableQueueWaitsForWorkersToMarkTasksDone() throws Exception {
+    try (SharedQueue<Object> q = SharedQueue.builder().joinable().create()) {
+      for (int i = 0; i < 5; i++) {
+        q.put(i);
+      }
+      assertTrue(!q.join(Duration.ofMillis(30)), "nothing is done yet");
+      Subprocess worker = Subprocess.start(() -> {
+        for (int i = 0; i < 5; i++) {
+          q.take();
+          Thread.sleep(10);
+          q.taskDone();
+        }
+      });
+      q.join();
+      assertEquals(0, q.size());
+      worker.join();
+      assertEquals(0, worker.exitCode());
+      org.mproc.MprocException e =
+          org.junit.jupiter.api.Assertions.assertThrows(org.mproc.MprocException.class, q::taskDone);
+      assertEquals(org.mproc.ErrorCode.ENOTASK, e.code());
+    }
+    try (SharedQueue<Object> plain = SharedQueue.create()) {
+      org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, plain::taskDone);
+      org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, plain::join);
+    }
+  }
+
+  @Test
   void fourProducersAndFourConsumersDeliverAMillionMessagesExactlyOnce() throws Exception {
     try (SharedQueue<Object> q = SharedQueue.builder().capacityBytes(1 << 16).create();
         SharedByteArray seen = SharedByteArray.create(PRODUCERS * PER_PRODUCER)) {

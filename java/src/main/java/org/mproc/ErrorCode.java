@@ -83,7 +83,9 @@ public enum ErrorCode {
   /** Malformed message on the bootstrap channel. */
   EPROTO(-3014, "malformed message on the bootstrap channel"),
   /** Buffer too short for the message (the message is kept). */
-  ETOOSMALL(-3015, "buffer too short for the message (the message is kept)");
+  ETOOSMALL(-3015, "buffer too short for the message (the message is kept)"),
+  /** Task_done() called more times than items were put. */
+  ENOTASK(-3016, "task_done() called more times than items were put");
 
   private static final Map<Integer, ErrorCode> BY_CODE = new HashMap<>();
 

@@ -144,6 +144,12 @@ final class JnaNativeApi implements NativeApi {
 
     static native long mproc_queue_max_count(long q);
 
+    static native int mproc_queue_task_done(long q);
+
+    static native int mproc_queue_join(long q, long timeoutNs);
+
+    static native long mproc_queue_unfinished(long q);
+
     private C() {}
   }
 
@@ -379,11 +385,27 @@ final class JnaNativeApi implements NativeApi {
   }
 
   @Override
-  public int queueCreate(String name, long capacity, int maxMessage, long maxCount, long[] queue) {
+  public int queueCreate(
+      String name, long capacity, int maxMessage, long maxCount, boolean joinable, long[] queue) {
     // mproc_queue_spec_t: u64 capacity, u32 max_message (+4 padding), u64 max_count,
-    // u32 max_participants (+4 padding): four 8-byte words, little-endian.
-    long[] spec = {capacity, Integer.toUnsignedLong(maxMessage), maxCount, 0};
+    // u32 max_participants, u32 joinable: four 8-byte words, little-endian.
+    long[] spec = {capacity, Integer.toUnsignedLong(maxMessage), maxCount, joinable ? 1L << 32 : 0};
     return C.mproc_queue_create(name, spec, queue);
+  }
+
+  @Override
+  public int queueTaskDone(long queue) {
+    return C.mproc_queue_task_done(queue);
+  }
+
+  @Override
+  public int queueJoin(long queue, long timeoutNs) {
+    return C.mproc_queue_join(queue, timeoutNs);
+  }
+
+  @Override
+  public long queueUnfinished(long queue) {
+    return C.mproc_queue_unfinished(queue);
   }
 
   @Override

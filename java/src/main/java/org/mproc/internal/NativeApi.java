@@ -368,10 +368,37 @@ public interface NativeApi {
    * @param capacity ring bytes, 0 for the default
    * @param maxMessage largest message, 0 for the default
    * @param maxCount most queued messages, 0 for no limit
+   * @param joinable whether to count unfinished tasks
    * @param queue receives the {@code mproc_queue_t*}
    * @return 0 or an error code
    */
-  int queueCreate(String name, long capacity, int maxMessage, long maxCount, long[] queue);
+  int queueCreate(
+      String name, long capacity, int maxMessage, long maxCount, boolean joinable, long[] queue);
+
+  /**
+   * {@code mproc_queue_task_done}.
+   *
+   * @param queue the handle
+   * @return 0 or an error code
+   */
+  int queueTaskDone(long queue);
+
+  /**
+   * {@code mproc_queue_join}: may block.
+   *
+   * @param queue the handle
+   * @param timeoutNs the timeout, or -1
+   * @return 0, {@code ETIMEDOUT} or an error code
+   */
+  int queueJoin(long queue, long timeoutNs);
+
+  /**
+   * {@code mproc_queue_unfinished}.
+   *
+   * @param queue the handle
+   * @return items not yet marked done
+   */
+  long queueUnfinished(long queue);
 
   /**
    * {@code mproc_queue_open}.

@@ -42,6 +42,11 @@ import org.mproc.internal.NativeApi;
  * consumers drain what is queued and then get {@link QueueClosedException}. {@link #close()}
  * detaches this process's handle.
  *
+ * <p>Python's {@code JoinableQueue} is a queue built {@linkplain Builder#joinable() joinable}
+ * ({@link #taskDone()}, {@link #join()}); Python's {@code SimpleQueue} is this class used through
+ * {@code put}, {@code get} and {@code isEmpty} only: it has no separate type, because the
+ * shared-memory queue already encodes in the caller and needs no feeder thread.
+ *
  * <p>{@link BlockingQueue} methods that need to look inside the queue ({@code iterator},
  * {@code contains}, {@code remove(Object)}, {@code toArray}) throw {@link
  * UnsupportedOperationException}: other processes change the queue at any moment. Blocking
@@ -132,6 +137,7 @@ public final class SharedQueue<E> extends AbstractQueue<E>
     private long capacityBytes;
     private int maxMessageBytes;
     private long maxSize;
+    private boolean joinable;
     private Codec<E> codec;
 
     private Builder() {}
@@ -191,6 +197,18 @@ public final class SharedQueue<E> extends AbstractQueue<E>
     }
 
     /**
+     * Makes the queue joinable (Python's {@code JoinableQueue}): every put counts as an
+     * unfinished task until a consumer calls {@link SharedQueue#taskDone()}, and {@link
+     * SharedQueue#join()} waits for none to be left.
+     *
+     * @return this
+     */
+    public Builder<E> joinable() {
+      this.joinable = true;
+      return this;
+    }
+
+    /**
      * Sets the codec (default {@link ObjectCodec}).
      *
      * @param codec the codec
@@ -222,7 +240,7 @@ public final class SharedQueue<E> extends AbstractQueue<E>
       }
       long[] out = new long[1];
       Native.check(
-          Native.api().queueCreate(name, capacityBytes, maxMessageBytes, maxSize, out),
+          Native.api().queueCreate(name, capacityBytes, maxMessageBytes, maxSize, joinable, out),
           "create queue",
           name != null ? name : "(anonymous)");
       return new SharedQueue<>(out[0], name, codecOrDefault());
@@ -681,6 +699,80 @@ public final class SharedQueue<E> extends AbstractQueue<E>
    */
   public int maxMessageBytes() {
     return maxMessage;
+  }
+
+  /**
+   * Marks one item taken earlier as fully processed (Python's {@code task_done()}).
+   *
+   * @throws IllegalStateException if the queue was not created {@linkplain Builder#joinable()
+   *     joinable}
+   * @throws org.mproc.MprocException with {@code ENOTASK} if called more times than items were
+   *     put
+   */
+  public void taskDone() {
+    enter();
+    try {
+      int rc = api.queueTaskDone(queue);
+      if (rc == ErrorCode.EINVAL.code()) {
+        throw new IllegalStateException(describe() + " is not joinable (see Builder.joinable)");
+      }
+      Native.check(rc, "task_done on", describe());
+    } finally {
+      exit();
+    }
+  }
+
+  /**
+   * Waits until every item ever put has been marked done (Python's {@code join()}).
+   *
+   * @throws InterruptedException if interrupted while waiting
+   * @throws IllegalStateException if the queue was not created joinable
+   */
+  public void join() throws InterruptedException {
+    join(-1);
+  }
+
+  /**
+   * Waits at most {@code timeout} until every item put has been marked done.
+   *
+   * @param timeout how long to wait
+   * @return true if no unfinished task is left
+   * @throws InterruptedException if interrupted while waiting
+   * @throws IllegalStateException if the queue was not created joinable
+   */
+  public boolean join(Duration timeout) throws InterruptedException {
+    return join(nanos(timeout));
+  }
+
+  private boolean join(long timeoutNs) throws InterruptedException {
+    enter();
+    try {
+      long deadline = System.nanoTime() + timeoutNs;
+      for (;;) {
+        long slice = SLICE_NS;
+        if (timeoutNs >= 0) {
+          slice = Math.min(slice, Math.max(0, deadline - System.nanoTime()));
+        }
+        int rc = api.queueJoin(queue, slice);
+        if (rc == 0) {
+          return true;
+        }
+        if (rc == ErrorCode.EINVAL.code()) {
+          throw new IllegalStateException(describe() + " is not joinable (see Builder.joinable)");
+        }
+        if (rc != ETIMEDOUT) {
+          Native.check(rc, "join", describe());
+        }
+        if (timeoutNs >= 0 && System.nanoTime() - deadline >= 0) {
+          return false;
+        }
+        if (Thread.interrupted()) {
+          throw new InterruptedException("interrupted while joining " + describe());
+        }
+      }
+    } finally {
+      exit();
+    }
   }
 
   /**

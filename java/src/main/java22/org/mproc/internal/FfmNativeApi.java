@@ -56,6 +56,9 @@ final class FfmNativeApi implements NativeApi {
   private final Downcall queueMaxMessage;
   private final Downcall queueCapacity;
   private final Downcall queueMaxCount;
+  private final Downcall queueTaskDone;
+  private final Downcall queueJoin;
+  private final Downcall queueUnfinished;
   private final MethodHandle lockAcquire;
   private final MethodHandle lockTry;
   private final MethodHandle lockRelease;
@@ -143,6 +146,10 @@ final class FfmNativeApi implements NativeApi {
         lazy("mproc_queue_capacity", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
     queueMaxCount =
         lazy("mproc_queue_max_count", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+    queueTaskDone = lazy("mproc_queue_task_done", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    queueJoin = lazy("mproc_queue_join", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+    queueUnfinished =
+        lazy("mproc_queue_unfinished", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
     lockAcquire =
         handle("mproc_lock_acquire", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
     lockTry =
@@ -695,13 +702,15 @@ final class FfmNativeApi implements NativeApi {
   }
 
   @Override
-  public int queueCreate(String name, long capacity, int maxMessage, long maxCount, long[] queue) {
+  public int queueCreate(
+      String name, long capacity, int maxMessage, long maxCount, boolean joinable, long[] queue) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment spec = arena.allocate(32, 8); // mproc_queue_spec_t
       spec.set(JAVA_LONG, 0, capacity);
       spec.set(JAVA_INT, 8, maxMessage);
       spec.set(JAVA_LONG, 16, maxCount);
       spec.set(JAVA_INT, 24, 0);
+      spec.set(JAVA_INT, 28, joinable ? 1 : 0);
       MemorySegment out = arena.allocate(ADDRESS);
       int rc = (int) queueCreate.get().invokeExact(cString(arena, name), spec, out);
       queue[0] = out.get(ADDRESS, 0).address();
@@ -794,6 +803,33 @@ final class FfmNativeApi implements NativeApi {
         MemorySegment.copy(dst, JAVA_BYTE, 0, buf, 0, len[0]);
       }
       return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int queueTaskDone(long queue) {
+    try {
+      return (int) queueTaskDone.get().invokeExact(queue);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int queueJoin(long queue, long timeoutNs) {
+    try {
+      return (int) queueJoin.get().invokeExact(queue, timeoutNs);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public long queueUnfinished(long queue) {
+    try {
+      return (long) queueUnfinished.get().invokeExact(queue);
     } catch (Throwable t) {
       throw rethrow(t);
     }
