@@ -21,228 +21,269 @@ import java.nio.file.Path;
  * that the JVM can reach a safepoint while they sleep.
  */
 final class FfmNativeApi implements NativeApi {
-  // The handles on hot paths (lock, wait, wake) are made eagerly, the others on first use.
   private static final Linker LINKER = Linker.nativeLinker();
   private static final Linker.Option CRITICAL = Linker.Option.critical(false);
+  /** Non-blocking queue calls take the caller's Java array in place. */
+  private static final Linker.Option HEAP = Linker.Option.critical(true);
+  private static final FunctionDescriptor PUT =
+      FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_LONG);
+  private static final FunctionDescriptor GET =
+      FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG);
 
-  private final SymbolLookup lib;
-  private final Downcall strerror;
-  private final Downcall errName;
-  private final Downcall nameCheck;
-  private final Downcall arrayCreate;
-  private final Downcall valueCreate;
-  private final Downcall arrayOpen;
-  private final Downcall arrayOpenFd;
-  private final Downcall arrayClose;
-  private final Downcall arraySegment;
-  private final Downcall segmentBase;
-  private final Downcall segmentSize;
-  private final Downcall segmentFd;
-  private final MethodHandle queuePutNow;
-  private final MethodHandle queueGetNow;
-  private final MethodHandle queuePeekNow;
-  private final Downcall queuePutWait;
-  private final Downcall queueGetWait;
-  private final Downcall queuePeekWait;
-  private final Downcall queueCreate;
-  private final Downcall queueOpen;
-  private final Downcall queueOpenFd;
-  private final Downcall queueClose;
-  private final Downcall queueSegment;
-  private final Downcall queueShutdown;
-  private final Downcall queueSize;
-  private final Downcall queueIsShutdown;
-  private final Downcall queueIsFull;
-  private final Downcall queueMaxMessage;
-  private final Downcall queueCapacity;
-  private final Downcall queueMaxCount;
-  private final Downcall queueTaskDone;
-  private final Downcall queueJoin;
-  private final Downcall queueUnfinished;
-  private final MethodHandle lockAcquire;
-  private final MethodHandle lockTry;
-  private final MethodHandle lockRelease;
-  private final MethodHandle wait32;
-  private final MethodHandle wake32;
-  private final Downcall unlink;
-  private final Downcall stat;
-  private final Downcall gc;
-  private final Downcall spawnv;
-  private final Downcall fdClose;
-  private final Downcall childPid;
-  private final Downcall childChannel;
-  private final Downcall childSendManifest;
-  private final Downcall childWait;
-  private final Downcall childSignal;
-  private final Downcall childFree;
-  private final Downcall channelSend;
-  private final Downcall channelRecv;
-  private final Downcall free;
-  private final Downcall lifelineWait;
-  private final Downcall childInit;
-  private final Downcall handoffCount;
-  private final Downcall handoffGet;
-  private final Downcall handoffFlags;
-  private final Downcall handoffPayload;
-  private final Downcall handoffFree;
+  /*
+   * One holder class per C function: its handle is made the first time it is called (making
+   * one spins bytecode, milliseconds each, which a child JVM should not pay for functions it
+   * never calls), and, being static final, it is a constant the JIT inlines through.
+   */
+  private static final class Strerror {
+    static final MethodHandle MH = handle("mproc_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+  }
+
+  private static final class ErrName {
+    static final MethodHandle MH = handle("mproc_err_name", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+  }
+
+  private static final class NameCheck {
+    static final MethodHandle MH = handle("mproc_name_check", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  }
+
+  private static final class ArrayCreate {
+    static final MethodHandle MH = handle("mproc_array_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
+  }
+
+  private static final class ValueCreate {
+    static final MethodHandle MH = handle("mproc_value_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
+  }
+
+  private static final class ArrayOpen {
+    static final MethodHandle MH = handle("mproc_array_open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT, JAVA_INT, ADDRESS));
+  }
+
+  private static final class ArrayOpenFd {
+    static final MethodHandle MH = handle("mproc_array_open_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_SHORT, JAVA_INT, ADDRESS));
+  }
+
+  private static final class ArrayClose {
+    static final MethodHandle MH = handle("mproc_array_close", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+  }
+
+  private static final class ArraySegment {
+    static final MethodHandle MH = handle("mproc_array_segment", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+  }
+
+  private static final class SegmentBase {
+    static final MethodHandle MH = handle("mproc_segment_base", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+  }
+
+  private static final class SegmentSize {
+    static final MethodHandle MH = handle("mproc_segment_size", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+  }
+
+  private static final class SegmentFd {
+    static final MethodHandle MH = handle("mproc_segment_fd", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+  }
+
+  private static final class QueuePutNow {
+    static final MethodHandle MH = handle("mproc_queue_put", PUT, HEAP);
+  }
+
+  private static final class QueueGetNow {
+    static final MethodHandle MH = handle("mproc_queue_get", GET, HEAP);
+  }
+
+  private static final class QueuePeekNow {
+    static final MethodHandle MH = handle("mproc_queue_peek", GET, HEAP);
+  }
+
+  private static final class QueuePutWait {
+    static final MethodHandle MH = handle("mproc_queue_put", PUT);
+  }
+
+  private static final class QueueGetWait {
+    static final MethodHandle MH = handle("mproc_queue_get", GET);
+  }
+
+  private static final class QueuePeekWait {
+    static final MethodHandle MH = handle("mproc_queue_peek", GET);
+  }
+
+  private static final class QueueCreate {
+    static final MethodHandle MH = handle("mproc_queue_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+  }
+
+  private static final class QueueOpen {
+    static final MethodHandle MH = handle("mproc_queue_open", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+  }
+
+  private static final class QueueOpenFd {
+    static final MethodHandle MH = handle("mproc_queue_open_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+  }
+
+  private static final class QueueClose {
+    static final MethodHandle MH = handle("mproc_queue_close", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+  }
+
+  private static final class QueueSegment {
+    static final MethodHandle MH = handle("mproc_queue_segment", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+  }
+
+  private static final class QueueShutdown {
+    static final MethodHandle MH = handle("mproc_queue_shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+  }
+
+  private static final class QueueSize {
+    static final MethodHandle MH = handle("mproc_queue_size", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+  }
+
+  private static final class QueueIsShutdown {
+    static final MethodHandle MH = handle("mproc_queue_is_shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+  }
+
+  private static final class QueueIsFull {
+    static final MethodHandle MH = handle("mproc_queue_is_full", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+  }
+
+  private static final class QueueMaxMessage {
+    static final MethodHandle MH = handle("mproc_queue_max_message", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+  }
+
+  private static final class QueueCapacity {
+    static final MethodHandle MH = handle("mproc_queue_capacity", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+  }
+
+  private static final class QueueMaxCount {
+    static final MethodHandle MH = handle("mproc_queue_max_count", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+  }
+
+  private static final class QueueTaskDone {
+    static final MethodHandle MH = handle("mproc_queue_task_done", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+  }
+
+  private static final class QueueJoin {
+    static final MethodHandle MH = handle("mproc_queue_join", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+  }
+
+  private static final class QueueUnfinished {
+    static final MethodHandle MH = handle("mproc_queue_unfinished", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+  }
+
+  private static final class LockAcquire {
+    static final MethodHandle MH = handle("mproc_lock_acquire", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+  }
+
+  private static final class LockTry {
+    static final MethodHandle MH = handle("mproc_lock_acquire", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), CRITICAL);
+  }
+
+  private static final class LockRelease {
+    static final MethodHandle MH = handle("mproc_lock_release", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+  }
+
+  private static final class Wait32 {
+    static final MethodHandle MH = handle("mproc_wait32", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG));
+  }
+
+  private static final class Wake32 {
+    static final MethodHandle MH = handle("mproc_wake32", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG), CRITICAL);
+  }
+
+  private static final class Unlink {
+    static final MethodHandle MH = handle("mproc_unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  }
+
+  private static final class Stat {
+    static final MethodHandle MH = handle("mproc_stat", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+  }
+
+  private static final class Gc {
+    static final MethodHandle MH = handle("mproc_gc", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+  }
+
+  private static final class Spawnv {
+    static final MethodHandle MH = handle("mproc_spawnv", FunctionDescriptor.of( JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+  }
+
+  private static final class FdClose {
+    static final MethodHandle MH = handle("mproc_fd_close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  }
+
+  private static final class ChildPid {
+    static final MethodHandle MH = handle("mproc_child_pid", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+  }
+
+  private static final class ChildChannel {
+    static final MethodHandle MH = handle("mproc_child_channel", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+  }
+
+  private static final class ChildSendManifest {
+    static final MethodHandle MH = handle("mproc_child_send_manifest", FunctionDescriptor.of( JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
+  }
+
+  private static final class ChildWait {
+    static final MethodHandle MH = handle("mproc_child_wait", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS));
+  }
+
+  private static final class ChildSignal {
+    static final MethodHandle MH = handle("mproc_child_signal", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
+  }
+
+  private static final class ChildFree {
+    static final MethodHandle MH = handle("mproc_child_free", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+  }
+
+  private static final class ChannelSend {
+    static final MethodHandle MH = handle("mproc_channel_send", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+  }
+
+  private static final class ChannelRecv {
+    static final MethodHandle MH = handle("mproc_channel_recv", FunctionDescriptor.of( JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS));
+  }
+
+  private static final class Free {
+    static final MethodHandle MH = handle("mproc_free", FunctionDescriptor.ofVoid(ADDRESS));
+  }
+
+  private static final class LifelineWait {
+    static final MethodHandle MH = handle("mproc_lifeline_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+  }
+
+  private static final class ChildInit {
+    static final MethodHandle MH = handle("mproc_child_init", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS));
+  }
+
+  private static final class HandoffCount {
+    static final MethodHandle MH = handle("mproc_handoff_count", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+  }
+
+  private static final class HandoffGet {
+    static final MethodHandle MH = handle("mproc_handoff_get", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, ADDRESS));
+  }
+
+  private static final class HandoffFlags {
+    static final MethodHandle MH = handle("mproc_handoff_flags", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+  }
+
+  private static final class HandoffPayload {
+    static final MethodHandle MH = handle("mproc_handoff_payload", FunctionDescriptor.of(ADDRESS, JAVA_LONG, ADDRESS));
+  }
+
+  private static final class HandoffFree {
+    static final MethodHandle MH = handle("mproc_handoff_free", FunctionDescriptor.ofVoid(JAVA_LONG));
+  }
+
+
+  private static SymbolLookup lib; // set once, before any holder class initialises
 
   FfmNativeApi(Path library) {
     // Without --enable-native-access the JVM itself warns here (naming the flag) or, with
     // --illegal-native-access=deny, throws IllegalCallerException, which Native explains.
     lib = SymbolLookup.libraryLookup(library, Arena.global());
-    strerror = lazy("mproc_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
-    errName = lazy("mproc_err_name", FunctionDescriptor.of(ADDRESS, JAVA_INT));
-    nameCheck = lazy("mproc_name_check", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    arrayCreate =
-        lazy(
-            "mproc_array_create",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
-    valueCreate =
-        lazy(
-            "mproc_value_create",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
-    arrayOpen =
-        lazy(
-            "mproc_array_open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT, JAVA_INT, ADDRESS));
-    arrayOpenFd =
-        lazy(
-            "mproc_array_open_fd",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_SHORT, JAVA_INT, ADDRESS));
-    arrayClose = lazy("mproc_array_close", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
-    arraySegment =
-        lazy("mproc_array_segment", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
-    segmentBase =
-        lazy("mproc_segment_base", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
-    segmentSize =
-        lazy("mproc_segment_size", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
-    segmentFd = lazy("mproc_segment_fd", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
-    // Non-blocking queue calls take the Java array in place: critical, heap access allowed.
-    Linker.Option heap = Linker.Option.critical(true);
-    FunctionDescriptor put = FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_LONG);
-    FunctionDescriptor get =
-        FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG);
-    queuePutNow = handle("mproc_queue_put", put, heap);
-    queueGetNow = handle("mproc_queue_get", get, heap);
-    queuePeekNow = handle("mproc_queue_peek", get, heap);
-    queuePutWait = lazy("mproc_queue_put", put);
-    queueGetWait = lazy("mproc_queue_get", get);
-    queuePeekWait = lazy("mproc_queue_peek", get);
-    queueCreate =
-        lazy("mproc_queue_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-    queueOpen = lazy("mproc_queue_open", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    queueOpenFd = lazy("mproc_queue_open_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-    queueClose = lazy("mproc_queue_close", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
-    queueSegment =
-        lazy("mproc_queue_segment", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
-    queueShutdown = lazy("mproc_queue_shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
-    queueSize = lazy("mproc_queue_size", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
-    queueIsShutdown =
-        lazy("mproc_queue_is_shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
-    queueIsFull = lazy("mproc_queue_is_full", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
-    queueMaxMessage =
-        lazy("mproc_queue_max_message", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
-    queueCapacity =
-        lazy("mproc_queue_capacity", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
-    queueMaxCount =
-        lazy("mproc_queue_max_count", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
-    queueTaskDone = lazy("mproc_queue_task_done", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
-    queueJoin = lazy("mproc_queue_join", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
-    queueUnfinished =
-        lazy("mproc_queue_unfinished", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
-    lockAcquire =
-        handle("mproc_lock_acquire", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
-    lockTry =
-        handle(
-            "mproc_lock_acquire", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), CRITICAL);
-    lockRelease =
-        handle("mproc_lock_release", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
-    wait32 =
-        handle("mproc_wait32", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG));
-    wake32 =
-        handle(
-            "mproc_wake32",
-            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG),
-            CRITICAL);
-    unlink = lazy("mproc_unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    stat = lazy("mproc_stat", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    gc = lazy("mproc_gc", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    spawnv =
-        lazy(
-            "mproc_spawnv",
-            FunctionDescriptor.of(
-                JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
-                JAVA_INT, ADDRESS));
-    fdClose = lazy("mproc_fd_close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    childPid = lazy("mproc_child_pid", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
-    childChannel =
-        lazy("mproc_child_channel", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
-    childSendManifest =
-        lazy(
-            "mproc_child_send_manifest",
-            FunctionDescriptor.of(
-                JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
-                JAVA_INT));
-    childWait =
-        lazy(
-            "mproc_child_wait", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS));
-    childSignal =
-        lazy("mproc_child_signal", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
-    childFree = lazy("mproc_child_free", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
-    channelSend =
-        lazy(
-            "mproc_channel_send",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
-    channelRecv =
-        lazy(
-            "mproc_channel_recv",
-            FunctionDescriptor.of(
-                JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS));
-    free = lazy("mproc_free", FunctionDescriptor.ofVoid(ADDRESS));
-    lifelineWait =
-        lazy("mproc_lifeline_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
-    childInit = lazy("mproc_child_init", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS));
-    handoffCount = lazy("mproc_handoff_count", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
-    handoffGet =
-        lazy(
-            "mproc_handoff_get", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, ADDRESS));
-    handoffFlags = lazy("mproc_handoff_flags", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
-    handoffPayload =
-        lazy("mproc_handoff_payload", FunctionDescriptor.of(ADDRESS, JAVA_LONG, ADDRESS));
-    handoffFree = lazy("mproc_handoff_free", FunctionDescriptor.ofVoid(JAVA_LONG));
   }
 
-  /**
-   * A downcall handle made on first use. Making one costs milliseconds (the JVM spins a stub),
-   * so a child JVM that calls a few functions should not pay for all of them at start-up.
-   */
-  private final class Downcall {
-    private final String symbol;
-    private final FunctionDescriptor fd;
-    private final Linker.Option[] options;
-    private volatile MethodHandle mh;
 
-    Downcall(String symbol, FunctionDescriptor fd, Linker.Option[] options) {
-      this.symbol = symbol;
-      this.fd = fd;
-      this.options = options;
-    }
 
-    MethodHandle get() {
-      MethodHandle h = mh;
-      if (h == null) {
-        h = handle(symbol, fd, options);
-        mh = h;
-      }
-      return h;
-    }
-  }
-
-  private Downcall lazy(String symbol, FunctionDescriptor fd, Linker.Option... options) {
-    return new Downcall(symbol, fd, options);
-  }
-
-  private MethodHandle handle(String symbol, FunctionDescriptor fd, Linker.Option... options) {
+  private static MethodHandle handle(
+      String symbol, FunctionDescriptor fd, Linker.Option... options) {
     MemorySegment address =
         lib.find(symbol)
             .orElseThrow(() -> new UnsatisfiedLinkError("libmproc lacks " + symbol));
@@ -275,7 +316,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public String strerror(int code) {
     try {
-      return string((MemorySegment) strerror.get().invokeExact(code));
+      return string((MemorySegment) Strerror.MH.invokeExact(code));
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -284,7 +325,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public String errName(int code) {
     try {
-      return string((MemorySegment) errName.get().invokeExact(code));
+      return string((MemorySegment) ErrName.MH.invokeExact(code));
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -293,7 +334,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int nameCheck(String name) {
     try (Arena arena = Arena.ofConfined()) {
-      return (int) nameCheck.get().invokeExact(cString(arena, name));
+      return (int) NameCheck.MH.invokeExact(cString(arena, name));
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -311,8 +352,8 @@ final class FfmNativeApi implements NativeApi {
       }
       int rc =
           value
-              ? (int) valueCreate.get().invokeExact(cString(arena, name), type, initSeg, out)
-              : (int) arrayCreate.get().invokeExact(cString(arena, name), type, count, initSeg, out);
+              ? (int) ValueCreate.MH.invokeExact(cString(arena, name), type, initSeg, out)
+              : (int) ArrayCreate.MH.invokeExact(cString(arena, name), type, count, initSeg, out);
       handle[0] = out.get(ADDRESS, 0).address();
       return rc;
     } catch (Throwable t) {
@@ -324,7 +365,7 @@ final class FfmNativeApi implements NativeApi {
   public int arrayOpen(String name, int kind, int type, long[] handle) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment out = arena.allocate(ADDRESS);
-      int rc = (int) arrayOpen.get().invokeExact(cString(arena, name), (short) kind, type, out);
+      int rc = (int) ArrayOpen.MH.invokeExact(cString(arena, name), (short) kind, type, out);
       handle[0] = out.get(ADDRESS, 0).address();
       return rc;
     } catch (Throwable t) {
@@ -336,7 +377,7 @@ final class FfmNativeApi implements NativeApi {
   public int arrayOpenFd(int fd, int kind, int type, long[] handle) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment out = arena.allocate(ADDRESS);
-      int rc = (int) arrayOpenFd.get().invokeExact(fd, (short) kind, type, out);
+      int rc = (int) ArrayOpenFd.MH.invokeExact(fd, (short) kind, type, out);
       handle[0] = out.get(ADDRESS, 0).address();
       return rc;
     } catch (Throwable t) {
@@ -347,7 +388,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int arrayClose(long array) {
     try {
-      return (int) arrayClose.get().invokeExact(array);
+      return (int) ArrayClose.MH.invokeExact(array);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -356,7 +397,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public long arraySegment(long array) {
     try {
-      return (long) arraySegment.get().invokeExact(array);
+      return (long) ArraySegment.MH.invokeExact(array);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -365,7 +406,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public long segmentBase(long segment) {
     try {
-      return (long) segmentBase.get().invokeExact(segment);
+      return (long) SegmentBase.MH.invokeExact(segment);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -374,7 +415,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public long segmentSize(long segment) {
     try {
-      return (long) segmentSize.get().invokeExact(segment);
+      return (long) SegmentSize.MH.invokeExact(segment);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -383,7 +424,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int segmentFd(long segment) {
     try {
-      return (int) segmentFd.get().invokeExact(segment);
+      return (int) SegmentFd.MH.invokeExact(segment);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -392,7 +433,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int lockAcquire(long segment, long timeoutNs) {
     try {
-      return (int) lockAcquire.invokeExact(segment, timeoutNs);
+      return (int) LockAcquire.MH.invokeExact(segment, timeoutNs);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -401,7 +442,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int lockTry(long segment) {
     try {
-      return (int) lockTry.invokeExact(segment, 0L);
+      return (int) LockTry.MH.invokeExact(segment, 0L);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -410,7 +451,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int lockRelease(long segment) {
     try {
-      return (int) lockRelease.invokeExact(segment);
+      return (int) LockRelease.MH.invokeExact(segment);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -419,7 +460,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int wait32(long address, int expected, long timeoutNs) {
     try {
-      return (int) wait32.invokeExact(address, expected, timeoutNs);
+      return (int) Wait32.MH.invokeExact(address, expected, timeoutNs);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -428,7 +469,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int wake32(long address, int count) {
     try {
-      return (int) wake32.invokeExact(address, count, 0L);
+      return (int) Wake32.MH.invokeExact(address, count, 0L);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -437,7 +478,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int unlink(String name) {
     try (Arena arena = Arena.ofConfined()) {
-      return (int) unlink.get().invokeExact(cString(arena, name));
+      return (int) Unlink.MH.invokeExact(cString(arena, name));
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -447,7 +488,7 @@ final class FfmNativeApi implements NativeApi {
   public int stat(String name, byte[] info) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment out = arena.allocate(OBJECT_INFO_BYTES, 8);
-      int rc = (int) stat.get().invokeExact(cString(arena, name), out);
+      int rc = (int) Stat.MH.invokeExact(cString(arena, name), out);
       MemorySegment.copy(out, JAVA_BYTE, 0, info, 0, OBJECT_INFO_BYTES);
       return rc;
     } catch (Throwable t) {
@@ -459,7 +500,7 @@ final class FfmNativeApi implements NativeApi {
   public int gc(int[] removed) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment out = arena.allocate(JAVA_INT);
-      int rc = (int) gc.get().invokeExact(out);
+      int rc = (int) Gc.MH.invokeExact(out);
       removed[0] = out.get(JAVA_INT, 0);
       return rc;
     } catch (Throwable t) {
@@ -502,7 +543,7 @@ final class FfmNativeApi implements NativeApi {
       MemorySegment out = arena.allocate(ADDRESS);
       int rc =
           (int)
-              spawnv.get().invokeExact(
+              Spawnv.MH.invokeExact(
                   cString(arena, path),
                   strings(arena, argv),
                   strings(arena, envp),
@@ -522,7 +563,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int fdClose(int fd) {
     try {
-      return (int) fdClose.get().invokeExact(fd);
+      return (int) FdClose.MH.invokeExact(fd);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -531,7 +572,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int childPid(long child) {
     try {
-      return (int) childPid.get().invokeExact(child);
+      return (int) ChildPid.MH.invokeExact(child);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -540,7 +581,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int childChannel(long child) {
     try {
-      return (int) childChannel.get().invokeExact(child);
+      return (int) ChildChannel.MH.invokeExact(child);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -553,7 +594,7 @@ final class FfmNativeApi implements NativeApi {
       MemorySegment k =
           kinds.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_SHORT, kinds);
       return (int)
-          childSendManifest.get().invokeExact(
+          ChildSendManifest.MH.invokeExact(
               child,
               flags,
               kinds.length,
@@ -571,7 +612,7 @@ final class FfmNativeApi implements NativeApi {
   public int childWait(long child, long timeoutNs, int[] exitCode) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment out = arena.allocate(JAVA_INT);
-      int rc = (int) childWait.get().invokeExact(child, timeoutNs, out);
+      int rc = (int) ChildWait.MH.invokeExact(child, timeoutNs, out);
       exitCode[0] = out.get(JAVA_INT, 0);
       return rc;
     } catch (Throwable t) {
@@ -582,7 +623,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int childSignal(long child, int signal) {
     try {
-      return (int) childSignal.get().invokeExact(child, signal);
+      return (int) ChildSignal.MH.invokeExact(child, signal);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -591,7 +632,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int childFree(long child) {
     try {
-      return (int) childFree.get().invokeExact(child);
+      return (int) ChildFree.MH.invokeExact(child);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -601,7 +642,7 @@ final class FfmNativeApi implements NativeApi {
   public int channelSend(int fd, byte[] message, int[] fds) {
     try (Arena arena = Arena.ofConfined()) {
       return (int)
-          channelSend.get().invokeExact(
+          ChannelSend.MH.invokeExact(
               fd, bytes(arena, message), message.length, ints(arena, fds), fds.length);
     } catch (Throwable t) {
       throw rethrow(t);
@@ -615,12 +656,12 @@ final class FfmNativeApi implements NativeApi {
       MemorySegment len = arena.allocate(JAVA_INT);
       MemorySegment fdOut = arena.allocate(JAVA_INT, Math.max(1, fds.length));
       MemorySegment n = arena.allocate(JAVA_INT);
-      int rc = (int) channelRecv.get().invokeExact(fd, timeoutNs, buf, len, fdOut, fds.length, n);
+      int rc = (int) ChannelRecv.MH.invokeExact(fd, timeoutNs, buf, len, fdOut, fds.length, n);
       if (rc == 0) {
         MemorySegment p = buf.get(ADDRESS, 0);
         int size = len.get(JAVA_INT, 0);
         message[0] = p.reinterpret(size).toArray(JAVA_BYTE);
-        free.get().invokeExact(p);
+        Free.MH.invokeExact(p);
         nfds[0] = n.get(JAVA_INT, 0);
         MemorySegment.copy(fdOut, JAVA_INT, 0, fds, 0, nfds[0]);
       }
@@ -633,7 +674,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int lifelineWait(int fd, long timeoutNs) {
     try {
-      return (int) lifelineWait.get().invokeExact(fd, timeoutNs);
+      return (int) LifelineWait.MH.invokeExact(fd, timeoutNs);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -643,7 +684,7 @@ final class FfmNativeApi implements NativeApi {
   public int childInit(long timeoutNs, long[] handoff) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment out = arena.allocate(ADDRESS);
-      int rc = (int) childInit.get().invokeExact(timeoutNs, out);
+      int rc = (int) ChildInit.MH.invokeExact(timeoutNs, out);
       handoff[0] = out.get(ADDRESS, 0).address();
       return rc;
     } catch (Throwable t) {
@@ -654,7 +695,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int handoffCount(long handoff) {
     try {
-      return (int) handoffCount.get().invokeExact(handoff);
+      return (int) HandoffCount.MH.invokeExact(handoff);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -664,7 +705,7 @@ final class FfmNativeApi implements NativeApi {
   public int handoffGet(long handoff, int index, byte[] entry) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment out = arena.allocate(HANDED_BYTES, 8);
-      int rc = (int) handoffGet.get().invokeExact(handoff, index, out);
+      int rc = (int) HandoffGet.MH.invokeExact(handoff, index, out);
       MemorySegment.copy(out, JAVA_BYTE, 0, entry, 0, HANDED_BYTES);
       return rc;
     } catch (Throwable t) {
@@ -675,7 +716,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int handoffFlags(long handoff) {
     try {
-      return (int) handoffFlags.get().invokeExact(handoff);
+      return (int) HandoffFlags.MH.invokeExact(handoff);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -685,7 +726,7 @@ final class FfmNativeApi implements NativeApi {
   public byte[] handoffPayload(long handoff) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment len = arena.allocate(JAVA_INT);
-      MemorySegment p = (MemorySegment) handoffPayload.get().invokeExact(handoff, len);
+      MemorySegment p = (MemorySegment) HandoffPayload.MH.invokeExact(handoff, len);
       return p.reinterpret(len.get(JAVA_INT, 0)).toArray(JAVA_BYTE);
     } catch (Throwable t) {
       throw rethrow(t);
@@ -695,7 +736,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public void handoffFree(long handoff) {
     try {
-      handoffFree.get().invokeExact(handoff);
+      HandoffFree.MH.invokeExact(handoff);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -712,7 +753,7 @@ final class FfmNativeApi implements NativeApi {
       spec.set(JAVA_INT, 24, 0);
       spec.set(JAVA_INT, 28, joinable ? 1 : 0);
       MemorySegment out = arena.allocate(ADDRESS);
-      int rc = (int) queueCreate.get().invokeExact(cString(arena, name), spec, out);
+      int rc = (int) QueueCreate.MH.invokeExact(cString(arena, name), spec, out);
       queue[0] = out.get(ADDRESS, 0).address();
       return rc;
     } catch (Throwable t) {
@@ -724,7 +765,7 @@ final class FfmNativeApi implements NativeApi {
   public int queueOpen(String name, long[] queue) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment out = arena.allocate(ADDRESS);
-      int rc = (int) queueOpen.get().invokeExact(cString(arena, name), out);
+      int rc = (int) QueueOpen.MH.invokeExact(cString(arena, name), out);
       queue[0] = out.get(ADDRESS, 0).address();
       return rc;
     } catch (Throwable t) {
@@ -736,7 +777,7 @@ final class FfmNativeApi implements NativeApi {
   public int queueOpenFd(int fd, long[] queue) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment out = arena.allocate(ADDRESS);
-      int rc = (int) queueOpenFd.get().invokeExact(fd, out);
+      int rc = (int) QueueOpenFd.MH.invokeExact(fd, out);
       queue[0] = out.get(ADDRESS, 0).address();
       return rc;
     } catch (Throwable t) {
@@ -747,7 +788,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int queueClose(long queue) {
     try {
-      return (int) queueClose.get().invokeExact(queue);
+      return (int) QueueClose.MH.invokeExact(queue);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -756,7 +797,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public long queueSegment(long queue) {
     try {
-      return (long) queueSegment.get().invokeExact(queue);
+      return (long) QueueSegment.MH.invokeExact(queue);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -767,12 +808,12 @@ final class FfmNativeApi implements NativeApi {
     try {
       if (timeoutNs == 0) {
         MemorySegment msg = MemorySegment.ofArray(buf).asSlice(off, len);
-        return (int) queuePutNow.invokeExact(queue, msg, len, 0L);
+        return (int) QueuePutNow.MH.invokeExact(queue, msg, len, 0L);
       }
       try (Arena arena = Arena.ofConfined()) { // a call that may sleep cannot hold the heap
         MemorySegment msg = arena.allocate(Math.max(1, len));
         MemorySegment.copy(buf, off, msg, JAVA_BYTE, 0, len);
-        return (int) queuePutWait.get().invokeExact(queue, msg, len, timeoutNs);
+        return (int) QueuePutWait.MH.invokeExact(queue, msg, len, timeoutNs);
       }
     } catch (Throwable t) {
       throw rethrow(t);
@@ -788,16 +829,16 @@ final class FfmNativeApi implements NativeApi {
         MemorySegment dst = MemorySegment.ofArray(buf);
         rc =
             remove
-                ? (int) queueGetNow.invokeExact(queue, dst, buf.length, lenOut, 0L)
-                : (int) queuePeekNow.invokeExact(queue, dst, buf.length, lenOut, 0L);
+                ? (int) QueueGetNow.MH.invokeExact(queue, dst, buf.length, lenOut, 0L)
+                : (int) QueuePeekNow.MH.invokeExact(queue, dst, buf.length, lenOut, 0L);
         len[0] = lenOut.get(JAVA_INT, 0);
         return rc;
       }
       MemorySegment dst = arena.allocate(Math.max(1, buf.length));
       rc =
           remove
-              ? (int) queueGetWait.get().invokeExact(queue, dst, buf.length, lenOut, timeoutNs)
-              : (int) queuePeekWait.get().invokeExact(queue, dst, buf.length, lenOut, timeoutNs);
+              ? (int) QueueGetWait.MH.invokeExact(queue, dst, buf.length, lenOut, timeoutNs)
+              : (int) QueuePeekWait.MH.invokeExact(queue, dst, buf.length, lenOut, timeoutNs);
       len[0] = lenOut.get(JAVA_INT, 0);
       if (rc == 0) {
         MemorySegment.copy(dst, JAVA_BYTE, 0, buf, 0, len[0]);
@@ -811,7 +852,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int queueTaskDone(long queue) {
     try {
-      return (int) queueTaskDone.get().invokeExact(queue);
+      return (int) QueueTaskDone.MH.invokeExact(queue);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -820,7 +861,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int queueJoin(long queue, long timeoutNs) {
     try {
-      return (int) queueJoin.get().invokeExact(queue, timeoutNs);
+      return (int) QueueJoin.MH.invokeExact(queue, timeoutNs);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -829,7 +870,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public long queueUnfinished(long queue) {
     try {
-      return (long) queueUnfinished.get().invokeExact(queue);
+      return (long) QueueUnfinished.MH.invokeExact(queue);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -838,7 +879,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int queueShutdown(long queue) {
     try {
-      return (int) queueShutdown.get().invokeExact(queue);
+      return (int) QueueShutdown.MH.invokeExact(queue);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -847,7 +888,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public long queueSize(long queue) {
     try {
-      return (long) queueSize.get().invokeExact(queue);
+      return (long) QueueSize.MH.invokeExact(queue);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -856,7 +897,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int queueIsShutdown(long queue) {
     try {
-      return (int) queueIsShutdown.get().invokeExact(queue);
+      return (int) QueueIsShutdown.MH.invokeExact(queue);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -865,7 +906,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int queueIsFull(long queue) {
     try {
-      return (int) queueIsFull.get().invokeExact(queue);
+      return (int) QueueIsFull.MH.invokeExact(queue);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -874,7 +915,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public int queueMaxMessage(long queue) {
     try {
-      return (int) queueMaxMessage.get().invokeExact(queue);
+      return (int) QueueMaxMessage.MH.invokeExact(queue);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -883,7 +924,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public long queueCapacity(long queue) {
     try {
-      return (long) queueCapacity.get().invokeExact(queue);
+      return (long) QueueCapacity.MH.invokeExact(queue);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -892,7 +933,7 @@ final class FfmNativeApi implements NativeApi {
   @Override
   public long queueMaxCount(long queue) {
     try {
-      return (long) queueMaxCount.get().invokeExact(queue);
+      return (long) QueueMaxCount.MH.invokeExact(queue);
     } catch (Throwable t) {
       throw rethrow(t);
     }
