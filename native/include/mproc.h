@@ -793,6 +793,12 @@ typedef struct mproc_handoff mproc_handoff_t;
  */
 MPROC_EXTERN int mproc_child_init(int64_t timeout_ns, mproc_handoff_t **out);
 
+/**
+ * As mproc_child_init, but returns the validated manifest's raw bytes (the format above) in a
+ * malloc'd buffer (free it with mproc_free), for bindings that parse it themselves.
+ */
+MPROC_EXTERN int mproc_child_read_manifest(int64_t timeout_ns, void **buf, uint32_t *len);
+
 /** Number of handed objects. */
 MPROC_EXTERN int mproc_handoff_count(const mproc_handoff_t *h);
 

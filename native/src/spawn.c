@@ -491,9 +491,9 @@ int mproc_lifeline_wait(int fd, int64_t timeout_ns) {
   }
 }
 
-int mproc_child_init(int64_t timeout_ns, mproc_handoff_t **out) {
+int mproc_child_read_manifest(int64_t timeout_ns, void **out, uint32_t *out_len) {
   struct stat st;
-  if (out == NULL)
+  if (out == NULL || out_len == NULL)
     return MPROC_EINVAL;
   *out = NULL;
   if (fstat(MPROC_BOOTSTRAP_FD, &st) != 0 || !S_ISSOCK(st.st_mode))
@@ -504,26 +504,40 @@ int mproc_child_init(int64_t timeout_ns, mproc_handoff_t **out) {
   if (err != 0)
     return err;
   const unsigned char *m = buf;
-  if (len < MANIFEST_HEADER || memcmp(m, MPROC_MANIFEST_MAGIC, 8) != 0) {
+  if (len < MANIFEST_HEADER || memcmp(m, MPROC_MANIFEST_MAGIC, 8) != 0)
     err = MPROC_EPROTO;
-    goto out;
-  }
-  if (get16(m + 8) != 1) {
+  else if (get16(m + 8) != 1)
     err = MPROC_EVERSION;
-    goto out;
-  }
-  uint32_t count = get32(m + 16), plen = get32(m + 20);
-  if (count > MPROC_MAX_HANDED ||
-      (uint64_t)MANIFEST_HEADER + (uint64_t)count * MANIFEST_ENTRY + plen != len) {
+  else if (get32(m + 16) > MPROC_MAX_HANDED ||
+           (uint64_t)MANIFEST_HEADER + (uint64_t)get32(m + 16) * MANIFEST_ENTRY + get32(m + 20) !=
+               len)
     err = MPROC_EPROTO;
-    goto out;
+  if (err != 0) {
+    free(buf);
+    return err;
   }
+  *out = buf;
+  *out_len = len;
+  return 0;
+}
+
+int mproc_child_init(int64_t timeout_ns, mproc_handoff_t **out) {
+  if (out == NULL)
+    return MPROC_EINVAL;
+  *out = NULL;
+  void *buf;
+  uint32_t len;
+  int err = mproc_child_read_manifest(timeout_ns, &buf, &len);
+  if (err != 0)
+    return err;
+  const unsigned char *m = buf;
+  uint32_t count = get32(m + 16), plen = get32(m + 20);
   mproc_handoff_t *h = calloc(1, sizeof *h);
   if (h == NULL || (count > 0 && (h->entries = calloc(count, sizeof *h->entries)) == NULL) ||
       (h->payload = malloc(plen > 0 ? plen : 1)) == NULL) {
     mproc_handoff_free(h);
-    err = MPROC_ENOMEM;
-    goto out;
+    free(buf);
+    return MPROC_ENOMEM;
   }
   h->flags = get32(m + 12);
   h->count = (int)count;
@@ -537,9 +551,8 @@ int mproc_child_init(int64_t timeout_ns, mproc_handoff_t **out) {
   memcpy(h->payload, m + MANIFEST_HEADER + count * MANIFEST_ENTRY, plen);
   h->payload_len = plen;
   *out = h;
-out:
   free(buf);
-  return err;
+  return 0;
 }
 
 int mproc_handoff_count(const mproc_handoff_t *h) { return h != NULL ? h->count : 0; }

@@ -104,6 +104,8 @@ final class JnaNativeApi implements NativeApi {
 
     static native int mproc_child_init(long timeoutNs, long[] out);
 
+    static native int mproc_child_read_manifest(long timeoutNs, long[] buf, int[] len);
+
     static native int mproc_handoff_count(long h);
 
     static native int mproc_handoff_get(long h, int index, byte[] out);
@@ -340,6 +342,18 @@ final class JnaNativeApi implements NativeApi {
   @Override
   public int childInit(long timeoutNs, long[] handoff) {
     return C.mproc_child_init(timeoutNs, handoff);
+  }
+
+  @Override
+  public int childReadManifest(long timeoutNs, byte[][] manifest) {
+    long[] buf = new long[1];
+    int[] len = new int[1];
+    int rc = C.mproc_child_read_manifest(timeoutNs, buf, len);
+    if (rc == 0) {
+      manifest[0] = new Pointer(buf[0]).getByteArray(0, len[0]);
+      C.mproc_free(buf[0]);
+    }
+    return rc;
   }
 
   @Override

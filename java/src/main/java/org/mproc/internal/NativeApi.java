@@ -321,6 +321,16 @@ public interface NativeApi {
   int childInit(long timeoutNs, long[] handoff);
 
   /**
+   * {@code mproc_child_read_manifest}: may block. One call and one native signature for all of
+   * a child JVM's start-up, which parses the manifest (documented in mproc.h) itself.
+   *
+   * @param timeoutNs how long to wait for the manifest
+   * @param manifest receives the raw manifest at index 0
+   * @return 0 or an error code
+   */
+  int childReadManifest(long timeoutNs, byte[][] manifest);
+
+  /**
    * {@code mproc_handoff_count}.
    *
    * @param handoff the handoff

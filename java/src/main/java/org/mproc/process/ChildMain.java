@@ -71,25 +71,26 @@ public final class ChildMain {
   }
 
   private static Spec join(NativeApi api) throws IOException, ClassNotFoundException {
-    long[] h = new long[1];
-    Native.check(api.childInit(MANIFEST_TIMEOUT_NS, h), "read the manifest", "fd 3");
-    int count = api.handoffCount(h[0]);
+    byte[][] raw = new byte[1][];
+    Native.check(api.childReadManifest(MANIFEST_TIMEOUT_NS, raw), "read the manifest", "fd 3");
+    // The manifest's format is in mproc.h; the library has validated its sizes.
+    ByteBuffer m = ByteBuffer.wrap(raw[0]).order(ByteOrder.LITTLE_ENDIAN);
+    boolean daemon = (m.getInt(12) & 1) != 0;
+    int count = m.getInt(16);
+    int payloadLength = m.getInt(20);
     int[] fds = new int[count];
     String[] names = new String[count];
-    byte[] entry = new byte[NativeApi.HANDED_BYTES];
     for (int i = 0; i < count; i++) {
-      Native.check(api.handoffGet(h[0], i, entry), "read the manifest", "entry " + i);
-      ByteBuffer b = ByteBuffer.wrap(entry).order(ByteOrder.LITTLE_ENDIAN);
-      fds[i] = b.getInt(4);
+      int e = 24 + 48 * i;
+      fds[i] = m.getInt(e + 4);
       int len = 0;
-      while (len < 32 && entry[8 + len] != 0) {
+      while (len < 31 && raw[0][e + 16 + len] != 0) {
         len++;
       }
-      names[i] = new String(entry, 8, len, StandardCharsets.UTF_8);
+      names[i] = new String(raw[0], e + 16, len, StandardCharsets.UTF_8);
     }
-    boolean daemon = (api.handoffFlags(h[0]) & 1) != 0;
-    byte[] payload = api.handoffPayload(h[0]);
-    api.handoffFree(h[0]);
+    byte[] payload =
+        java.util.Arrays.copyOfRange(raw[0], 24 + 48 * count, 24 + 48 * count + payloadLength);
     if (daemon) {
       Thread lifeline = new Thread(() -> watchParent(api), "mproc-lifeline");
       lifeline.setDaemon(true);

@@ -251,6 +251,12 @@ final class FfmNativeApi implements NativeApi {
     static final MethodHandle MH = handle("mproc_child_init", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS));
   }
 
+  private static final class ChildReadManifest {
+    static final MethodHandle MH =
+        handle(
+            "mproc_child_read_manifest", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
+  }
+
   private static final class HandoffCount {
     static final MethodHandle MH = handle("mproc_handoff_count", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
   }
@@ -686,6 +692,23 @@ final class FfmNativeApi implements NativeApi {
       MemorySegment out = arena.allocate(ADDRESS);
       int rc = (int) ChildInit.MH.invokeExact(timeoutNs, out);
       handoff[0] = out.get(ADDRESS, 0).address();
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int childReadManifest(long timeoutNs, byte[][] manifest) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment buf = arena.allocate(ADDRESS);
+      MemorySegment len = arena.allocate(JAVA_INT);
+      int rc = (int) ChildReadManifest.MH.invokeExact(timeoutNs, buf, len);
+      if (rc == 0) {
+        MemorySegment p = buf.get(ADDRESS, 0);
+        manifest[0] = p.reinterpret(len.get(JAVA_INT, 0)).toArray(JAVA_BYTE);
+        Free.MH.invokeExact(p);
+      }
       return rc;
     } catch (Throwable t) {
       throw rethrow(t);
