@@ -67,7 +67,7 @@ public final class SharedQueue<E> extends AbstractQueue<E>
   private final Codec<E> codec;
   private final int maxMessage;
   private final long maxCount;
-  private final ThreadLocal<byte[]> receive;
+  private final ThreadLocal<Rx> receive;
   private final AtomicInteger inflight = new AtomicInteger();
   private volatile boolean closed;
 
@@ -78,7 +78,7 @@ public final class SharedQueue<E> extends AbstractQueue<E>
     this.codec = codec;
     this.maxMessage = api.queueMaxMessage(queue);
     this.maxCount = api.queueMaxCount(queue);
-    this.receive = ThreadLocal.withInitial(() -> new byte[Math.min(maxMessage, 4096)]);
+    this.receive = ThreadLocal.withInitial(() -> new Rx(Math.min(maxMessage, 4096)));
   }
 
   /**
@@ -333,7 +333,8 @@ public final class SharedQueue<E> extends AbstractQueue<E>
    * @throws QueueClosedException if the queue was shut down and is drained
    */
   public byte[] getBytes() throws InterruptedException {
-    return java.util.Arrays.copyOf(receive(-1, true), lastLength.get()[0]);
+    Rx rx = receive(-1, true);
+    return java.util.Arrays.copyOf(rx.buf, rx.len[0]);
   }
 
   /**
@@ -344,10 +345,8 @@ public final class SharedQueue<E> extends AbstractQueue<E>
    * @throws InterruptedException if interrupted while waiting
    */
   public Optional<byte[]> getBytes(Duration timeout) throws InterruptedException {
-    byte[] buf = receive(nanos(timeout), true);
-    return buf == null
-        ? Optional.empty()
-        : Optional.of(java.util.Arrays.copyOf(buf, lastLength.get()[0]));
+    Rx rx = receive(nanos(timeout), true);
+    return rx == null ? Optional.empty() : Optional.of(java.util.Arrays.copyOf(rx.buf, rx.len[0]));
   }
 
   /**
@@ -360,7 +359,7 @@ public final class SharedQueue<E> extends AbstractQueue<E>
    * @throws InterruptedException if interrupted while waiting
    */
   public int getBytesInto(byte[] buf) throws InterruptedException {
-    int[] len = lastLength.get();
+    int[] len = receive.get().len;
     int rc = loop(() -> api.queueGet(queue, buf, len, 0, true),
         slice -> api.queueGet(queue, buf, len, slice, true), -1);
     if (rc == ErrorCode.ETOOSMALL.code()) {
@@ -370,7 +369,15 @@ public final class SharedQueue<E> extends AbstractQueue<E>
     return len[0];
   }
 
-  private final ThreadLocal<int[]> lastLength = ThreadLocal.withInitial(() -> new int[1]);
+  /** A consumer thread's receive buffer (grown to the largest message seen) and last length. */
+  private static final class Rx {
+    byte[] buf;
+    final int[] len = new int[1];
+
+    Rx(int size) {
+      buf = new byte[size];
+    }
+  }
 
   /* ---------------------------------------------------------------- objects */
 
@@ -444,8 +451,8 @@ public final class SharedQueue<E> extends AbstractQueue<E>
    */
   @Override
   public E take() throws InterruptedException {
-    byte[] buf = receive(-1, true);
-    return codec.decode(buf, 0, lastLength.get()[0]);
+    Rx rx = receive(-1, true);
+    return codec.decode(rx.buf, 0, rx.len[0]);
   }
 
   /**
@@ -467,8 +474,8 @@ public final class SharedQueue<E> extends AbstractQueue<E>
   @Override
   public E poll() {
     try {
-      byte[] buf = receive(0, true);
-      return buf == null ? null : codec.decode(buf, 0, lastLength.get()[0]);
+      Rx rx = receive(0, true);
+      return rx == null ? null : codec.decode(rx.buf, 0, rx.len[0]);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
@@ -485,8 +492,8 @@ public final class SharedQueue<E> extends AbstractQueue<E>
    */
   @Override
   public E poll(long timeout, TimeUnit unit) throws InterruptedException {
-    byte[] buf = receive(Math.max(0, unit.toNanos(timeout)), true);
-    return buf == null ? null : codec.decode(buf, 0, lastLength.get()[0]);
+    Rx rx = receive(Math.max(0, unit.toNanos(timeout)), true);
+    return rx == null ? null : codec.decode(rx.buf, 0, rx.len[0]);
   }
 
   /**
@@ -498,10 +505,8 @@ public final class SharedQueue<E> extends AbstractQueue<E>
    * @throws InterruptedException if interrupted while waiting
    */
   public Optional<E> poll(Duration timeout) throws InterruptedException {
-    byte[] buf = receive(nanos(timeout), true);
-    return buf == null
-        ? Optional.empty()
-        : Optional.ofNullable(codec.decode(buf, 0, lastLength.get()[0]));
+    Rx rx = receive(nanos(timeout), true);
+    return rx == null ? Optional.empty() : Optional.ofNullable(codec.decode(rx.buf, 0, rx.len[0]));
   }
 
   /**
@@ -512,8 +517,8 @@ public final class SharedQueue<E> extends AbstractQueue<E>
   @Override
   public E peek() {
     try {
-      byte[] buf = receive(0, false);
-      return buf == null ? null : codec.decode(buf, 0, lastLength.get()[0]);
+      Rx rx = receive(0, false);
+      return rx == null ? null : codec.decode(rx.buf, 0, rx.len[0]);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
@@ -594,8 +599,17 @@ public final class SharedQueue<E> extends AbstractQueue<E>
           "message of " + len + " bytes exceeds the maximum of " + describe() + ": maxMessage="
               + maxMessage);
     }
-    int rc = loop(() -> api.queuePut(queue, b, off, len, 0),
-        slice -> api.queuePut(queue, b, off, len, slice), timeoutNs);
+    int rc;
+    enter();
+    try { // the common case, without the slow path's lambdas
+      rc = api.queuePut(queue, b, off, len, 0);
+    } finally {
+      exit();
+    }
+    if (rc == EAGAIN || (rc == ETIMEDOUT && timeoutNs != 0)) {
+      rc = loop(() -> api.queuePut(queue, b, off, len, 0),
+          slice -> api.queuePut(queue, b, off, len, slice), timeoutNs);
+    }
     if (rc == ETIMEDOUT) {
       return false;
     }
@@ -603,24 +617,34 @@ public final class SharedQueue<E> extends AbstractQueue<E>
     return true;
   }
 
-  /** Returns the receive buffer holding the message (length in lastLength), or null. */
-  private byte[] receive(long timeoutNs, boolean remove) throws InterruptedException {
-    byte[] buf = receive.get();
-    int[] len = lastLength.get();
+  /** Returns the thread's receive state holding the message, or null on timeout. */
+  private Rx receive(long timeoutNs, boolean remove) throws InterruptedException {
+    Rx rx = receive.get();
     for (;;) {
-      byte[] b = buf;
-      int rc = loop(() -> api.queueGet(queue, b, len, 0, remove),
-          slice -> api.queueGet(queue, b, len, slice, remove), timeoutNs);
+      byte[] b = rx.buf;
+      int rc;
+      enter();
+      try { // the common case, without the slow path's lambdas
+        rc = api.queueGet(queue, b, rx.len, 0, remove);
+      } finally {
+        exit();
+      }
+      if (rc == ETIMEDOUT && timeoutNs == 0) {
+        return null;
+      }
+      if (rc == ETIMEDOUT || rc == EAGAIN) {
+        rc = loop(() -> api.queueGet(queue, b, rx.len, 0, remove),
+            slice -> api.queueGet(queue, b, rx.len, slice, remove), timeoutNs);
+      }
       if (rc == ErrorCode.ETOOSMALL.code()) {
-        buf = new byte[Math.max(len[0], buf.length * 2)]; // grow to the message, keep for later
-        receive.set(buf);
+        rx.buf = new byte[Math.max(rx.len[0], b.length * 2)]; // grow, and keep for later
         continue;
       }
       if (rc == ETIMEDOUT) {
         return null;
       }
       finish(rc, remove ? "get from" : "peek at");
-      return buf;
+      return rx;
     }
   }
 
@@ -828,19 +852,19 @@ public final class SharedQueue<E> extends AbstractQueue<E>
     }
     int n = 0;
     while (n < maxElements) {
-      byte[] buf;
+      Rx rx;
       try {
-        buf = receive(0, true);
+        rx = receive(0, true);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
       } catch (QueueClosedException e) {
         break;
       }
-      if (buf == null) {
+      if (rx == null) {
         break;
       }
-      c.add(codec.decode(buf, 0, lastLength.get()[0]));
+      c.add(codec.decode(rx.buf, 0, rx.len[0]));
       n++;
     }
     return n;
