@@ -379,7 +379,11 @@ static int read_full(int fd, unsigned char *p, size_t len) {
   return 0;
 }
 
-static int poll_in(int fd, int64_t timeout_ns) {
+/*
+ * Waits up to timeout_ns (MPROC_FOREVER: no limit) for `events` on fd, retrying EINTR with the
+ * time left. 0 when the events (or an error or hang-up condition) are reported.
+ */
+static int poll_for(int fd, short events, int64_t timeout_ns) {
   int64_t deadline = timeout_ns >= 0 ? mproc_now_ns() + timeout_ns : INT64_MAX;
   for (;;) {
     int ms = -1;
@@ -387,7 +391,7 @@ static int poll_in(int fd, int64_t timeout_ns) {
       int64_t left = deadline - mproc_now_ns();
       ms = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
     }
-    struct pollfd p = {.fd = fd, .events = POLLIN};
+    struct pollfd p = {.fd = fd, .events = events};
     int r = poll(&p, 1, ms);
     if (r > 0)
       return 0;
@@ -407,7 +411,7 @@ int mproc_channel_recv(int fd, int64_t timeout_ns, void **buf, uint32_t *len, in
   *len = 0;
   if (nfds != NULL)
     *nfds = 0;
-  int err = poll_in(fd, timeout_ns);
+  int err = poll_for(fd, POLLIN, timeout_ns);
   if (err != 0)
     return err;
 
@@ -472,23 +476,9 @@ fail:
 int mproc_lifeline_wait(int fd, int64_t timeout_ns) {
   if (fd < 0 || timeout_ns < MPROC_FOREVER)
     return MPROC_EINVAL;
-  int64_t deadline = timeout_ns >= 0 ? mproc_now_ns() + timeout_ns : INT64_MAX;
-  for (;;) {
-    int ms = -1;
-    if (timeout_ns >= 0) {
-      int64_t left = deadline - mproc_now_ns();
-      ms = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
-    }
-    /* POLLRDHUP: the peer closed its end. Asking only for it never consumes messages. */
-    struct pollfd p = {.fd = fd, .events = POLLRDHUP};
-    int r = poll(&p, 1, ms);
-    if (r > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)))
-      return 0;
-    if (r == 0)
-      return MPROC_ETIMEDOUT;
-    if (r < 0 && errno != EINTR)
-      return MPROC__ERR(errno);
-  }
+  /* POLLRDHUP: the peer closed its end. Asking only for it never consumes messages; poll
+     reports POLLHUP and POLLERR whatever was asked. */
+  return poll_for(fd, POLLRDHUP, timeout_ns);
 }
 
 int mproc_child_read_manifest(int64_t timeout_ns, void **out, uint32_t *out_len) {
