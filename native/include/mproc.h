@@ -727,6 +727,23 @@ MPROC_EXTERN int mproc_child_send_manifest(mproc_child_t *child, uint32_t flags,
                                            const char *const *names, const void *payload,
                                            uint32_t payload_len);
 
+/** Bytes before the manifest in a manifest file: byte 0 is the child's status. */
+#define MPROC_MANIFEST_FILE_PREFIX 8
+/** Status byte a child writes into its manifest file once it has read what it needs. */
+#define MPROC_MANIFEST_JOINED 'J'
+
+/**
+ * Writes a manifest into a new anonymous file (memfd) for handing to a child as a descriptor:
+ * MPROC_MANIFEST_FILE_PREFIX zero bytes, then the manifest, whose entries are numbered from
+ * first_fd. A child that cannot use the library yet (a JVM that has not loaded it) reads the
+ * file through /proc/self/fd and reports it has joined by writing MPROC_MANIFEST_JOINED at
+ * offset 0, which the parent reads back after the child exits. *fd is owned by the caller.
+ */
+MPROC_EXTERN int mproc_manifest_file(int first_fd, uint32_t flags, int count,
+                                     const uint16_t *kinds, const char *codes,
+                                     const char *const *names, const void *payload,
+                                     uint32_t payload_len, int *fd);
+
 /**
  * Waits up to timeout_ns for the child to exit and reaps it. On 0, *exit_code is Python's
  * exitcode: the exit status, or -N when killed by signal N. MPROC_ETIMEDOUT while it runs.

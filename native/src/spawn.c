@@ -16,6 +16,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -199,18 +200,31 @@ int mproc_child_pid(const mproc_child_t *c) { return c->pid; }
 
 int mproc_child_channel(const mproc_child_t *c) { return c->channel; }
 
-int mproc_child_send_manifest(mproc_child_t *c, uint32_t flags, int count,
-                              const uint16_t *kinds, const char *codes, const char *const *names,
-                              const void *payload, uint32_t payload_len) {
-  if (c == NULL || count < 0 || count > MPROC_MAX_HANDED || (count > 0 && kinds == NULL) ||
-      (payload_len > 0 && payload == NULL))
-    return MPROC_EINVAL;
+/*
+ * Builds a manifest (format in mproc.h) preceded by `prefix` zero bytes, describing handed
+ * descriptors numbered from first_fd. Returns a malloc'd buffer and its size, or NULL.
+ */
+static unsigned char *build_manifest(size_t prefix, int first_fd, uint32_t flags, int count,
+                                     const uint16_t *kinds, const char *codes,
+                                     const char *const *names, const void *payload,
+                                     uint32_t payload_len, int *err, uint64_t *size) {
+  *err = 0;
+  if (count < 0 || count > MPROC_MAX_HANDED || (count > 0 && kinds == NULL) ||
+      (payload_len > 0 && payload == NULL)) {
+    *err = MPROC_EINVAL;
+    return NULL;
+  }
   uint64_t total = MANIFEST_HEADER + (uint64_t)count * MANIFEST_ENTRY + payload_len;
-  if (total > MPROC_MAX_MESSAGE)
-    return MPROC_EBOUNDS;
-  unsigned char *m = calloc(1, (size_t)total);
-  if (m == NULL)
-    return MPROC_ENOMEM;
+  if (total > MPROC_MAX_MESSAGE) {
+    *err = MPROC_EBOUNDS;
+    return NULL;
+  }
+  unsigned char *buf = calloc(1, (size_t)(prefix + total));
+  if (buf == NULL) {
+    *err = MPROC_ENOMEM;
+    return NULL;
+  }
+  unsigned char *m = buf + prefix;
   memcpy(m, MPROC_MANIFEST_MAGIC, 8);
   put16(m + 8, 1);
   put16(m + 10, 0);
@@ -221,15 +235,64 @@ int mproc_child_send_manifest(mproc_child_t *c, uint32_t flags, int count,
     unsigned char *e = m + MANIFEST_HEADER + i * MANIFEST_ENTRY;
     put16(e, kinds[i]);
     e[2] = codes != NULL ? (unsigned char)codes[i] : 0;
-    put32(e + 4, (uint32_t)(MPROC_FIRST_HANDED_FD + i));
+    put32(e + 4, (uint32_t)(first_fd + i));
     if (names != NULL && names[i] != NULL)
       strncpy((char *)e + 16, names[i], 31);
   }
   if (payload_len > 0)
     memcpy(m + MANIFEST_HEADER + count * MANIFEST_ENTRY, payload, payload_len);
-  int err = mproc_channel_send(c->channel, m, (uint32_t)total, NULL, 0);
+  *size = prefix + total;
+  return buf;
+}
+
+int mproc_child_send_manifest(mproc_child_t *c, uint32_t flags, int count,
+                              const uint16_t *kinds, const char *codes, const char *const *names,
+                              const void *payload, uint32_t payload_len) {
+  int err;
+  uint64_t total;
+  if (c == NULL)
+    return MPROC_EINVAL;
+  unsigned char *m = build_manifest(0, MPROC_FIRST_HANDED_FD, flags, count, kinds, codes, names,
+                                    payload, payload_len, &err, &total);
+  if (m == NULL)
+    return err;
+  err = mproc_channel_send(c->channel, m, (uint32_t)total, NULL, 0);
   free(m);
   return err;
+}
+
+int mproc_manifest_file(int first_fd, uint32_t flags, int count, const uint16_t *kinds,
+                        const char *codes, const char *const *names, const void *payload,
+                        uint32_t payload_len, int *fd) {
+  int err;
+  uint64_t total;
+  if (fd == NULL || first_fd < 0)
+    return MPROC_EINVAL;
+  *fd = -1;
+  unsigned char *m = build_manifest(MPROC_MANIFEST_FILE_PREFIX, first_fd, flags, count, kinds,
+                                    codes, names, payload, payload_len, &err, &total);
+  if (m == NULL)
+    return err;
+  int f = memfd_create("mproc-manifest", MFD_CLOEXEC);
+  if (f < 0) {
+    free(m);
+    return MPROC__ERR(errno);
+  }
+  for (uint64_t done = 0; done < total;) {
+    ssize_t n = write(f, m + done, (size_t)(total - done));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      err = MPROC__ERR(n < 0 ? errno : EIO);
+      close(f);
+      free(m);
+      return err;
+    }
+    done += (uint64_t)n;
+  }
+  free(m);
+  *fd = f;
+  return 0;
 }
 
 static int python_exit_code(int status) {

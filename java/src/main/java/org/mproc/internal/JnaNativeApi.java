@@ -89,6 +89,17 @@ final class JnaNativeApi implements NativeApi {
 
     static native int mproc_child_wait(long child, long timeoutNs, int[] exitCode);
 
+    static native int mproc_manifest_file(
+        int firstFd,
+        int flags,
+        int count,
+        short[] kinds,
+        byte[] codes,
+        Pointer names,
+        byte[] payload,
+        int payloadLen,
+        int[] fd);
+
     static native int mproc_child_signal(long child, int sig);
 
     static native int mproc_child_free(long child);
@@ -300,6 +311,19 @@ final class JnaNativeApi implements NativeApi {
       long child, int flags, short[] kinds, byte[] codes, String[] names, byte[] payload) {
     return C.mproc_child_send_manifest(
         child, flags, kinds.length, kinds, codes, strings(names), payload, payload.length);
+  }
+
+  @Override
+  public int manifestFile(
+      int firstFd,
+      int flags,
+      short[] kinds,
+      byte[] codes,
+      String[] names,
+      byte[] payload,
+      int[] fd) {
+    return C.mproc_manifest_file(
+        firstFd, flags, kinds.length, kinds, codes, strings(names), payload, payload.length, fd);
   }
 
   @Override

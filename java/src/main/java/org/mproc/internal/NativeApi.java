@@ -254,6 +254,27 @@ public interface NativeApi {
       long child, int flags, short[] kinds, byte[] codes, String[] names, byte[] payload);
 
   /**
+   * {@code mproc_manifest_file}.
+   *
+   * @param firstFd the descriptor number of the first handed object in the child
+   * @param flags manifest flags
+   * @param kinds the handed objects' kinds
+   * @param codes their element codes
+   * @param names their names or labels
+   * @param payload the opaque payload
+   * @param fd receives the new file's descriptor, owned by the caller
+   * @return 0 or an error code
+   */
+  int manifestFile(
+      int firstFd,
+      int flags,
+      short[] kinds,
+      byte[] codes,
+      String[] names,
+      byte[] payload,
+      int[] fd);
+
+  /**
    * {@code mproc_child_wait}: may block.
    *
    * @param child the child

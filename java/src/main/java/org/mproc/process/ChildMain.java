@@ -6,6 +6,11 @@ import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.mproc.ErrorCode;
 import org.mproc.internal.Handoff;
@@ -14,12 +19,14 @@ import org.mproc.internal.NativeApi;
 
 /**
  * The entry point of a child JVM started by {@link Subprocess}: reads the manifest and the
- * target from the bootstrap channel (fd 3), adopts the handed objects, tells the parent it has
- * joined, and runs the target. Not for direct use.
+ * target from the manifest file (fd 4), adopts the handed objects, tells the parent it has
+ * joined (a status byte in that file), and runs the target; an uncaught exception is reported
+ * over the bootstrap channel (fd 3). Not for direct use.
  */
 public final class ChildMain {
   private static final int BOOTSTRAP_FD = 3;
-  private static final long MANIFEST_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+  /** Bytes before the manifest in the manifest file ({@code MPROC_MANIFEST_FILE_PREFIX}). */
+  private static final int MANIFEST_PREFIX = 8;
   private static final long LIFELINE_SLICE_NS = TimeUnit.SECONDS.toNanos(1);
 
   private ChildMain() {}
@@ -42,10 +49,9 @@ public final class ChildMain {
    * @param args ignored
    */
   public static void main(String[] args) {
-    NativeApi api = Native.api();
     Spec spec;
     try {
-      spec = join(api);
+      spec = join();
     } catch (Throwable t) {
       System.err.println("mproc child: cannot read the target from the parent:");
       t.printStackTrace();
@@ -60,8 +66,8 @@ public final class ChildMain {
       err.println("Subprocess " + spec.name + " (pid " + ProcessHandle.current().pid() + "):");
       t.printStackTrace(err);
       try {
-        api.channelSend(BOOTSTRAP_FD, new Subprocess.Report(t).encode(), new int[0]);
-      } catch (IOException | RuntimeException e) {
+        Native.api().channelSend(BOOTSTRAP_FD, new Subprocess.Report(t).encode(), new int[0]);
+      } catch (IOException | RuntimeException | LinkageError e) {
         err.println("mproc child: cannot report the failure to the parent: " + e);
       }
       System.out.flush();
@@ -70,45 +76,59 @@ public final class ChildMain {
     System.out.flush();
   }
 
-  private static Spec join(NativeApi api) throws IOException, ClassNotFoundException {
-    byte[][] raw = new byte[1][];
-    Native.check(api.childReadManifest(MANIFEST_TIMEOUT_NS, raw), "read the manifest", "fd 3");
-    // The manifest's format is in mproc.h; the library has validated its sizes.
-    ByteBuffer m = ByteBuffer.wrap(raw[0]).order(ByteOrder.LITTLE_ENDIAN);
-    boolean daemon = (m.getInt(12) & 1) != 0;
-    int count = m.getInt(16);
-    int payloadLength = m.getInt(20);
+  /*
+   * Reads the manifest file (fd 4) in plain Java: the native library is loaded only if the
+   * target holds mproc objects (to adopt them) or the child is a daemon (to watch its parent).
+   */
+  private static Spec join() throws IOException, ClassNotFoundException {
+    Path file = Path.of("/proc/self/fd/" + Subprocess.MANIFEST_FD);
+    byte[] raw = Files.readAllBytes(file);
+    ByteBuffer m = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+    int base = MANIFEST_PREFIX;
+    if (raw.length < base + 24
+        || !new String(raw, base, 8, StandardCharsets.US_ASCII).equals("MPROCMAN")
+        || m.getShort(base + 8) != 1) {
+      throw new IOException("fd " + Subprocess.MANIFEST_FD + " holds no mproc manifest");
+    }
+    boolean daemon = (m.getInt(base + 12) & 1) != 0;
+    int count = m.getInt(base + 16);
+    int payloadLength = m.getInt(base + 20);
+    int entries = base + 24;
+    if (count < 0 || count > 64 || (long) entries + 48L * count + payloadLength != raw.length) {
+      throw new IOException("malformed manifest: " + count + " entries, " + raw.length + " bytes");
+    }
     int[] fds = new int[count];
     String[] names = new String[count];
     for (int i = 0; i < count; i++) {
-      int e = 24 + 48 * i;
+      int e = entries + 48 * i;
       fds[i] = m.getInt(e + 4);
       int len = 0;
-      while (len < 31 && raw[0][e + 16 + len] != 0) {
+      while (len < 31 && raw[e + 16 + len] != 0) {
         len++;
       }
-      names[i] = new String(raw[0], e + 16, len, StandardCharsets.UTF_8);
+      names[i] = new String(raw, e + 16, len, StandardCharsets.UTF_8);
     }
-    byte[] payload =
-        java.util.Arrays.copyOfRange(raw[0], 24 + 48 * count, 24 + 48 * count + payloadLength);
+    byte[] payload = Arrays.copyOfRange(raw, entries + 48 * count, raw.length);
     if (daemon) {
-      Thread lifeline = new Thread(() -> watchParent(api), "mproc-lifeline");
+      Thread lifeline = new Thread(ChildMain::watchParent, "mproc-lifeline");
       lifeline.setDaemon(true);
       lifeline.start();
     }
     Spec spec = (Spec) Handoff.deserialize(payload, fds, names);
     for (int fd : fds) {
       if (fd >= 0) { // not adopted: an inherited share of the parent's file description
-        api.fdClose(fd);
+        Native.api().fdClose(fd);
       }
     }
-    Native.check(api.channelSend(BOOTSTRAP_FD, new byte[] {Subprocess.JOINED}, new int[0]),
-        "join", "the parent");
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(new byte[] {Subprocess.JOINED}), 0);
+    }
     return spec;
   }
 
   /** A daemon child ends as soon as its parent is gone, however the parent died. */
-  private static void watchParent(NativeApi api) {
+  private static void watchParent() {
+    NativeApi api = Native.api();
     for (;;) {
       int rc = api.lifelineWait(BOOTSTRAP_FD, LIFELINE_SLICE_NS);
       if (rc == 0) {

@@ -86,6 +86,10 @@ public final class Subprocess implements AutoCloseable {
   private volatile boolean joinedChannel;
   private volatile SubprocessFailure failure;
   private boolean freed;
+  private int manifestFile = -1;
+
+  /** Where a child JVM finds its manifest file; handed objects follow. */
+  static final int MANIFEST_FD = 4;
 
   /**
    * A child JVM that will run {@code target}.
@@ -245,31 +249,74 @@ public final class Subprocess implements AutoCloseable {
         argv.addAll(args);
       }
       NativeApi api = Native.api();
-      int[] fds = new int[all.size()];
       short[] kinds = new short[all.size()];
       byte[] codes = new byte[all.size()];
+      List<Integer> fds = new ArrayList<>();
       for (int i = 0; i < all.size(); i++) {
-        fds[i] = all.get(i).handoffFd();
         kinds[i] = (short) all.get(i).handoffKind();
         codes[i] = (byte) all.get(i).handoffCode();
+        fds.add(all.get(i).handoffFd());
+      }
+      int flags = daemon ? 1 : 0;
+      if (target != null) {
+        // A child JVM reads its manifest from a file at fd 4 in plain Java, so one that is
+        // handed no mproc object never loads the native library: it starts like any JVM.
+        int[] mf = new int[1];
+        Native.check(
+            api.manifestFile(
+                MANIFEST_FD + 1, flags, kinds, codes, Handoff.labels(all), payload, mf),
+            "start",
+            name);
+        manifestFile = mf[0];
+        fds.add(0, manifestFile);
       }
       long[] out = new long[1];
-      int rc = api.spawn(path, argv.toArray(new String[0]), null, fds, -1, -1, -1, out);
+      int rc =
+          api.spawn(
+              path,
+              argv.toArray(new String[0]),
+              null,
+              fds.stream().mapToInt(Integer::intValue).toArray(),
+              -1,
+              -1,
+              -1,
+              out);
       if (rc < 0) {
+        closeManifestFile();
         throw new SubprocessException(rc, "start", path, spawnDetail(rc));
       }
       child = out[0];
       pid = api.childPid(child);
       started = true;
-      // A child that dies at once makes this fail (EPIPE): its exit code will tell why.
-      api.childSendManifest(
-          child, daemon ? 1 : 0, kinds, codes, Handoff.labels(all), payload);
+      if (target == null) {
+        // A native child reads its manifest from the channel (mproc_child_init). If it dies at
+        // once this fails (EPIPE), and its exit code tells why.
+        api.childSendManifest(child, flags, kinds, codes, Handoff.labels(all), payload);
+      }
       if (daemon) {
         DAEMONS.add(this);
       }
       Thread watcher = new Thread(this::watch, "mproc-watch-" + name);
       watcher.setDaemon(daemon);
       watcher.start();
+    }
+  }
+
+  /** Whether the child JVM wrote its "joined" status into the manifest file. */
+  private boolean readJoined() {
+    try (java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(Path.of("/proc/self/fd/" + manifestFile))) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
+      return ch.read(b, 0) == 1 && b.get(0) == JOINED;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private void closeManifestFile() {
+    if (manifestFile >= 0) {
+      Native.api().fdClose(manifestFile);
+      manifestFile = -1;
     }
   }
 
@@ -305,6 +352,10 @@ public final class Subprocess implements AutoCloseable {
       if (rc == 0) {
         break;
       }
+    }
+    if (manifestFile >= 0) {
+      joinedChannel |= readJoined();
+      closeManifestFile();
     }
     synchronized (lock) { // reaped: nothing can use the handle any more
       api.childFree(child);

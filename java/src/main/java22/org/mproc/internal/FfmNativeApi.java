@@ -219,6 +219,15 @@ final class FfmNativeApi implements NativeApi {
     static final MethodHandle MH = handle("mproc_child_send_manifest", FunctionDescriptor.of( JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
   }
 
+  private static final class ManifestFile {
+    static final MethodHandle MH =
+        handle(
+            "mproc_manifest_file",
+            FunctionDescriptor.of(
+                JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
+                JAVA_INT, ADDRESS));
+  }
+
   private static final class ChildWait {
     static final MethodHandle MH = handle("mproc_child_wait", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS));
   }
@@ -609,6 +618,38 @@ final class FfmNativeApi implements NativeApi {
               strings(arena, names),
               bytes(arena, payload),
               payload.length);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int manifestFile(
+      int firstFd,
+      int flags,
+      short[] kinds,
+      byte[] codes,
+      String[] names,
+      byte[] payload,
+      int[] fd) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment k =
+          kinds.length == 0 ? MemorySegment.NULL : arena.allocateFrom(JAVA_SHORT, kinds);
+      MemorySegment out = arena.allocate(JAVA_INT);
+      int rc =
+          (int)
+              ManifestFile.MH.invokeExact(
+                  firstFd,
+                  flags,
+                  kinds.length,
+                  k,
+                  bytes(arena, codes),
+                  strings(arena, names),
+                  bytes(arena, payload),
+                  payload.length,
+                  out);
+      fd[0] = out.get(JAVA_INT, 0);
+      return rc;
     } catch (Throwable t) {
       throw rethrow(t);
     }
