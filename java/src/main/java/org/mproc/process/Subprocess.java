@@ -59,9 +59,10 @@ public final class Subprocess implements AutoCloseable {
   private static final int SIGTERM = 15;
   private static final int SIGKILL = 9;
 
-  /** Message types from a Java child. */
+  /** The status a child JVM writes into its manifest file once it has read its target. */
   static final byte JOINED = 'J';
 
+  /** The tag of a failure report on the channel. */
   static final byte FAILED = 'F';
 
   static {
@@ -370,9 +371,7 @@ public final class Subprocess implements AutoCloseable {
     if (m.length == 0) {
       return;
     }
-    if (m[0] == JOINED) {
-      joinedChannel = true;
-    } else if (m[0] == FAILED) {
+    if (m[0] == FAILED) {
       failure = decodeFailure(m);
     }
   }
