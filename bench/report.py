@@ -80,6 +80,92 @@ TARGETS = [
 ]
 
 
+# --- queue suite ------------------------------------------------------------------------------
+# Its own table: an extra column for Agrona (Java, but not mproc). Rows: (section, description,
+# unit, C key, Java key (without java-<backend>.), Agrona key, Python key).
+QUEUE_ROWS = [
+    ("Queue, 1 producer -> 1 consumer in 2 processes (higher is better)", None, None, None, None, None, None),
+    ("", "64-byte messages (Java putBytes/getBytesInto; Agrona OneToOneRingBuffer, busy-spin; Python Queue put/get)",
+     "msgs/s", "c.queue.tput64", "queue.tput64", "agrona.queue.tput64", "py.queue.tput64"),
+    ("", "64-byte messages, Python SimpleQueue (reference)", "msgs/s", None, None, None, "py.queue.simple_tput64"),
+    ("", "small object (Java put/take of Arrays.asList(42, null, \"hello\"); Python [42, None, 'hello'])",
+     "msgs/s", None, "queue.objects", None, "py.queue.objects"),
+    ("", "64 KiB messages, 4 MiB ring", "GB/s", "c.queue.tput64k", "queue.tput64k", None, None),
+    ("Queue round trip, 8-byte message, one queue each way (ns, lower is better)", None, None, None, None, None, None),
+    ("", "both sides spinning (C get(...,0) loop; Java getBytes(Duration.ZERO) + onSpinWait; Agrona read/write spin)",
+     "ns", "c.queue.pingpong_spin", "queue.pingpong_spin", "agrona.queue.pingpong_spin", None),
+    ("", "blocking gets as shipped (C get FOREVER; Java getBytesInto; Python Queue get)",
+     "ns", "c.queue.pingpong_block", "queue.pingpong_block", None, "py.queue.pingpong"),
+    ("", "blocking gets, peer parked before each put (every message wakes a sleeper)",
+     "ns", "c.queue.pingpong_park", "queue.pingpong_park", None, None),
+    ("", "reference: raw futex round trip (mproc_wait32/mproc_wake32, peer asleep)",
+     "ns", "c.queue.futex_pingpong", None, None, None),
+    ("", "reference: raw shared-memory round trip, both spinning (hardware limit)",
+     "ns", "c.queue.raw_pingpong", None, None, None),
+]
+
+# (description, goal, function(results, backend) -> value, ">="/"<=", bound, unit of the value:
+# "x" for a ratio, else an absolute unit)
+QUEUE_TARGETS = [
+    ("Java 64-byte msgs/s vs Agrona OneToOneRingBuffer", ">= 1.2x",
+     lambda r, b: ratio(r.get(f"java-{b}.queue.tput64"), r.get("agrona.queue.tput64")), ">=", 1.2, "x"),
+    ("Java 64-byte msgs/s vs Python Queue", ">= 100x",
+     lambda r, b: ratio(r.get(f"java-{b}.queue.tput64"), r.get("py.queue.tput64")), ">=", 100, "x"),
+    ("Java small objects (codec) msgs/s vs Python Queue", ">= 10x",
+     lambda r, b: ratio(r.get(f"java-{b}.queue.objects"), r.get("py.queue.objects")), ">=", 10, "x"),
+    ("Java round trip, both spinning", "<= 300 ns",
+     lambda r, b: r.get(f"java-{b}.queue.pingpong_spin"), "<=", 300, "ns"),
+    ("Java round trip, peer parked, vs raw futex round trip (slowdown)", "<= 1.1x",
+     lambda r, b: ratio(r.get(f"java-{b}.queue.pingpong_park"), r.get("c.queue.futex_pingpong")), "<=", 1.1, "x"),
+    ("Java 64 KiB messages", ">= 8 GB/s",
+     lambda r, b: r.get(f"java-{b}.queue.tput64k"), ">=", 8, "GB/s"),
+]
+
+
+def queue_fmt(v, unit):
+    if v is not None and unit == "msgs/s":
+        return f"{v / 1e6:.2f} M"
+    return fmt(v, unit)
+
+
+def queue_tables(res):
+    """The queue suite's rows and targets (empty when it did not run)."""
+    out = ["", "| queue measurement | C | Java FFM | Java JNA | Agrona (Java) | Python |",
+           "|---|---:|---:|---:|---:|---:|"]
+    pending, rows = None, 0
+    for section, desc, unit, ck, jk, ak, pk in QUEUE_ROWS:
+        if desc is None:
+            pending = f"| **{section}** | | | | | |"
+            continue
+        vals = [res.get(ck) if ck else None]
+        vals += [res.get(f"java-{b}.{jk}") if jk else None for b in BACKENDS]
+        vals += [res.get(ak) if ak else None, res.get(pk) if pk else None]
+        if all(v is None for v in vals):
+            continue
+        if pending:
+            out.append(pending)
+            pending = None
+        out.append(f"| {desc} | " + " | ".join(queue_fmt(v, unit) for v in vals) + " |")
+        rows += 1
+    if rows == 0:
+        return []
+    out += ["", "| queue target | goal | FFM | met? | JNA | met? |", "|---|---|---:|---|---:|---|"]
+    for desc, goal, fn, op, bound, unit in QUEUE_TARGETS:
+        cells = []
+        for b in BACKENDS:
+            x = fn(res, b)
+            if x is None:
+                cells += ["-", "not measured"]
+                continue
+            met = x >= bound if op == ">=" else x <= bound
+            cells += [f"{x:.2f}x" if unit == "x" else f"{fmt(x, unit)} {unit}", "yes" if met else "**no**"]
+        if all(c == "-" for c in cells[::2]):
+            continue
+        out.append(f"| {desc} | {goal} | " + " | ".join(cells) + " |")
+    return out
+# --- end of queue suite ----------------------------------------------------------------------
+
+
 def fmt(v, unit):
     if v is None:
         return "-"
@@ -136,6 +222,7 @@ def tables(res, failed):
         if all(c == "-" for c in cells[::2]):
             continue
         out.append(f"| {desc} | {goal} | " + " | ".join(cells) + " |")
+    out += queue_tables(res)  # queue suite
     c_py = ratio(res.get("c.lock.mproc"), res.get("py.lock.increment_2proc"))
     if c_py is not None:
         out += ["", f"For scale: C with the same mproc lock is {c_py:.1f}x Python's locked increment on "

@@ -18,8 +18,13 @@ What is measured, with the same shapes as bench/c and bench/java:
          and the 'fork' context for reference (fork_start_join); and a bare interpreter run,
          subprocess.run([sys.executable, '-c', 'pass']) (interpreter_nop). Variants alternate
          within each repetition; --spawn-reps (default 15) after --spawn-warmup (default 3).
+  queue  (bench/run's queue suite) one producer process (fork) -> this process: 64-byte bytes
+         through multiprocessing.Queue put/get (tput64, msgs/s; the consumer's end minus the
+         producer's start, both time.monotonic_ns()), the same through SimpleQueue
+         (simple_tput64), [42, None, 'hello'] through Queue (objects, msgs/s), and a Queue round
+         trip of an 8-byte message, one queue each way (pingpong, ns).
 Every result is the median of REPS repetitions, printed as `RESULT py.<suite>.<what> <value> <unit>`.
-Usage: bench_mp.py [value|lock|array|process|all] [--reps N] [--lock-n N] [--spawn-reps N]
+Usage: bench_mp.py [value|lock|array|process|queue|all] [--reps N] [--lock-n N] [--spawn-reps N]
                    [--spawn-warmup N]
 """
 import argparse
@@ -199,9 +204,64 @@ def bench_process(reps, warmup):
         result(f"process.{k}", statistics.median(v), "ms")
 
 
+# --- queue suite ------------------------------------------------------------------------------
+def queue_producer(q, n, msg, start):
+    start.value = time.monotonic_ns()
+    for _ in range(n):
+        q.put(msg)
+
+
+def queue_tput(make, n, msg, reps):
+    samples = []
+    for r in range(reps + 1):  # the first is a warm-up
+        q = make()
+        start = mp.RawValue("q", 0)
+        p = mp.Process(target=queue_producer, args=(q, n, msg, start))
+        p.start()
+        for _ in range(n):
+            q.get()
+        t1 = time.monotonic_ns()
+        p.join()
+        if p.exitcode != 0:
+            raise SystemExit("the producer failed")
+        if r > 0:
+            samples.append(n / ((t1 - start.value) / 1e9))
+    return statistics.median(samples)
+
+
+def queue_echo(q1, q2, n):
+    for _ in range(n):
+        q2.put(q1.get())
+
+
+def bench_queue(reps):
+    reps = min(reps, 5)
+    result("queue.tput64", queue_tput(mp.Queue, 100_000, b"x" * 64, reps), "msgs/s")
+    result("queue.simple_tput64", queue_tput(mp.SimpleQueue, 100_000, b"x" * 64, reps), "msgs/s")
+    result("queue.objects", queue_tput(mp.Queue, 50_000, [42, None, "hello"], reps), "msgs/s")
+    samples = []
+    n = 5_000
+    for r in range(reps + 1):
+        q1, q2 = mp.Queue(), mp.Queue()
+        p = mp.Process(target=queue_echo, args=(q1, q2, n))
+        p.start()
+        q1.put(b"12345678")  # the child is up once the first echo is back (not timed)
+        q2.get()
+        t0 = time.perf_counter_ns()
+        for _ in range(n - 1):
+            q1.put(b"12345678")
+            q2.get()
+        t1 = time.perf_counter_ns()
+        p.join()
+        if r > 0:
+            samples.append((t1 - t0) / (n - 1))
+    result("queue.pingpong", statistics.median(samples), "ns")
+# --- end of queue suite ----------------------------------------------------------------------
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("suite", nargs="?", default="all", choices=["value", "lock", "array", "process", "all"])
+    ap.add_argument("suite", nargs="?", default="all", choices=["value", "lock", "array", "process", "queue", "all"])
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--lock-n", type=int, default=200_000)
     ap.add_argument("--spawn-reps", type=int, default=15)
@@ -216,6 +276,8 @@ def main():
         bench_array(min(args.reps, 3))
     if args.suite in ("process", "all"):
         bench_process(args.spawn_reps, args.spawn_warmup)
+    if args.suite in ("queue", "all"):
+        bench_queue(args.reps)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,496 @@
+package org.mproc.bench;
+
+import java.io.File;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.mproc.Mproc;
+import org.mproc.internal.JavaCommand;
+import org.mproc.queue.SharedQueue;
+import org.mproc.shared.SharedLongArray;
+
+/**
+ * The queue suite's Java side, the counterpart of bench/c/bench_queue.c and
+ * {@code bench_mp.py queue}: one producer and one consumer in two JVMs (this one and one child
+ * started with {@link JavaCommand#of}, which opens the named queues and signals readiness before
+ * anything is timed; JVM start-up is never timed). Every scenario runs one discarded warm-up
+ * repetition, then REPS measured ones; medians are printed.
+ *
+ * <p>{@code mproc [REPS]} ({@link SharedQueue}, backend from {@code -Dmproc.backend}):
+ * <ul>
+ *   <li>{@code queue.tput64} msgs/s: the child {@code putBytes} 500,000 64-byte messages, this JVM
+ *       takes them with {@code getBytesInto(byte[64])} (no allocation); N / (consumer's end -
+ *       producer's start), both {@code System.nanoTime()} (CLOCK_MONOTONIC); 1 MiB ring.
+ *   <li>{@code queue.objects} msgs/s: the same with {@code put(Arrays.asList(42, null, "hello"))}
+ *       and {@code take()} through the default {@code ObjectCodec} (200,000 messages).
+ *   <li>{@code queue.pingpong_spin} ns: round trip of an 8-byte message over two queues, one each
+ *       way; both sides poll with {@code getBytes(Duration.ZERO)} and {@code Thread.onSpinWait()}
+ *       (the only non-blocking raw get; it allocates the returned array and Optional).
+ *   <li>{@code queue.pingpong_block} ns: the same with blocking {@code getBytesInto} as shipped
+ *       (the native get spins briefly before it sleeps).
+ *   <li>{@code queue.pingpong_park} ns: blocking {@code getBytesInto}, and each side puts only
+ *       once the peer is registered as a sleeping consumer (the queue's "consumers waiting" word,
+ *       read through a read-only mapping of /dev/shm), so every message wakes a parked JVM.
+ *   <li>{@code queue.tput64k} GB/s: 65,536-byte messages, 4 MiB ring, 5,000 messages.
+ * </ul>
+ *
+ * <p>{@code agrona [REPS]}: the state of the art for the same shapes, Agrona's
+ * {@link OneToOneRingBuffer} over a file mapped in /dev/shm by both JVMs (1 MiB ring), both sides
+ * busy-spinning with {@code Thread.onSpinWait()}: {@code agrona.queue.tput64} (msgs/s, 64-byte
+ * messages written with {@code write}, read with {@code read(handler)}) and
+ * {@code agrona.queue.pingpong_spin} (ns, 8-byte messages over two rings). Agrona runs with its
+ * defaults (bounds checks on).
+ *
+ * <p>Result lines: {@code RESULT java-<label>.queue.<what>} (label from {@code
+ * -Dmproc.bench.label}, else the backend) and {@code RESULT agrona.queue.<what>}. Every named
+ * object is {@code /mproc-bench-<parent pid>-*} and is unlinked in a finally block.
+ */
+public final class QueueBench {
+  private static final int TPUT64 = 1;
+  private static final int OBJECTS = 2;
+  private static final int PING_SPIN = 3;
+  private static final int PING_BLOCK = 4;
+  private static final int PING_PARK = 5;
+  private static final int TPUT64K = 6;
+  private static final int A_TPUT64 = 7;
+  private static final int A_PING = 8;
+
+  /* Control array slots. */
+  private static final int READY = 0;
+  private static final int SEQ = 1; // parent: repetition number, bumped to start one
+  private static final int MODE = 2;
+  private static final int COUNT = 3;
+  private static final int DONE = 4; // child: the SEQ it finished
+  private static final int FAILED = 5;
+  private static final int START = 6; // child's start, ns
+  private static final int QUIT = 7;
+  private static final int CTL_LENGTH = 8;
+
+  private static final int AGRONA_RING = 1 << 20;
+  private static final int MSG_TYPE = 1;
+
+  private QueueBench() {}
+
+  /**
+   * Entry point: {@code mproc [REPS]}, {@code agrona [REPS]}, or a child's role.
+   *
+   * @param args the mode and its arguments
+   * @throws Exception on failure
+   */
+  public static void main(String[] args) throws Exception {
+    switch (args.length > 0 ? args[0] : "") {
+      case "mproc":
+        parent(false, args.length > 1 ? Integer.parseInt(args[1]) : 7);
+        break;
+      case "agrona":
+        parent(true, args.length > 1 ? Integer.parseInt(args[1]) : 7);
+        break;
+      case "child":
+        child(args[1], args[2]);
+        break;
+      default:
+        System.err.println("usage: QueueBench mproc|agrona [REPS]");
+        System.exit(2);
+    }
+  }
+
+  private static void result(String name, double value, String unit) {
+    System.out.printf("RESULT %s %.6g %s%n", name, value, unit);
+    System.out.flush();
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  }
+
+  /* ---------------------------------------------------------------- the objects of one run */
+
+  /** Names of the run's objects, derived from the parent's pid. */
+  private static final class Names {
+    final String q1;
+    final String q2;
+    final String big;
+    final String ctl;
+    final File a1;
+    final File a2;
+
+    Names(String prefix) {
+      q1 = prefix + "-jq1";
+      q2 = prefix + "-jq2";
+      big = prefix + "-jq64k";
+      ctl = prefix + "-jqctl";
+      a1 = new File("/dev/shm" + prefix + "-agrona1");
+      a2 = new File("/dev/shm" + prefix + "-agrona2");
+    }
+  }
+
+  /** The peer's "consumers waiting" word of a queue (body offset 260, see mproc.h). */
+  private static final class Waiters {
+    private static final VarHandle INT =
+        MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private final MappedByteBuffer map;
+    private final int offset;
+
+    Waiters(String name) throws Exception {
+      try (FileChannel ch = FileChannel.open(Path.of("/dev/shm" + name), StandardOpenOption.READ)) {
+        map = ch.map(FileChannel.MapMode.READ_ONLY, 0, 4096);
+      }
+      map.order(ByteOrder.LITTLE_ENDIAN);
+      offset = (int) map.getLong(120) + 260; // header data_offset + 260
+    }
+
+    void awaitSleeper() {
+      while ((int) INT.getVolatile(map, offset) == 0) {
+        Thread.onSpinWait();
+      }
+    }
+  }
+
+  private static OneToOneRingBuffer ring(File f, boolean create) {
+    int len = AGRONA_RING + RingBufferDescriptor.TRAILER_LENGTH;
+    MappedByteBuffer m = create ? IoUtil.mapNewFile(f, len) : IoUtil.mapExistingFile(f, "ring");
+    return new OneToOneRingBuffer(new UnsafeBuffer(m));
+  }
+
+  /* ---------------------------------------------------------------- parent */
+
+  private static void parent(boolean agrona, int reps) throws Exception {
+    String prefix = "/mproc-bench-" + ProcessHandle.current().pid();
+    Names n = new Names(prefix);
+    String label = System.getProperty("mproc.bench.label", Mproc.backend());
+    try (SharedLongArray ctl = SharedLongArray.create(n.ctl, CTL_LENGTH)) {
+      SharedQueue<Object> q1 = null;
+      SharedQueue<Object> q2 = null;
+      SharedQueue<Object> big = null;
+      OneToOneRingBuffer r1 = null;
+      OneToOneRingBuffer r2 = null;
+      Process child = null;
+      try {
+        if (agrona) {
+          r1 = ring(n.a1, true);
+          r2 = ring(n.a2, true);
+        } else {
+          q1 = SharedQueue.builder().name(n.q1).capacityBytes(1 << 20).create();
+          q2 = SharedQueue.builder().name(n.q2).capacityBytes(1 << 20).create();
+          big = SharedQueue.builder().name(n.big).capacityBytes(4 << 20).maxMessageBytes(65536)
+              .create();
+        }
+        List<String> cmd = new ArrayList<>(JavaCommand.of(QueueBench.class, "child", prefix,
+            agrona ? "agrona" : "mproc"));
+        if (agrona) {
+          cmd.add(1, "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"); // Agrona 2.x uses it
+        }
+        child = new ProcessBuilder(cmd).inheritIO().start();
+        while (ctl.get(READY) == 0) {
+          alive(child, ctl);
+          LockSupport.parkNanos(100_000);
+        }
+        Run run = new Run(ctl, child, reps);
+        if (agrona) {
+          final OneToOneRingBuffer ra = r1;
+          final OneToOneRingBuffer rb = r2;
+          result("agrona.queue.tput64", run.tput(A_TPUT64, 500_000, () -> agronaConsume(ra, 500_000)),
+              "msgs/s");
+          result("agrona.queue.pingpong_spin",
+              run.pingpong(A_PING, 200_000, m -> agronaPing(ra, rb, m)), "ns");
+        } else {
+          final SharedQueue<Object> a = q1;
+          final SharedQueue<Object> b = q2;
+          final SharedQueue<Object> c = big;
+          String p = "java-" + label + ".queue.";
+          result(p + "tput64", run.tput(TPUT64, 500_000, () -> consumeBytes(a, 500_000, 64)), "msgs/s");
+          result(p + "objects", run.tput(OBJECTS, 200_000, () -> consumeObjects(a, 200_000)), "msgs/s");
+          result(p + "pingpong_spin", run.pingpong(PING_SPIN, 100_000, m -> pingSpin(a, b, m)), "ns");
+          result(p + "pingpong_block", run.pingpong(PING_BLOCK, 100_000, m -> pingBlock(a, b, m, null)),
+              "ns");
+          Waiters w = new Waiters(n.q1);
+          result(p + "pingpong_park", run.pingpong(PING_PARK, 5_000, m -> pingBlock(a, b, m, w)), "ns");
+          result(p + "tput64k",
+              run.tput(TPUT64K, 5_000, () -> consumeBytes(c, 5_000, 65536)) * 65536 / 1e9, "GB/s");
+        }
+        ctl.set(QUIT, 1);
+        ctl.getAndAdd(SEQ, 1);
+        if (child.waitFor() != 0) {
+          throw new IllegalStateException("the child JVM failed: exit code " + child.exitValue());
+        }
+      } finally {
+        if (child != null && child.isAlive()) {
+          child.destroyForcibly();
+        }
+        for (SharedQueue<Object> q : Arrays.asList(q1, q2, big)) {
+          if (q != null) {
+            q.unlink();
+            q.close();
+          }
+        }
+        n.a1.delete();
+        n.a2.delete();
+        ctl.unlink();
+      }
+    }
+  }
+
+  private static void alive(Process child, SharedLongArray ctl) {
+    if (!child.isAlive() || ctl.get(FAILED) != 0) {
+      throw new IllegalStateException("the child JVM failed or exited early");
+    }
+  }
+
+  @FunctionalInterface
+  private interface Body {
+    void run() throws Exception;
+  }
+
+  @FunctionalInterface
+  private interface PingBody {
+    void run(int count) throws Exception;
+  }
+
+  /** Repetitions of one scenario, each started by bumping SEQ. */
+  private static final class Run {
+    final SharedLongArray ctl;
+    final Process child;
+    final int reps;
+
+    Run(SharedLongArray ctl, Process child, int reps) {
+      this.ctl = ctl;
+      this.child = child;
+      this.reps = reps;
+    }
+
+    private long begin(int mode, int count) {
+      ctl.set(MODE, mode);
+      ctl.set(COUNT, count);
+      ctl.set(START, 0);
+      return ctl.getAndAdd(SEQ, 1) + 1;
+    }
+
+    private void end(long seq) {
+      while (ctl.get(DONE) != seq) {
+        alive(child, ctl);
+        LockSupport.parkNanos(20_000);
+      }
+    }
+
+    /** Messages per second: count / (this side's end - the child's start). */
+    double tput(int mode, int count, Body consume) throws Exception {
+      double[] v = new double[reps];
+      for (int r = -1; r < reps; r++) {
+        long seq = begin(mode, count);
+        consume.run();
+        long t1 = System.nanoTime();
+        end(seq);
+        if (r >= 0) {
+          v[r] = count / ((t1 - ctl.get(START)) / 1e9);
+        }
+      }
+      return median(v);
+    }
+
+    /** Nanoseconds per round trip, timed here. */
+    double pingpong(int mode, int count, PingBody ping) throws Exception {
+      double[] v = new double[reps];
+      for (int r = -1; r < reps; r++) {
+        long seq = begin(mode, count);
+        while (ctl.get(START) == 0) { // the child is at its loop
+          alive(child, ctl);
+          Thread.onSpinWait();
+        }
+        long t0 = System.nanoTime();
+        ping.run(count);
+        long t1 = System.nanoTime();
+        end(seq);
+        if (r >= 0) {
+          v[r] = (double) (t1 - t0) / count;
+        }
+      }
+      return median(v);
+    }
+  }
+
+  /* ---------------------------------------------------------------- the timed loops */
+
+  private static void consumeBytes(SharedQueue<Object> q, int count, int size) throws Exception {
+    byte[] buf = new byte[size];
+    for (int i = 0; i < count; i++) {
+      if (q.getBytesInto(buf) != size) {
+        throw new IllegalStateException("wrong message length");
+      }
+    }
+  }
+
+  private static void produceBytes(SharedQueue<Object> q, int count, int size) throws Exception {
+    byte[] msg = new byte[size];
+    for (int i = 0; i < count; i++) {
+      q.putBytes(msg);
+    }
+  }
+
+  private static void consumeObjects(SharedQueue<Object> q, int count) throws Exception {
+    for (int i = 0; i < count; i++) {
+      if (!(q.take() instanceof List<?> l) || l.size() != 3) {
+        throw new IllegalStateException("wrong message");
+      }
+    }
+  }
+
+  private static void produceObjects(SharedQueue<Object> q, int count) throws Exception {
+    for (int i = 0; i < count; i++) {
+      q.put(Arrays.asList(42, null, "hello"));
+    }
+  }
+
+  private static byte[] pollSpin(SharedQueue<Object> q) throws Exception {
+    Optional<byte[]> m;
+    while ((m = q.getBytes(Duration.ZERO)).isEmpty()) {
+      Thread.onSpinWait();
+    }
+    return m.get();
+  }
+
+  /* Parent side: send on `out`, await the echo on `in`. */
+  private static void pingSpin(SharedQueue<Object> out, SharedQueue<Object> in, int count)
+      throws Exception {
+    byte[] msg = new byte[8];
+    for (int i = 0; i < count; i++) {
+      out.putBytes(msg);
+      pollSpin(in);
+    }
+  }
+
+  private static void pingBlock(SharedQueue<Object> out, SharedQueue<Object> in, int count,
+      Waiters peer) throws Exception {
+    byte[] msg = new byte[8];
+    for (int i = 0; i < count; i++) {
+      if (peer != null) {
+        peer.awaitSleeper();
+      }
+      out.putBytes(msg);
+      in.getBytesInto(msg);
+    }
+  }
+
+  private static void agronaConsume(OneToOneRingBuffer r, int count) {
+    int[] got = new int[1];
+    org.agrona.concurrent.MessageHandler h = (type, buf, index, length) -> got[0]++;
+    while (got[0] < count) {
+      if (r.read(h) == 0) {
+        Thread.onSpinWait();
+      }
+    }
+  }
+
+  private static void agronaProduce(OneToOneRingBuffer r, int count, int size) {
+    UnsafeBuffer msg = new UnsafeBuffer(new byte[size]);
+    for (int i = 0; i < count; i++) {
+      while (!r.write(MSG_TYPE, msg, 0, size)) {
+        Thread.onSpinWait();
+      }
+    }
+  }
+
+  private static void agronaPing(OneToOneRingBuffer out, OneToOneRingBuffer in, int count) {
+    UnsafeBuffer msg = new UnsafeBuffer(new byte[8]);
+    org.agrona.concurrent.MessageHandler h = (type, buf, index, length) -> { };
+    for (int i = 0; i < count; i++) {
+      while (!out.write(MSG_TYPE, msg, 0, 8)) {
+        Thread.onSpinWait();
+      }
+      while (in.read(h, 1) == 0) {
+        Thread.onSpinWait();
+      }
+    }
+  }
+
+  /* ---------------------------------------------------------------- child */
+
+  private static void child(String prefix, String kind) throws Exception {
+    Names n = new Names(prefix);
+    boolean agrona = kind.equals("agrona");
+    try (SharedLongArray ctl = SharedLongArray.open(n.ctl)) {
+      try {
+        SharedQueue<Object> q1 = agrona ? null : SharedQueue.open(n.q1);
+        SharedQueue<Object> q2 = agrona ? null : SharedQueue.open(n.q2);
+        SharedQueue<Object> big = agrona ? null : SharedQueue.open(n.big);
+        OneToOneRingBuffer r1 = agrona ? ring(n.a1, false) : null;
+        OneToOneRingBuffer r2 = agrona ? ring(n.a2, false) : null;
+        Waiters w = agrona ? null : new Waiters(n.q2);
+        ctl.set(READY, 1);
+        long seen = 0;
+        for (;;) {
+          long seq;
+          while ((seq = ctl.get(SEQ)) == seen) {
+            LockSupport.parkNanos(20_000);
+          }
+          seen = seq;
+          if (ctl.get(QUIT) != 0) {
+            break;
+          }
+          int count = (int) ctl.get(COUNT);
+          int mode = (int) ctl.get(MODE);
+          ctl.set(START, System.nanoTime());
+          switch (mode) {
+            case TPUT64 -> produceBytes(q1, count, 64);
+            case OBJECTS -> produceObjects(q1, count);
+            case TPUT64K -> produceBytes(big, count, 65536);
+            case PING_SPIN -> {
+              for (int i = 0; i < count; i++) {
+                q2.putBytes(pollSpin(q1));
+              }
+            }
+            case PING_BLOCK, PING_PARK -> {
+              byte[] buf = new byte[8];
+              for (int i = 0; i < count; i++) {
+                int len = q1.getBytesInto(buf);
+                if (mode == PING_PARK) {
+                  w.awaitSleeper();
+                }
+                q2.putBytes(buf, 0, len);
+              }
+            }
+            case A_TPUT64 -> agronaProduce(r1, count, 64);
+            case A_PING -> {
+              UnsafeBuffer echo = new UnsafeBuffer(new byte[8]);
+              org.agrona.concurrent.MessageHandler h = (type, buf, index, length) -> { };
+              for (int i = 0; i < count; i++) {
+                while (r1.read(h, 1) == 0) {
+                  Thread.onSpinWait();
+                }
+                while (!r2.write(MSG_TYPE, echo, 0, 8)) {
+                  Thread.onSpinWait();
+                }
+              }
+            }
+            default -> throw new IllegalStateException("unknown mode " + mode);
+          }
+          ctl.set(DONE, seq);
+        }
+        for (SharedQueue<Object> q : Arrays.asList(q1, q2, big)) {
+          if (q != null) {
+            q.close();
+          }
+        }
+      } catch (Exception | Error e) {
+        ctl.set(FAILED, 1);
+        throw e;
+      }
+    }
+  }
+}

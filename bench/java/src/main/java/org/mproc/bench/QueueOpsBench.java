@@ -1,0 +1,90 @@
+package org.mproc.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.mproc.internal.Native;
+import org.mproc.internal.NativeApi;
+import org.mproc.queue.SharedQueue;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Diagnostic, not part of bench/run: where a SharedQueue call spends its time, in one thread of
+ * one process (no contention, the queue never full or empty when a get runs). Each benchmark is
+ * one 64-byte put followed by one get:
+ * <ul>
+ *   <li>{@code sharedQueue}: {@code putBytes} + {@code getBytesInto} (the public path);
+ *   <li>{@code nativeApi}: the same two calls on the internal {@link NativeApi} with timeout 0,
+ *       i.e. without SharedQueue's {@code loop} (lambdas, in-flight counter, ThreadLocal);
+ *   <li>{@code nativeSize}: one {@code mproc_queue_size} downcall, the floor of a call.
+ * </ul>
+ * Run with {@code java -cp ... org.openjdk.jmh.Main QueueOpsBench -prof gc} plus
+ * {@code -jvmArgsAppend "--enable-native-access=ALL-UNNAMED -Dmproc.backend=ffm|jna"}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class QueueOpsBench {
+  private SharedQueue<Object> queue;
+  private NativeApi api;
+  private long handle;
+  private final byte[] msg = new byte[64];
+  private final byte[] buf = new byte[64];
+  private final int[] len = new int[1];
+
+  /** Creates the queues. */
+  @Setup(Level.Trial)
+  public void setUp() {
+    queue = SharedQueue.builder().capacityBytes(1 << 20).create();
+    api = Native.api();
+    long[] out = new long[1];
+    Native.check(api.queueCreate(null, 1 << 20, 0, 0, out), "create", "queue");
+    handle = out[0];
+  }
+
+  /** Closes them. */
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    queue.close();
+    api.queueClose(handle);
+  }
+
+  /**
+   * putBytes + getBytesInto.
+   *
+   * @return the length got
+   * @throws InterruptedException never
+   */
+  @Benchmark
+  public int sharedQueue() throws InterruptedException {
+    queue.putBytes(msg);
+    return queue.getBytesInto(buf);
+  }
+
+  /**
+   * NativeApi queuePut + queueGet, timeout 0.
+   *
+   * @return the get's result
+   */
+  @Benchmark
+  public int nativeApi() {
+    api.queuePut(handle, msg, 0, 64, 0);
+    return api.queueGet(handle, buf, len, 0, true);
+  }
+
+  /**
+   * One trivial downcall.
+   *
+   * @return the size
+   */
+  @Benchmark
+  public long nativeSize() {
+    return api.queueSize(handle);
+  }
+}
