@@ -607,6 +607,14 @@ MPROC_EXTERN int mproc_queue_put(mproc_queue_t *q, const void *buf, uint32_t len
 MPROC_EXTERN int mproc_queue_get(mproc_queue_t *q, void *buf, uint32_t cap, uint32_t *len,
                                  int64_t timeout_ns);
 
+/**
+ * mproc_queue_get (remove 1) or mproc_queue_peek (remove 0) for bindings: the result is the
+ * message's length (>= 0) or a negative code as for mproc_queue_get, so no out-parameter needs
+ * memory. On MPROC_ETOOSMALL, mproc_queue_peek tells the length.
+ */
+MPROC_EXTERN int mproc_queue_recv(mproc_queue_t *q, void *buf, uint32_t cap, int64_t timeout_ns,
+                                  int remove);
+
 /** As mproc_queue_get, but leaves the message queued. */
 MPROC_EXTERN int mproc_queue_peek(mproc_queue_t *q, void *buf, uint32_t cap, uint32_t *len,
                                   int64_t timeout_ns);

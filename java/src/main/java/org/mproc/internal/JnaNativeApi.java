@@ -143,6 +143,8 @@ final class JnaNativeApi implements NativeApi {
 
     static native int mproc_queue_peek(long q, Pointer buf, int cap, int[] len, long timeoutNs);
 
+    static native int mproc_queue_recv(long q, Pointer buf, int cap, long timeoutNs, int remove);
+
     static native int mproc_queue_shutdown(long q);
 
     static native long mproc_queue_size(long q);
@@ -482,6 +484,16 @@ final class JnaNativeApi implements NativeApi {
             : C.mproc_queue_peek(queue, m, buf.length, len, timeoutNs);
     if (rc == 0) {
       m.read(0, buf, 0, len[0]);
+    }
+    return rc;
+  }
+
+  @Override
+  public int queueRecv(long queue, byte[] buf, long timeoutNs, boolean remove) {
+    com.sun.jna.Memory m = buffer(buf.length);
+    int rc = C.mproc_queue_recv(queue, m, buf.length, timeoutNs, remove ? 1 : 0);
+    if (rc > 0) {
+      m.read(0, buf, 0, rc);
     }
     return rc;
   }

@@ -491,6 +491,17 @@ public interface NativeApi {
   int queueGet(long queue, byte[] buf, int[] len, long timeoutNs, boolean remove);
 
   /**
+   * {@code mproc_queue_recv}: like {@link #queueGet}, but the length is the result.
+   *
+   * @param queue the handle
+   * @param buf receives the message; its length is the capacity passed
+   * @param timeoutNs 0 (never blocks; a critical downcall on FFM), a timeout, or -1
+   * @param remove false to peek
+   * @return the message's length, or a negative error code
+   */
+  int queueRecv(long queue, byte[] buf, long timeoutNs, boolean remove);
+
+  /**
    * {@code mproc_queue_shutdown}.
    *
    * @param queue the handle

@@ -359,14 +359,62 @@ public final class SharedQueue<E> extends AbstractQueue<E>
    * @throws InterruptedException if interrupted while waiting
    */
   public int getBytesInto(byte[] buf) throws InterruptedException {
-    int[] len = receive.get().len;
-    int rc = loop(() -> api.queueGet(queue, buf, len, 0, true),
-        slice -> api.queueGet(queue, buf, len, slice, true), -1);
+    int rc;
+    enter();
+    try {
+      rc = api.queueRecv(queue, buf, 0, true);
+    } finally {
+      exit();
+    }
+    if (rc == ETIMEDOUT || rc == EAGAIN) {
+      rc = loop(() -> api.queueRecv(queue, buf, 0, true),
+          slice -> api.queueRecv(queue, buf, slice, true), -1);
+    }
+    return intoResult(rc, buf);
+  }
+
+  /**
+   * Takes the oldest message into the caller's buffer if there is one now: no allocation, no
+   * waiting (a spinning consumer's call).
+   *
+   * @param buf where to copy the message
+   * @return the message's length, or -1 when the queue is empty
+   * @throws BufferTooShortException if the message is longer than {@code buf}
+   * @throws QueueClosedException if the queue was shut down and is drained
+   */
+  public int pollBytesInto(byte[] buf) {
+    int rc;
+    enter();
+    try {
+      rc = api.queueRecv(queue, buf, 0, true);
+      if (rc == EAGAIN) { // another consumer holds the lock for a copy's time
+        for (int i = 0; i < 64 && rc == EAGAIN; i++) {
+          Thread.onSpinWait();
+          rc = api.queueRecv(queue, buf, 0, true);
+        }
+      }
+    } finally {
+      exit();
+    }
+    return rc == ETIMEDOUT || rc == EAGAIN ? -1 : intoResult(rc, buf);
+  }
+
+  private int intoResult(int rc, byte[] buf) {
+    if (rc >= 0) {
+      return rc;
+    }
     if (rc == ErrorCode.ETOOSMALL.code()) {
+      int[] len = new int[1];
+      enter();
+      try {
+        api.queueGet(queue, new byte[0], len, 0, false);
+      } finally {
+        exit();
+      }
       throw new BufferTooShortException(describe(), len[0], buf.length);
     }
     finish(rc, "get from");
-    return len[0];
+    return rc;
   }
 
   /** A consumer thread's receive buffer (grown to the largest message seen) and last length. */
@@ -624,8 +672,8 @@ public final class SharedQueue<E> extends AbstractQueue<E>
       byte[] b = rx.buf;
       int rc;
       enter();
-      try { // the common case, without the slow path's lambdas
-        rc = api.queueGet(queue, b, rx.len, 0, remove);
+      try { // the common case: one critical downcall, nothing allocated
+        rc = api.queueRecv(queue, b, 0, remove);
       } finally {
         exit();
       }
@@ -633,10 +681,20 @@ public final class SharedQueue<E> extends AbstractQueue<E>
         return null;
       }
       if (rc == ETIMEDOUT || rc == EAGAIN) {
-        rc = loop(() -> api.queueGet(queue, b, rx.len, 0, remove),
-            slice -> api.queueGet(queue, b, rx.len, slice, remove), timeoutNs);
+        rc = loop(() -> api.queueRecv(queue, b, 0, remove),
+            slice -> api.queueRecv(queue, b, slice, remove), timeoutNs);
+      }
+      if (rc >= 0) {
+        rx.len[0] = rc;
+        return rx;
       }
       if (rc == ErrorCode.ETOOSMALL.code()) {
+        enter();
+        try { // learn the length: the message stays queued
+          api.queueGet(queue, new byte[0], rx.len, 0, false);
+        } finally {
+          exit();
+        }
         rx.buf = new byte[Math.max(rx.len[0], b.length * 2)]; // grow, and keep for later
         continue;
       }

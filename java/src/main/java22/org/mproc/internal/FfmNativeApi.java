@@ -91,6 +91,21 @@ final class FfmNativeApi implements NativeApi {
     static final MethodHandle MH = handle("mproc_queue_get", GET, HEAP);
   }
 
+  private static final class QueueRecvNow {
+    static final MethodHandle MH =
+        handle(
+            "mproc_queue_recv",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT),
+            HEAP);
+  }
+
+  private static final class QueueRecvWait {
+    static final MethodHandle MH =
+        handle(
+            "mproc_queue_recv",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT));
+  }
+
   private static final class QueuePeekNow {
     static final MethodHandle MH = handle("mproc_queue_peek", GET, HEAP);
   }
@@ -871,7 +886,10 @@ final class FfmNativeApi implements NativeApi {
   public int queuePut(long queue, byte[] buf, int off, int len, long timeoutNs) {
     try {
       if (timeoutNs == 0) {
-        MemorySegment msg = MemorySegment.ofArray(buf).asSlice(off, len);
+        // A local, not a conditional: as an argument of invokeExact a conditional is typed
+        // Object, which does not match the handle.
+        MemorySegment msg =
+            off == 0 ? MemorySegment.ofArray(buf) : MemorySegment.ofArray(buf).asSlice(off, len);
         return (int) QueuePutNow.MH.invokeExact(queue, msg, len, 0L);
       }
       try (Arena arena = Arena.ofConfined()) { // a call that may sleep cannot hold the heap
@@ -935,6 +953,28 @@ final class FfmNativeApi implements NativeApi {
   public long queueUnfinished(long queue) {
     try {
       return (long) QueueUnfinished.MH.invokeExact(queue);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int queueRecv(long queue, byte[] buf, long timeoutNs, boolean remove) {
+    try {
+      if (timeoutNs == 0) { // no arena, no allocation: the array itself is the buffer
+        return (int)
+            QueueRecvNow.MH.invokeExact(
+                queue, MemorySegment.ofArray(buf), buf.length, 0L, remove ? 1 : 0);
+      }
+      try (Arena arena = Arena.ofConfined()) { // a call that may sleep cannot hold the heap
+        MemorySegment dst = arena.allocate(Math.max(1, buf.length));
+        int rc =
+            (int) QueueRecvWait.MH.invokeExact(queue, dst, buf.length, timeoutNs, remove ? 1 : 0);
+        if (rc > 0) {
+          MemorySegment.copy(dst, JAVA_BYTE, 0, buf, 0, rc);
+        }
+        return rc;
+      }
     } catch (Throwable t) {
       throw rethrow(t);
     }
