@@ -79,7 +79,11 @@ public enum ErrorCode {
   /** End of stream: the peer closed the channel. */
   EEOF(-3013, "end of stream: the peer closed the channel"),
   /** Malformed message on the bootstrap channel. */
-  EPROTO(-3014, "malformed message on the bootstrap channel");
+  EPROTO(-3014, "malformed message on the bootstrap channel"),
+  /** Barrier is broken: a party timed out, died or aborted it. */
+  EBROKEN(-3015, "barrier is broken: a party timed out, died or aborted it"),
+  /** Released more times than acquired. */
+  ENOTHELD(-3016, "released more times than acquired");
 
   private static final Map<Integer, ErrorCode> BY_CODE = new HashMap<>();
 
