@@ -782,6 +782,11 @@ MPROC_EXTERN int mproc_barrier_cancel(mproc_sync_t *b, uint32_t cycle, int *trip
  */
 MPROC_EXTERN int mproc_barrier_wait(mproc_sync_t *b, int64_t timeout_ns, uint32_t *index);
 
+/*
+ * Unlike the other primitives, a barrier handle may be used by several threads at once: its
+ * functions serialise on the header lock and threads of one handle take turns at it.
+ */
+
 /** Breaks the barrier: current and later waiters get MPROC_EBROKEN until reset. */
 MPROC_EXTERN int mproc_barrier_abort(mproc_sync_t *b);
 

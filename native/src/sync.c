@@ -13,6 +13,7 @@
 #include "internal.h"
 
 #include <limits.h>
+#include <sched.h>
 #include <stdlib.h>
 
 #define SPINS 100
@@ -519,7 +520,10 @@ int mproc_event_wait(mproc_sync_t *ev, int64_t timeout_ns) {
  * critical section may have left the state half-updated, so the barrier is broken then.
  */
 static int barrier_lock(mproc_sync_t *b, bool *died) {
-  int r = mproc_lock_acquire(b->seg, MPROC_FOREVER);
+  int r;
+  /* Threads sharing one handle (a Java object) share its owner identity: they take turns. */
+  while ((r = mproc_lock_acquire(b->seg, MPROC_FOREVER)) == MPROC_EDEADLK)
+    sched_yield();
   *died = r == MPROC_EOWNERDEAD;
   return r == MPROC_EOWNERDEAD ? 0 : r;
 }

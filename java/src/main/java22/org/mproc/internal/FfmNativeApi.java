@@ -64,6 +64,26 @@ final class FfmNativeApi implements NativeApi {
   private final Downcall handoffFlags;
   private final Downcall handoffPayload;
   private final Downcall handoffFree;
+  private final Downcall syncCreate;
+  private final Downcall syncOpen;
+  private final Downcall syncOpenFd;
+  private final Downcall syncClose;
+  private final Downcall syncSegment;
+  private final MethodHandle syncAcquire;
+  private final MethodHandle syncTry;
+  private final MethodHandle syncRelease;
+  private final Downcall conditionWaitBegin;
+  private final Downcall conditionWaitSleep;
+  private final Downcall conditionWaitEnd;
+  private final Downcall conditionNotify;
+  private final MethodHandle eventSet;
+  private final Downcall eventClear;
+  private final MethodHandle eventWait;
+  private final Downcall barrierArrive;
+  private final Downcall barrierAwait;
+  private final Downcall barrierCancel;
+  private final Downcall barrierAbort;
+  private final Downcall barrierReset;
 
   FfmNativeApi(Path library) {
     // Without --enable-native-access the JVM itself warns here (naming the flag) or, with
@@ -156,6 +176,57 @@ final class FfmNativeApi implements NativeApi {
     handoffPayload =
         lazy("mproc_handoff_payload", FunctionDescriptor.of(ADDRESS, JAVA_LONG, ADDRESS));
     handoffFree = lazy("mproc_handoff_free", FunctionDescriptor.ofVoid(JAVA_LONG));
+    // Synchronization primitives: acquire/release and the event's set/wait are hot paths and
+    // made eagerly; release, set and the try never block, so they are critical downcalls.
+    syncCreate =
+        lazy(
+            "mproc_sync_create",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT, JAVA_INT, JAVA_INT, ADDRESS));
+    syncOpen =
+        lazy("mproc_sync_open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT, ADDRESS));
+    syncOpenFd =
+        lazy("mproc_sync_open_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_SHORT, ADDRESS));
+    syncClose = lazy("mproc_sync_close", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    syncSegment =
+        lazy("mproc_sync_segment", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+    syncAcquire =
+        handle("mproc_sync_acquire", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+    syncTry =
+        handle(
+            "mproc_sync_acquire", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), CRITICAL);
+    syncRelease =
+        handle("mproc_sync_release", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+    conditionWaitBegin =
+        lazy(
+            "mproc_condition_wait_begin",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS));
+    conditionWaitSleep =
+        lazy(
+            "mproc_condition_wait_sleep",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG));
+    conditionWaitEnd =
+        lazy(
+            "mproc_condition_wait_end",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG));
+    conditionNotify =
+        lazy(
+            "mproc_condition_notify",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT),
+            CRITICAL);
+    eventSet = handle("mproc_event_set", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+    eventClear = lazy("mproc_event_clear", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+    eventWait = handle("mproc_event_wait", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+    barrierArrive =
+        lazy(
+            "mproc_barrier_arrive", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
+    barrierAwait =
+        lazy(
+            "mproc_barrier_await", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG));
+    barrierCancel =
+        lazy(
+            "mproc_barrier_cancel", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, ADDRESS));
+    barrierAbort = lazy("mproc_barrier_abort", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    barrierReset = lazy("mproc_barrier_reset", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
   }
 
   /**
@@ -642,6 +713,210 @@ final class FfmNativeApi implements NativeApi {
   public void handoffFree(long handoff) {
     try {
       handoffFree.get().invokeExact(handoff);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int syncCreate(String name, int kind, int value, int flags, long[] handle) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(ADDRESS);
+      int rc =
+          (int)
+              syncCreate.get().invokeExact(cString(arena, name), (short) kind, value, flags, out);
+      handle[0] = out.get(ADDRESS, 0).address();
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int syncOpen(String name, int kind, long[] handle) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(ADDRESS);
+      int rc = (int) syncOpen.get().invokeExact(cString(arena, name), (short) kind, out);
+      handle[0] = out.get(ADDRESS, 0).address();
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int syncOpenFd(int fd, int kind, long[] handle) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(ADDRESS);
+      int rc = (int) syncOpenFd.get().invokeExact(fd, (short) kind, out);
+      handle[0] = out.get(ADDRESS, 0).address();
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int syncClose(long sync) {
+    try {
+      return (int) syncClose.get().invokeExact(sync);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public long syncSegment(long sync) {
+    try {
+      return (long) syncSegment.get().invokeExact(sync);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int syncAcquire(long sync, long timeoutNs) {
+    try {
+      return (int) syncAcquire.invokeExact(sync, timeoutNs);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int syncTry(long sync) {
+    try {
+      return (int) syncTry.invokeExact(sync, 0L);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int syncRelease(long sync) {
+    try {
+      return (int) syncRelease.invokeExact(sync);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int conditionWaitBegin(long cond, long lock, int[] ticketAndSaved) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(JAVA_INT, 2);
+      int rc =
+          (int)
+              conditionWaitBegin.get().invokeExact(cond, lock, out, out.asSlice(4));
+      ticketAndSaved[0] = out.getAtIndex(JAVA_INT, 0);
+      ticketAndSaved[1] = out.getAtIndex(JAVA_INT, 1);
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int conditionWaitSleep(long cond, int ticket, long timeoutNs) {
+    try {
+      return (int) conditionWaitSleep.get().invokeExact(cond, ticket, timeoutNs);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int conditionWaitEnd(long cond, long lock, int saved, long timeoutNs) {
+    try {
+      return (int) conditionWaitEnd.get().invokeExact(cond, lock, saved, timeoutNs);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int conditionNotify(long cond, long lock, int n) {
+    try {
+      return (int) conditionNotify.get().invokeExact(cond, lock, n);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int eventSet(long event) {
+    try {
+      return (int) eventSet.invokeExact(event);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int eventClear(long event) {
+    try {
+      return (int) eventClear.get().invokeExact(event);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int eventWait(long event, long timeoutNs) {
+    try {
+      return (int) eventWait.invokeExact(event, timeoutNs);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int barrierArrive(long barrier, int[] cycleAndIndex) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(JAVA_INT, 2);
+      int rc = (int) barrierArrive.get().invokeExact(barrier, out, out.asSlice(4));
+      cycleAndIndex[0] = out.getAtIndex(JAVA_INT, 0);
+      cycleAndIndex[1] = out.getAtIndex(JAVA_INT, 1);
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int barrierAwait(long barrier, int cycle, long timeoutNs) {
+    try {
+      return (int) barrierAwait.get().invokeExact(barrier, cycle, timeoutNs);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int barrierCancel(long barrier, int cycle, int[] tripped) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(JAVA_INT);
+      int rc = (int) barrierCancel.get().invokeExact(barrier, cycle, out);
+      tripped[0] = out.get(JAVA_INT, 0);
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int barrierAbort(long barrier) {
+    try {
+      return (int) barrierAbort.get().invokeExact(barrier);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int barrierReset(long barrier) {
+    try {
+      return (int) barrierReset.get().invokeExact(barrier);
     } catch (Throwable t) {
       throw rethrow(t);
     }
