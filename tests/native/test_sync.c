@@ -155,6 +155,34 @@ static void lock_and_rlock_killed_holders_are_taken_over(void) {
   }
 }
 
+static void lock_waiter_killed_blocks_nobody(void) {
+  const char *name = test_name("wlock");
+  mproc_sync_t *lock;
+  CHECK_RC(0, mproc_lock_create(name, &lock));
+  CHECK_RC(0, mproc_sync_acquire(lock, MPROC_FOREVER));
+  pid_t doomed = fork_child();
+  if (doomed == 0) {
+    mproc_sync_t *mine = open_or_die(name, MPROC_KIND_LOCK);
+    mproc_sync_acquire(mine, MPROC_FOREVER);
+    _exit(0);
+  }
+  const mproc_header_t *h = mproc_segment_base(mproc_sync_segment(lock));
+  while ((__atomic_load_n(&h->lock, __ATOMIC_SEQ_CST) & MPROC_LOCK_CONTENDED) == 0)
+    usleep(1000); /* the doomed waiter is asleep on the word */
+  kill_child(doomed);
+  pid_t next = fork_child();
+  if (next == 0) {
+    mproc_sync_t *mine = open_or_die(name, MPROC_KIND_LOCK);
+    int rc = mproc_sync_acquire(mine, 10 * SEC);
+    _exit(rc == 0 && mproc_sync_release(mine) == 0 ? 0 : 1);
+  }
+  usleep(20000);
+  CHECK_RC(0, mproc_sync_release(lock));
+  CHECK(wait_child(next) == 0);
+  mproc_sync_close(lock);
+  mproc_unlink(name);
+}
+
 static void rlock_recursion_and_ownership(void) {
   const char *name = test_name("rlock");
   mproc_sync_t *r, *other;
@@ -484,6 +512,7 @@ int main(void) {
   RUN(lock_four_processes_increment_exactly);
   RUN(lock_misuse_timeout_and_release_by_another_process);
   RUN(lock_and_rlock_killed_holders_are_taken_over);
+  RUN(lock_waiter_killed_blocks_nobody);
   RUN(rlock_recursion_and_ownership);
   RUN(semaphore_counts_times_out_and_bounds);
   RUN(semaphore_killed_holder_loses_its_permit_and_killed_waiter_blocks_nobody);
