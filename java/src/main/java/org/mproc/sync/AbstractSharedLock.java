@@ -33,7 +33,8 @@ public abstract class AbstractSharedLock extends SyncObject implements Lock {
    * it can take it.
    */
   final ReentrantLock local = new ReentrantLock();
-  private volatile boolean ownerDied;
+  /* Read and written only by the thread holding `local`, which orders it: no volatile fence. */
+  private boolean ownerDied;
 
   AbstractSharedLock(long handle, String name, ObjectKind kind) {
     super(handle, name, kind);
@@ -174,7 +175,7 @@ public abstract class AbstractSharedLock extends SyncObject implements Lock {
         ownerDied = true;
       } else if (rc != 0) {
         throw failure(rc, "lock");
-      } else if (!reentry) {
+      } else if (!reentry && ownerDied) {
         ownerDied = false;
       }
       acquired = true;
@@ -203,7 +204,7 @@ public abstract class AbstractSharedLock extends SyncObject implements Lock {
           }
         }
       } finally {
-        if (local.getHoldCount() == 1) {
+        if (ownerDied && local.getHoldCount() == 1) {
           ownerDied = false;
         }
         local.unlock();
