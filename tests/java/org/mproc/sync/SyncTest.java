@@ -267,6 +267,51 @@ class SyncTest {
   }
 
   @Test
+  void interruptedConditionAndBarrierWaitersGiveUpCleanly() throws Exception {
+    try (SharedLock lock = SharedLock.create();
+        SharedCondition cond = lock.newCondition();
+        SharedBarrier barrier = SharedBarrier.create(null, 2)) {
+      AtomicReference<Throwable> condThrown = new AtomicReference<>();
+      AtomicReference<Boolean> heldAfter = new AtomicReference<>();
+      Thread c =
+          start(() -> {
+            lock.lock();
+            try {
+              cond.await();
+            } catch (Throwable e) {
+              condThrown.set(e);
+            } finally {
+              heldAfter.set(lock.isHeldByCurrentThread());
+              lock.unlock();
+            }
+          });
+      AtomicReference<Throwable> barrierThrown = new AtomicReference<>();
+      Thread b =
+          start(() -> {
+            try {
+              barrier.await();
+            } catch (Throwable e) {
+              barrierThrown.set(e);
+            }
+          });
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while ((cond.waiters() < 1 || barrier.waiting() < 1) && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      c.interrupt();
+      b.interrupt();
+      c.join(10_000);
+      b.join(10_000);
+      assertTrue(condThrown.get() instanceof InterruptedException, String.valueOf(condThrown.get()));
+      assertTrue(heldAfter.get(), "the lock is held again when await throws");
+      assertFalse(lock.isLocked());
+      assertTrue(
+          barrierThrown.get() instanceof InterruptedException, String.valueOf(barrierThrown.get()));
+      assertTrue(barrier.isBroken(), "an interrupted party breaks the barrier");
+    }
+  }
+
+  @Test
   void closingWakesWaitersWithObjectClosed() throws Exception {
     SharedEvent ev = SharedEvent.create();
     AtomicReference<Throwable> thrown = new AtomicReference<>();
