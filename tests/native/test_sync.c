@@ -496,7 +496,7 @@ static void barrier_party_killed_while_waiting_breaks_it(void) {
     mproc_sync_t *mine = open_or_die(name, MPROC_KIND_BARRIER);
     uint32_t index;
     int64_t t0 = mproc_now_ns();
-    int r = mproc_barrier_wait(mine, MPROC_FOREVER, &index);
+    int r = mproc_barrier_wait(mine, 20 * SEC, &index);
     _exit(r == MPROC_EBROKEN && mproc_now_ns() - t0 < 10 * SEC ? 0 : 1);
   }
   while (mproc_sync_count(b) < 2)
