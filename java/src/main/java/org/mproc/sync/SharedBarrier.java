@@ -29,8 +29,8 @@ import org.mproc.ObjectKind;
  */
 public final class SharedBarrier extends SyncObject {
   private static final int PARTIES = 0;
-  private static final int COUNT = 4;
-  private static final int BROKEN = 12;
+  static final int COUNT = 4;
+  static final int BROKEN = 12;
 
   SharedBarrier(long handle, String name) {
     super(handle, name, ObjectKind.BARRIER);

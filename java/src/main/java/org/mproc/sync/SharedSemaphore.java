@@ -29,9 +29,9 @@ import org.mproc.ObjectKind;
  * <b>Interruption</b> is checked at least every 100 ms.
  */
 public final class SharedSemaphore extends SyncObject {
-  private static final int VALUE = 0;
-  private static final int BOUND = 8;
-  private static final int FLAGS = 12;
+  static final int VALUE = 0;
+  static final int BOUND = 8;
+  static final int FLAGS = 12;
   private static final int BOUNDED = 1;
 
   SharedSemaphore(long handle, String name) {
