@@ -145,7 +145,7 @@ def tables(res, failed):
                 cells += ["-", "not measured"]
             else:
                 met = x >= bound if op == ">=" else x <= bound
-                cells += [f"{x:.2f}x", "yes" if met else "**no**"]
+                cells += [f"{x:.2f}x" if x >= 0.01 else f"{x:.2g}x", "yes" if met else "**no**"]
         if all(c == "-" for c in cells[::2]):
             continue
         out.append(f"| {desc} | {goal} | " + " | ".join(cells) + " |")
