@@ -55,6 +55,19 @@ ROWS = [
     ("", "the same, main only loads mproc's backend (Mproc.backend())", "ms", None, "process.java_native_childcmd", None),
 ]
 
+# --- sync suite (issue 6): kept apart so that other suites merge cleanly ------------------------
+SYNC_ROWS = [
+    ("Lock and Event across processes (issue 6)", None, None, None, None, None),
+    ("", "Lock acquire+release, uncontended (C: mproc Lock; Python: mp.Lock)", "ns/op", "c.sync.lock_uncontended", "sync.lock_uncontended", "py.sync.lock_uncontended"),
+    ("", "process-shared pthread mutex lock+unlock, uncontended (reference)", "ns/op", "c.sync.pthread_uncontended", None, None),
+    ("", "locked increment, 2 processes (C: mproc Lock; Java: SharedLock; Python: mp.Lock)", "ops/s", "c.sync.lock_2proc", "sync.lock_2proc", "py.sync.lock_2proc"),
+    ("", "locked increment, 2 processes, process-shared pthread mutex (reference)", "ops/s", "c.sync.pthread_2proc", None, None),
+    ("", "Event set -> wake round trip, 2 processes (ns, lower is better)", "ns", "c.sync.event_rtt", "sync.event_rtt", "py.sync.event_rtt"),
+    ("", "raw futex wait/wake round trip, 2 processes (reference, ns)", "ns", "c.sync.futex_rtt", None, None),
+]
+ROWS += SYNC_ROWS
+
+
 # (description, target text, function(results, backend) -> ratio or None, ">="/"<=" and bound;
 # None and None for a ratio shown for scale only)
 def ratio(a, b):
@@ -78,6 +91,21 @@ TARGETS = [
     ("Java Subprocess start+join vs Python spawn Process start+join (for scale)", "-",
      lambda r, b: ratio(r.get(f"java-{b}.process.subprocess_start_join"), r.get("py.process.spawn_start_join")), None, None),
 ]
+
+SYNC_TARGETS = [
+    ("SharedLock uncontended vs Python mp.Lock", ">= 20x",
+     lambda r, b: ratio(r.get("py.sync.lock_uncontended"), r.get(f"java-{b}.sync.lock_uncontended")), ">=", 20),
+    ("SharedLock uncontended vs pthread mutex (slowdown)", "<= 1.25x",
+     lambda r, b: ratio(r.get(f"java-{b}.sync.lock_uncontended"), r.get("c.sync.pthread_uncontended")), "<=", 1.25),
+    ("SharedLock 2-process increment vs Python mp.Lock", ">= 20x",
+     lambda r, b: ratio(r.get(f"java-{b}.sync.lock_2proc"), r.get("py.sync.lock_2proc")), ">=", 20),
+    ("SharedLock 2-process increment vs pthread mutex (slowdown)", "<= 1.25x",
+     lambda r, b: ratio(r.get("c.sync.pthread_2proc"), r.get(f"java-{b}.sync.lock_2proc")), "<=", 1.25),
+    ("SharedEvent round trip vs raw futex round trip (slowdown)", "<= 1.2x",
+     lambda r, b: ratio(r.get(f"java-{b}.sync.event_rtt"), r.get("c.sync.futex_rtt")), "<=", 1.2),
+]
+TARGETS += SYNC_TARGETS
+# --- end of the sync suite ----------------------------------------------------------------------
 
 
 # --- queue suite ------------------------------------------------------------------------------
@@ -218,7 +246,7 @@ def tables(res, failed):
                     cells += [f"{x:.2f}x", "(scale)"]
                     continue
                 met = x >= bound if op == ">=" else x <= bound
-                cells += [f"{x:.2f}x", "yes" if met else "**no**"]
+                cells += [f"{x:.2f}x" if x >= 0.01 else f"{x:.2g}x", "yes" if met else "**no**"]
         if all(c == "-" for c in cells[::2]):
             continue
         out.append(f"| {desc} | {goal} | " + " | ".join(cells) + " |")

@@ -23,9 +23,14 @@ What is measured, with the same shapes as bench/c and bench/java:
          producer's start, both time.monotonic_ns()), the same through SimpleQueue
          (simple_tput64), [42, None, 'hello'] through Queue (objects, msgs/s), and a Queue round
          trip of an 8-byte message, one queue each way (pingpong, ns).
+  sync   (issue 6) mp.Lock: ns per acquire+release with nobody contending (lock_uncontended);
+         2 processes each doing N x `with lock: raw.value += 1` on a RawValue('q') (lock_2proc,
+         ops/s, as the lock suite); and ns per round trip over two mp.Events between 2
+         processes (A: ping.set(); pong.wait(); pong.clear()  B: ping.wait(); ping.clear();
+         pong.set()), 20,000 round trips (event_rtt).
 Every result is the median of REPS repetitions, printed as `RESULT py.<suite>.<what> <value> <unit>`.
-Usage: bench_mp.py [value|lock|array|process|queue|all] [--reps N] [--lock-n N] [--spawn-reps N]
-                   [--spawn-warmup N]
+Usage: bench_mp.py [value|lock|array|process|queue|sync|all] [--reps N] [--lock-n N]
+                   [--spawn-reps N] [--spawn-warmup N]
 """
 import argparse
 import multiprocessing as mp
@@ -257,11 +262,81 @@ def bench_queue(reps):
             samples.append((t1 - t0) / (n - 1))
     result("queue.pingpong", statistics.median(samples), "ns")
 # --- end of queue suite ----------------------------------------------------------------------
+# --- sync suite (issue 6): multiprocessing.Lock and Event -------------------------------------
+
+def sync_lock_worker(lock, v, ctl, w, n, ready, go):
+    with ready.get_lock():
+        ready.value += 1
+    go.wait()
+    ctl[w] = time.monotonic_ns()
+    for _ in range(n):
+        with lock:
+            v.value += 1
+    ctl[2 + w] = time.monotonic_ns()
+
+
+def sync_pong(ping, pong, n):
+    for _ in range(n):
+        ping.wait()
+        ping.clear()
+        pong.set()
+
+
+def bench_sync(reps, n):
+    lock = mp.Lock()
+
+    def pairs(k):
+        for _ in range(k):
+            lock.acquire()
+            lock.release()
+
+    result("sync.lock_uncontended", per_op_ns(pairs, 1_000_000, reps), "ns/op")
+
+    samples = []
+    for _ in range(reps):
+        lock = mp.Lock()
+        v = mp.RawValue("q", 0)
+        ctl = mp.RawArray("q", 4)
+        ready = mp.Value("i", 0)
+        go = mp.Event()
+        procs = [mp.Process(target=sync_lock_worker, args=(lock, v, ctl, w, n, ready, go))
+                 for w in range(2)]
+        for p in procs:
+            p.start()
+        while ready.value < 2:
+            time.sleep(0.0005)
+        go.set()
+        for p in procs:
+            p.join()
+            if p.exitcode != 0:
+                raise SystemExit("a worker failed")
+        if v.value != 2 * n:
+            raise SystemExit(f"lost updates: {v.value} != {2 * n}")
+        samples.append(2 * n / ((max(ctl[2], ctl[3]) - min(ctl[0], ctl[1])) / 1e9))
+    result("sync.lock_2proc", statistics.median(samples), "ops/s")
+
+    rounds = 20_000
+    samples = []
+    for _ in range(reps):
+        ping, pong = mp.Event(), mp.Event()
+        p = mp.Process(target=sync_pong, args=(ping, pong, rounds))
+        p.start()
+        t0 = time.perf_counter_ns()
+        for _ in range(rounds):
+            ping.set()
+            pong.wait()
+            pong.clear()
+        samples.append((time.perf_counter_ns() - t0) / rounds)
+        p.join()
+    result("sync.event_rtt", statistics.median(samples), "ns")
+
+# --- end of the sync suite ----------------------------------------------------------------------
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("suite", nargs="?", default="all", choices=["value", "lock", "array", "process", "queue", "all"])
+    ap.add_argument("suite", nargs="?", default="all",
+                    choices=["value", "lock", "array", "process", "queue", "sync", "all"])
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--lock-n", type=int, default=200_000)
     ap.add_argument("--spawn-reps", type=int, default=15)
@@ -278,6 +353,8 @@ def main():
         bench_process(args.spawn_reps, args.spawn_warmup)
     if args.suite in ("queue", "all"):
         bench_queue(args.reps)
+    if args.suite in ("sync", "all"):
+        bench_sync(args.reps, args.lock_n)
 
 
 if __name__ == "__main__":

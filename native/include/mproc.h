@@ -74,7 +74,9 @@ extern "C" {
   XX(EEOF, -3013, "end of stream: the peer closed the channel")                                    \
   XX(EPROTO, -3014, "malformed message on the bootstrap channel")                                 \
   XX(ETOOSMALL, -3015, "buffer too short for the message (the message is kept)")                  \
-  XX(ENOTASK, -3016, "task_done() called more times than items were put")
+  XX(ENOTASK, -3016, "task_done() called more times than items were put")                          \
+  XX(EBROKEN, -3017, "barrier is broken: a party timed out, died or aborted it")                   \
+  XX(ENOTHELD, -3018, "released more times than acquired")
 
 /** Error codes: 0 is success, every failure is negative. */
 typedef enum {
@@ -134,8 +136,15 @@ typedef enum {
   MPROC_KIND_ARRAY = 3,
   MPROC_KIND_CHANNEL = 4,
   MPROC_KIND_LOCK = 5,
-  MPROC_KIND_SEMAPHORE = 6,
+  MPROC_KIND_SEMAPHORE = 6, /* Semaphore and BoundedSemaphore */
+  MPROC_KIND_RLOCK = 7,
+  MPROC_KIND_CONDITION = 8,
+  MPROC_KIND_EVENT = 9,
+  MPROC_KIND_BARRIER = 10,
 } mproc_kind_t;
+
+/** The highest kind code this version creates and opens. */
+#define MPROC_KIND_MAX MPROC_KIND_BARRIER
 
 /** Segment states (header field `state`, a 32-bit word others may wait on). */
 typedef enum {
@@ -526,6 +535,272 @@ MPROC_EXTERN int mproc_array_lock(mproc_array_t *arr, int64_t timeout_ns);
 
 /** Releases the array's lock (see mproc_lock_release). */
 MPROC_EXTERN int mproc_array_unlock(mproc_array_t *arr);
+
+/* ---------------------------------------------------------------------------------------------
+ * Synchronization primitives: Python's Lock, RLock, Semaphore, BoundedSemaphore, Condition,
+ * Event and Barrier, across processes and crash-robust.
+ *
+ * Each primitive is one segment of its own kind, named or anonymous, with one handle type
+ * (mproc_sync_t). Everything lives on 32-bit words in the segment body (layouts below and in
+ * docs/layout.md), changed with C11 atomics and slept on with mproc_wait32; no pthread object is
+ * ever placed in shared memory. Blocking calls spin briefly, then sleep in slices of at most
+ * MPROC_LIVENESS_SLICE_NS so that dead processes are noticed. None is fair: a waiter may be
+ * overtaken by a newcomer. Signals do not interrupt them.
+ *
+ * Crash semantics:
+ *  - Lock and RLock: the owner is a participant slot (the header's robust lock word). A dead
+ *    owner's lock is taken over by the next acquirer, which gets MPROC_EOWNERDEAD WITH THE LOCK
+ *    HELD (an RLock's recursion count restarts at 1).
+ *  - Semaphore: permits have no owner, as in Python: permits a dead process held are lost.
+ *  - Condition, Event, Semaphore: a dead waiter only leaves a stale waiter count behind, which
+ *    costs a spare wake-up system call and never blocks anyone.
+ *  - Barrier: a party that dies while waiting breaks the barrier (MPROC_EBROKEN for everyone
+ *    waiting and arriving, until mproc_barrier_reset); waiters probe each other's liveness after
+ *    every slice. A party that dies before arriving is not detected (its peers time out).
+ * ------------------------------------------------------------------------------------------- */
+typedef struct mproc_sync mproc_sync_t;
+
+/** Semaphore flags (body field `flags` and mproc_sync_create's `flags`). */
+#define MPROC_SEM_BOUNDED 0x1u /* BoundedSemaphore: release beyond the initial value fails */
+
+/** The largest semaphore value and the most parties of a barrier. */
+#define MPROC_SEM_VALUE_MAX 0x7FFFFFFFu
+#define MPROC_BARRIER_MAX_PARTIES 65535u
+
+/** Body of a Semaphore (kind 6) at data_offset. */
+typedef struct mproc_semaphore_body {
+  uint32_t value;   /*  0 permits available; a futex word */
+  uint32_t waiters; /*  4 processes that may be sleeping on `value` (may overcount after a crash) */
+  uint32_t bound;   /*  8 fixed: the initial value; the maximum when BOUNDED */
+  uint32_t flags;   /* 12 fixed: MPROC_SEM_* */
+} mproc_semaphore_body_t;
+
+/** Body of an RLock (kind 7); the owner is the header's robust lock word. */
+typedef struct mproc_rlock_body {
+  uint32_t count;    /* 0 recursion depth of the owner (0 when free) */
+  uint32_t reserved; /* 4 zero */
+} mproc_rlock_body_t;
+
+/** Body of a Condition (kind 8). The lock it is used with is a separate Lock or RLock. */
+typedef struct mproc_condition_body {
+  uint32_t seq;     /* 0 incremented by every notify; a futex word */
+  uint32_t waiters; /* 4 waiters between wait_begin and wait_end (may overcount after a crash) */
+} mproc_condition_body_t;
+
+/** Body of an Event (kind 9). */
+typedef struct mproc_event_body {
+  uint32_t flag;    /* 0 1 when set; a futex word */
+  uint32_t waiters; /* 4 processes that may be sleeping on `flag` */
+} mproc_event_body_t;
+
+/**
+ * Body of a Barrier (kind 10). State changes happen under the header's robust lock; waiters
+ * sleep on `cycle` without it. `arrivals` holds the lock-word identity (slot + 1 | generation)
+ * of each party waiting in the current cycle, in arrival order, so that waiters can probe them.
+ */
+typedef struct mproc_barrier_body {
+  uint32_t parties;  /*  0 fixed: 1..MPROC_BARRIER_MAX_PARTIES */
+  uint32_t count;    /*  4 parties waiting in the current cycle */
+  uint32_t cycle;    /*  8 incremented when a cycle ends (trip, break, reset); a futex word */
+  uint32_t broken;   /* 12 1 while broken */
+  uint32_t outcomes; /* 16 bit (c % 32): 1 if cycle c ended by tripping, 0 if it was broken */
+  uint32_t reserved[11]; /* 20 zero, to 64 */
+  uint32_t arrivals[];   /* 64 `parties` words */
+} mproc_barrier_body_t;
+
+#if !defined(__cplusplus)
+_Static_assert(offsetof(mproc_semaphore_body_t, waiters) == 4, "sem.waiters at 4");
+_Static_assert(offsetof(mproc_semaphore_body_t, bound) == 8, "sem.bound at 8");
+_Static_assert(offsetof(mproc_semaphore_body_t, flags) == 12, "sem.flags at 12");
+_Static_assert(sizeof(mproc_semaphore_body_t) == 16, "semaphore body is 16 bytes");
+_Static_assert(sizeof(mproc_rlock_body_t) == 8, "rlock body is 8 bytes");
+_Static_assert(offsetof(mproc_condition_body_t, waiters) == 4, "cond.waiters at 4");
+_Static_assert(offsetof(mproc_event_body_t, waiters) == 4, "event.waiters at 4");
+_Static_assert(offsetof(mproc_barrier_body_t, count) == 4, "barrier.count at 4");
+_Static_assert(offsetof(mproc_barrier_body_t, cycle) == 8, "barrier.cycle at 8");
+_Static_assert(offsetof(mproc_barrier_body_t, broken) == 12, "barrier.broken at 12");
+_Static_assert(offsetof(mproc_barrier_body_t, outcomes) == 16, "barrier.outcomes at 16");
+_Static_assert(offsetof(mproc_barrier_body_t, arrivals) == 64, "barrier.arrivals at 64");
+#endif
+
+/**
+ * Creates a primitive of `kind` (LOCK, RLOCK, SEMAPHORE, CONDITION, EVENT or BARRIER), named or
+ * anonymous (name NULL). `value` is a semaphore's initial value (0..MPROC_SEM_VALUE_MAX) or a
+ * barrier's parties (1..MPROC_BARRIER_MAX_PARTIES), else ignored; `flags` is MPROC_SEM_BOUNDED
+ * or 0. Errors: MPROC_EINVAL (another kind, or flags for a kind without them), MPROC_EBOUNDS
+ * (value out of range), and those of mproc_segment_create.
+ */
+MPROC_EXTERN int mproc_sync_create(const char *name, uint16_t kind, uint32_t value,
+                                   uint32_t flags, mproc_sync_t **out);
+
+/** Creates a Lock (mproc_sync_create with MPROC_KIND_LOCK). */
+MPROC_EXTERN int mproc_lock_create(const char *name, mproc_sync_t **out);
+
+/** Creates an RLock. */
+MPROC_EXTERN int mproc_rlock_create(const char *name, mproc_sync_t **out);
+
+/** Creates a Semaphore with `value` permits; `bounded` makes it a BoundedSemaphore. */
+MPROC_EXTERN int mproc_semaphore_create(const char *name, uint32_t value, int bounded,
+                                        mproc_sync_t **out);
+
+/** Creates a Condition (use it with any Lock or RLock). */
+MPROC_EXTERN int mproc_condition_create(const char *name, mproc_sync_t **out);
+
+/** Creates an Event, initially clear. */
+MPROC_EXTERN int mproc_event_create(const char *name, mproc_sync_t **out);
+
+/** Creates a Barrier for `parties` parties. */
+MPROC_EXTERN int mproc_barrier_create(const char *name, uint32_t parties, mproc_sync_t **out);
+
+/**
+ * Opens a named primitive. `kind` is the kind expected (MPROC_EKIND otherwise), or
+ * MPROC_KIND_ANY for any synchronization kind. A body that contradicts its kind (a barrier with
+ * 0 parties, a semaphore with unknown flags) is MPROC_ECORRUPT.
+ */
+MPROC_EXTERN int mproc_sync_open(const char *name, uint16_t kind, mproc_sync_t **out);
+
+/** Opens a primitive from a handed-over descriptor (consumed; see mproc_segment_attach_fd). */
+MPROC_EXTERN int mproc_sync_open_fd(int fd, uint16_t kind, mproc_sync_t **out);
+
+/**
+ * Detaches and frees the handle (does not unlink). A Lock or RLock still held through it counts
+ * as abandoned: its next acquirer gets MPROC_EOWNERDEAD. NULL is a no-op.
+ */
+MPROC_EXTERN int mproc_sync_close(mproc_sync_t *s);
+
+/** The underlying segment. */
+MPROC_EXTERN mproc_segment_t *mproc_sync_segment(mproc_sync_t *s);
+
+/** The primitive's kind (mproc_kind_t). */
+MPROC_EXTERN int mproc_sync_kind(const mproc_sync_t *s);
+
+/**
+ * Acquires a Lock, an RLock or a permit of a Semaphore, waiting at most timeout_ns. Returns 0,
+ * MPROC_ETIMEDOUT (nothing acquired), or MPROC_EOWNERDEAD (Lock or RLock acquired from a dead
+ * owner: repair what it guards). A Lock already held through this handle gives MPROC_EDEADLK
+ * (Python would block forever); an RLock held through this handle is re-entered (count + 1).
+ * MPROC_EKIND for other kinds.
+ */
+MPROC_EXTERN int mproc_sync_acquire(mproc_sync_t *s, int64_t timeout_ns);
+
+/**
+ * Releases a Lock, an RLock or a Semaphore permit, waking one waiter if any sleeps.
+ *  - Lock: any handle of any process may release it, as in Python; MPROC_ENOTHELD if it is free.
+ *  - RLock: only the owning handle, one level per call; MPROC_ENOTOWNER otherwise.
+ *  - Semaphore: always; a BoundedSemaphore at its initial value gives MPROC_ENOTHELD.
+ */
+MPROC_EXTERN int mproc_sync_release(mproc_sync_t *s);
+
+/**
+ * A snapshot count: a Semaphore's value, an RLock's recursion count (whoever owns it), 1 or 0
+ * for a held or free Lock, 1 or 0 for a set or clear Event, the waiting parties of a Barrier,
+ * the waiters of a Condition. Racy by nature: for monitoring and tests.
+ */
+MPROC_EXTERN uint32_t mproc_sync_count(const mproc_sync_t *s);
+
+/** 1 if this handle owns the Lock or RLock, else 0. */
+MPROC_EXTERN int mproc_sync_owned(const mproc_sync_t *s);
+
+/**
+ * Condition wait, in three steps so that a binding can sleep in slices without losing a notify:
+ *
+ *   mproc_condition_wait_begin(cond, lock, &ticket, &saved);  releases `lock` (fully for an RLock)
+ *   while (mproc_condition_wait_sleep(cond, ticket, slice) == MPROC_ETIMEDOUT && !done) {}
+ *   mproc_condition_wait_end(cond, lock, saved, timeout);      reacquires `lock`
+ *
+ * begin requires `lock` (a Lock or RLock) to be held through this handle (MPROC_ENOTOWNER
+ * otherwise), registers the waiter, reads the notify sequence into *ticket, saves an RLock's
+ * recursion count into *saved and releases the lock. A notify issued after begin is never
+ * missed: sleep returns 0 as soon as the sequence differs from the ticket.
+ */
+MPROC_EXTERN int mproc_condition_wait_begin(mproc_sync_t *cond, mproc_sync_t *lock,
+                                            uint32_t *ticket, uint32_t *saved);
+
+/**
+ * Sleeps until a notify after the ticket (0) or timeout_ns passes (MPROC_ETIMEDOUT). Wake-ups
+ * may be spurious: a notify(n) can wake more than n waiters; callers re-check their predicate.
+ */
+MPROC_EXTERN int mproc_condition_wait_sleep(mproc_sync_t *cond, uint32_t ticket,
+                                            int64_t timeout_ns);
+
+/**
+ * Unregisters the waiter and reacquires `lock` within timeout_ns, restoring an RLock's count to
+ * `saved`. Returns 0, MPROC_EOWNERDEAD (reacquired from a dead owner) or MPROC_ETIMEDOUT (not
+ * reacquired, still registered: call again).
+ */
+MPROC_EXTERN int mproc_condition_wait_end(mproc_sync_t *cond, mproc_sync_t *lock, uint32_t saved,
+                                          int64_t timeout_ns);
+
+/**
+ * Python's Condition.wait(timeout): the three steps above, reacquiring without a time limit.
+ * Returns 0 (notified, possibly spuriously), MPROC_ETIMEDOUT (not notified; the lock is held
+ * again either way), MPROC_EOWNERDEAD (notified or not, reacquired from a dead owner) or
+ * MPROC_ENOTOWNER (the lock was not held: nothing happened).
+ */
+MPROC_EXTERN int mproc_condition_wait(mproc_sync_t *cond, mproc_sync_t *lock, int64_t timeout_ns);
+
+/**
+ * Wakes up to n (n > 0) waiters of the condition; INT32_MAX wakes all (notify_all). `lock` must
+ * be held through this handle, as Python requires (MPROC_ENOTOWNER otherwise).
+ */
+MPROC_EXTERN int mproc_condition_notify(mproc_sync_t *cond, mproc_sync_t *lock, int n);
+
+/** Sets an Event and wakes every waiter. */
+MPROC_EXTERN int mproc_event_set(mproc_sync_t *ev);
+
+/** Clears an Event. */
+MPROC_EXTERN int mproc_event_clear(mproc_sync_t *ev);
+
+/** 1 if the Event is set, else 0. */
+MPROC_EXTERN int mproc_event_is_set(const mproc_sync_t *ev);
+
+/** Waits up to timeout_ns for the Event to be set: 0 when set, MPROC_ETIMEDOUT otherwise. */
+MPROC_EXTERN int mproc_event_wait(mproc_sync_t *ev, int64_t timeout_ns);
+
+/**
+ * Barrier wait, in two steps for bindings that sleep in slices: arrive registers the caller in
+ * the current cycle and writes its arrival index (0 for the first, parties - 1 for the one that
+ * trips the barrier) and the cycle to wait on. MPROC_EBROKEN if the barrier is broken.
+ */
+MPROC_EXTERN int mproc_barrier_arrive(mproc_sync_t *b, uint32_t *cycle, uint32_t *index);
+
+/**
+ * Sleeps up to timeout_ns for `cycle` to end: 0 when it tripped, MPROC_EBROKEN when it was
+ * broken (a party died, timed out or aborted, or reset was called), MPROC_ETIMEDOUT when it is
+ * still going (nothing changed: sleep again, or give up with mproc_barrier_cancel). Probes the
+ * liveness of the waiting parties after every slice and breaks the barrier if one died.
+ */
+MPROC_EXTERN int mproc_barrier_await(mproc_sync_t *b, uint32_t cycle, int64_t timeout_ns);
+
+/**
+ * Gives up waiting in `cycle`: breaks the barrier if that cycle is still going (Python breaks a
+ * barrier whose wait timed out). Returns 0 if it broke it, MPROC_EBROKEN if the cycle had
+ * already been broken, and 0 also if it had tripped meanwhile (*tripped = 1, may be NULL).
+ */
+MPROC_EXTERN int mproc_barrier_cancel(mproc_sync_t *b, uint32_t cycle, int *tripped);
+
+/**
+ * Python's Barrier.wait(timeout): arrive, then await. Returns 0 with the arrival index,
+ * MPROC_EBROKEN, or MPROC_ETIMEDOUT (the barrier is now broken for everyone).
+ */
+MPROC_EXTERN int mproc_barrier_wait(mproc_sync_t *b, int64_t timeout_ns, uint32_t *index);
+
+/*
+ * Unlike the other primitives, a barrier handle may be used by several threads at once: its
+ * functions serialise on the header lock and threads of one handle take turns at it.
+ */
+
+/** Breaks the barrier: current and later waiters get MPROC_EBROKEN until reset. */
+MPROC_EXTERN int mproc_barrier_abort(mproc_sync_t *b);
+
+/** Returns the barrier to its initial state; parties waiting now get MPROC_EBROKEN. */
+MPROC_EXTERN int mproc_barrier_reset(mproc_sync_t *b);
+
+/** A barrier's parties. */
+MPROC_EXTERN uint32_t mproc_barrier_parties(const mproc_sync_t *b);
+
+/** 1 if the barrier is broken. */
+MPROC_EXTERN int mproc_barrier_broken(const mproc_sync_t *b);
 
 
 /* ---------------------------------------------------------------------------------------------

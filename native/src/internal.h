@@ -44,6 +44,12 @@ uint32_t mproc__header_crc(const mproc_header_t *h);
 /* Liveness probe of `slot` through any fd of the segment's file: 1 held (alive), 0 free, <0 error. */
 int mproc__probe_slot(int fd, uint32_t slot);
 
+/*
+ * 1 if the owner recorded in lock-word identity `v` (slot + 1 | generation, the contended bit
+ * ignored) is dead, its slot recycled, or the word corrupt; else 0. Costs one fcntl.
+ */
+int mproc__owner_dead(const mproc_segment_t *seg, uint32_t v);
+
 #if defined(__x86_64__) || defined(__i386__)
 #define MPROC__PAUSE() __builtin_ia32_pause()
 #elif defined(__aarch64__)

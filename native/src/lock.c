@@ -10,8 +10,7 @@
 
 #define SPINS 100
 
-/* 1 if the owner recorded in lock word `v` is dead (or the word is corrupt), else 0. */
-static int owner_dead(const mproc_segment_t *seg, uint32_t v) {
+int mproc__owner_dead(const mproc_segment_t *seg, uint32_t v) {
   uint32_t slot1 = v & MPROC_LOCK_SLOT_MASK;
   uint32_t gen = (v >> MPROC_LOCK_GEN_SHIFT) & MPROC_LOCK_GEN_MASK;
   if (slot1 == 0 || slot1 > seg->hdr->max_participants)
@@ -65,7 +64,7 @@ int mproc__lock_acquire(mproc_segment_t *seg, mproc_lockword_t *lw, int64_t time
     int r = mproc_wait32(&lw->word, v, left < MPROC_LIVENESS_SLICE_NS ? left
                                                                        : MPROC_LIVENESS_SLICE_NS);
     if (r != MPROC_ETIMEDOUT || atomic_load_explicit(word, memory_order_relaxed) != v ||
-        !owner_dead(seg, v))
+        !mproc__owner_dead(seg, v))
       continue;
     /* The owner is dead: take the lock over from exactly the word we judged. */
     if (atomic_compare_exchange_strong_explicit(word, &v, me | MPROC_LOCK_CONTENDED,

@@ -158,7 +158,7 @@ static int map(int fd, uint64_t size, int prot, mproc_header_t **out) {
 
 static int layout(const mproc_segment_spec_t *spec, uint32_t *parts, uint64_t *data_off,
                   uint64_t *total) {
-  if (spec == NULL || spec->kind == MPROC_KIND_ANY || spec->kind > MPROC_KIND_SEMAPHORE)
+  if (spec == NULL || spec->kind == MPROC_KIND_ANY || spec->kind > MPROC_KIND_MAX)
     return MPROC_EINVAL;
   uint32_t n = spec->max_participants ? spec->max_participants : MPROC_DEFAULT_PARTICIPANTS;
   if (n > MPROC_MAX_PARTICIPANTS)

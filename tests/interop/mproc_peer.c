@@ -8,6 +8,10 @@
  *   mproc_peer add-atomic VALUE N     N atomic increments of an int64 Value
  *   mproc_peer hold VALUE             take the lock, print "held", sleep until killed
  *   mproc_peer get VALUE              print an int64 or float64 Value
+ *   mproc_peer sync-hold LOCK         acquire a Lock or RLock, print "held", sleep until killed
+ *   mproc_peer sync-add LOCK VALUE N  N times: acquire the Lock, non-atomic increment, release
+ *   mproc_peer barrier-wait BARRIER   wait at a Barrier (60 s), print "index I" or the error name
+ *   mproc_peer event-set EVENT        set an Event
  *   mproc_peer negate-handed          as negate, on the Value and Array handed by a parent
  *                                     (handed objects 0 and 1, see mproc_child_init)
  *
@@ -139,6 +143,72 @@ static int get(const char *value) {
   return 0;
 }
 
+/* ---- synchronization primitives (issue 6) ---- */
+
+static int sync_open(const char *name, uint16_t kind, mproc_sync_t **s) {
+  int rc = mproc_sync_open(name, kind, s);
+  return rc != 0 ? fail(name, rc) : 0;
+}
+
+static int sync_hold(const char *lock) {
+  mproc_sync_t *s;
+  if (sync_open(lock, MPROC_KIND_ANY, &s) != 0)
+    return 1;
+  int rc = mproc_sync_acquire(s, MPROC_FOREVER);
+  if (rc != 0 && rc != MPROC_EOWNERDEAD)
+    return fail("acquire", rc);
+  printf("held\n");
+  fflush(stdout);
+  for (;;)
+    pause();
+}
+
+static int sync_add(const char *lock, const char *value, long n) {
+  mproc_sync_t *s;
+  mproc_array_t *v;
+  if (sync_open(lock, MPROC_KIND_ANY, &s) != 0)
+    return 1;
+  int rc = mproc_array_open(value, MPROC_KIND_VALUE, MPROC_INT64, &v);
+  if (rc != 0)
+    return fail(value, rc);
+  volatile int64_t *cell = mproc_array_data(v);
+  for (long i = 0; i < n; i++) {
+    rc = mproc_sync_acquire(s, MPROC_FOREVER);
+    if (rc != 0 && rc != MPROC_EOWNERDEAD)
+      return fail("acquire", rc);
+    *cell = *cell + 1; /* deliberately not atomic: only the lock protects it */
+    if ((rc = mproc_sync_release(s)) != 0)
+      return fail("release", rc);
+  }
+  mproc_array_close(v);
+  mproc_sync_close(s);
+  return 0;
+}
+
+static int barrier_wait(const char *barrier) {
+  mproc_sync_t *s;
+  uint32_t index;
+  if (sync_open(barrier, MPROC_KIND_BARRIER, &s) != 0)
+    return 1;
+  int rc = mproc_barrier_wait(s, 60000000000LL, &index);
+  if (rc == 0)
+    printf("index %u\n", index);
+  else
+    printf("%s\n", mproc_err_name(rc));
+  fflush(stdout);
+  mproc_sync_close(s);
+  return 0;
+}
+
+static int event_set(const char *event) {
+  mproc_sync_t *s;
+  if (sync_open(event, MPROC_KIND_EVENT, &s) != 0)
+    return 1;
+  int rc = mproc_event_set(s);
+  mproc_sync_close(s);
+  return rc != 0 ? fail("set", rc) : 0;
+}
+
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "layout") == 0)
     return layout();
@@ -154,7 +224,15 @@ int main(int argc, char **argv) {
     return negate_handed();
   if (argc == 3 && strcmp(argv[1], "get") == 0)
     return get(argv[2]);
+  if (argc == 3 && strcmp(argv[1], "sync-hold") == 0)
+    return sync_hold(argv[2]);
+  if (argc == 5 && strcmp(argv[1], "sync-add") == 0)
+    return sync_add(argv[2], argv[3], atol(argv[4]));
+  if (argc == 3 && strcmp(argv[1], "barrier-wait") == 0)
+    return barrier_wait(argv[2]);
+  if (argc == 3 && strcmp(argv[1], "event-set") == 0)
+    return event_set(argv[2]);
   fprintf(stderr, "usage: mproc_peer layout | negate V A | add-locked V N | add-atomic V N | "
-                  "hold V | get V\n");
+                  "hold V | get V | sync-hold L | sync-add L V N | barrier-wait B | event-set E\n");
   return 2;
 }

@@ -85,7 +85,11 @@ public enum ErrorCode {
   /** Buffer too short for the message (the message is kept). */
   ETOOSMALL(-3015, "buffer too short for the message (the message is kept)"),
   /** Task_done() called more times than items were put. */
-  ENOTASK(-3016, "task_done() called more times than items were put");
+  ENOTASK(-3016, "task_done() called more times than items were put"),
+  /** Barrier is broken: a party timed out, died or aborted it. */
+  EBROKEN(-3017, "barrier is broken: a party timed out, died or aborted it"),
+  /** Released more times than acquired. */
+  ENOTHELD(-3018, "released more times than acquired");
 
   private static final Map<Integer, ErrorCode> BY_CODE = new HashMap<>();
 

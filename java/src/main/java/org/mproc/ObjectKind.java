@@ -12,8 +12,16 @@ public enum ObjectKind {
   CHANNEL(4),
   /** A lock ({@code MPROC_KIND_LOCK}). */
   LOCK(5),
-  /** A semaphore ({@code MPROC_KIND_SEMAPHORE}). */
-  SEMAPHORE(6);
+  /** A semaphore, bounded or not ({@code MPROC_KIND_SEMAPHORE}). */
+  SEMAPHORE(6),
+  /** A reentrant lock ({@code MPROC_KIND_RLOCK}). */
+  RLOCK(7),
+  /** A condition variable ({@code MPROC_KIND_CONDITION}). */
+  CONDITION(8),
+  /** An event ({@code MPROC_KIND_EVENT}). */
+  EVENT(9),
+  /** A barrier ({@code MPROC_KIND_BARRIER}). */
+  BARRIER(10);
 
   private final int code;
 

@@ -164,6 +164,43 @@ final class JnaNativeApi implements NativeApi {
     static native int mproc_queue_join(long q, long timeoutNs);
 
     static native long mproc_queue_unfinished(long q);
+    static native int mproc_sync_create(String name, short kind, int value, int flags, long[] out);
+
+    static native int mproc_sync_open(String name, short kind, long[] out);
+
+    static native int mproc_sync_open_fd(int fd, short kind, long[] out);
+
+    static native int mproc_sync_close(long s);
+
+    static native long mproc_sync_segment(long s);
+
+    static native int mproc_sync_acquire(long s, long timeoutNs);
+
+    static native int mproc_sync_release(long s);
+
+    static native int mproc_condition_wait_begin(long c, long l, int[] ticket, int[] saved);
+
+    static native int mproc_condition_wait_sleep(long c, int ticket, long timeoutNs);
+
+    static native int mproc_condition_wait_end(long c, long l, int saved, long timeoutNs);
+
+    static native int mproc_condition_notify(long c, long l, int n);
+
+    static native int mproc_event_set(long e);
+
+    static native int mproc_event_clear(long e);
+
+    static native int mproc_event_wait(long e, long timeoutNs);
+
+    static native int mproc_barrier_arrive(long b, int[] cycle, int[] index);
+
+    static native int mproc_barrier_await(long b, int cycle, long timeoutNs);
+
+    static native int mproc_barrier_cancel(long b, int cycle, int[] tripped);
+
+    static native int mproc_barrier_abort(long b);
+
+    static native int mproc_barrier_reset(long b);
 
     private C() {}
   }
@@ -531,6 +568,116 @@ final class JnaNativeApi implements NativeApi {
   @Override
   public long queueMaxCount(long queue) {
     return C.mproc_queue_max_count(queue);
+  }
+
+  @Override
+  public int syncCreate(String name, int kind, int value, int flags, long[] handle) {
+    return C.mproc_sync_create(name, (short) kind, value, flags, handle);
+  }
+
+  @Override
+  public int syncOpen(String name, int kind, long[] handle) {
+    return C.mproc_sync_open(name, (short) kind, handle);
+  }
+
+  @Override
+  public int syncOpenFd(int fd, int kind, long[] handle) {
+    return C.mproc_sync_open_fd(fd, (short) kind, handle);
+  }
+
+  @Override
+  public int syncClose(long sync) {
+    return C.mproc_sync_close(sync);
+  }
+
+  @Override
+  public long syncSegment(long sync) {
+    return C.mproc_sync_segment(sync);
+  }
+
+  @Override
+  public int syncAcquire(long sync, long timeoutNs) {
+    return C.mproc_sync_acquire(sync, timeoutNs);
+  }
+
+  @Override
+  public int syncTry(long sync) {
+    return C.mproc_sync_acquire(sync, 0);
+  }
+
+  @Override
+  public int syncRelease(long sync) {
+    return C.mproc_sync_release(sync);
+  }
+
+  @Override
+  public int conditionWaitBegin(long cond, long lock, int[] ticketAndSaved) {
+    int[] ticket = new int[1];
+    int[] saved = new int[1];
+    int rc = C.mproc_condition_wait_begin(cond, lock, ticket, saved);
+    ticketAndSaved[0] = ticket[0];
+    ticketAndSaved[1] = saved[0];
+    return rc;
+  }
+
+  @Override
+  public int conditionWaitSleep(long cond, int ticket, long timeoutNs) {
+    return C.mproc_condition_wait_sleep(cond, ticket, timeoutNs);
+  }
+
+  @Override
+  public int conditionWaitEnd(long cond, long lock, int saved, long timeoutNs) {
+    return C.mproc_condition_wait_end(cond, lock, saved, timeoutNs);
+  }
+
+  @Override
+  public int conditionNotify(long cond, long lock, int n) {
+    return C.mproc_condition_notify(cond, lock, n);
+  }
+
+  @Override
+  public int eventSet(long event) {
+    return C.mproc_event_set(event);
+  }
+
+  @Override
+  public int eventClear(long event) {
+    return C.mproc_event_clear(event);
+  }
+
+  @Override
+  public int eventWait(long event, long timeoutNs) {
+    return C.mproc_event_wait(event, timeoutNs);
+  }
+
+  @Override
+  public int barrierArrive(long barrier, int[] cycleAndIndex) {
+    int[] cycle = new int[1];
+    int[] index = new int[1];
+    int rc = C.mproc_barrier_arrive(barrier, cycle, index);
+    cycleAndIndex[0] = cycle[0];
+    cycleAndIndex[1] = index[0];
+    return rc;
+  }
+
+  @Override
+  public int barrierAwait(long barrier, int cycle, long timeoutNs) {
+    return C.mproc_barrier_await(barrier, cycle, timeoutNs);
+  }
+
+  @Override
+  public int barrierCancel(long barrier, int cycle, int[] tripped) {
+    return C.mproc_barrier_cancel(barrier, cycle, tripped);
+  }
+
+  @Override
+  public int barrierAbort(long barrier) {
+    return C.mproc_barrier_abort(barrier);
+  }
+
+  @Override
+  public int barrierReset(long barrier) {
+    return C.mproc_barrier_reset(barrier);
   }
 
   @Override

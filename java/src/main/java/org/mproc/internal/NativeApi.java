@@ -392,6 +392,192 @@ public interface NativeApi {
    */
   void handoffFree(long handoff);
 
+  // ---- synchronization primitives (sync.c) ----
+
+  /**
+   * {@code mproc_sync_create}.
+   *
+   * @param name the name, or {@code null} for an anonymous object
+   * @param kind the kind code (5 lock, 6 semaphore, 7 rlock, 8 condition, 9 event, 10 barrier)
+   * @param value a semaphore's initial value or a barrier's parties, else 0
+   * @param flags {@code MPROC_SEM_BOUNDED} (1) or 0
+   * @param handle receives the {@code mproc_sync_t*}
+   * @return 0 or an error code
+   */
+  int syncCreate(String name, int kind, int value, int flags, long[] handle);
+
+  /**
+   * {@code mproc_sync_open}.
+   *
+   * @param name the name
+   * @param kind the expected kind, 0 for any synchronization kind
+   * @param handle receives the {@code mproc_sync_t*}
+   * @return 0 or an error code
+   */
+  int syncOpen(String name, int kind, long[] handle);
+
+  /**
+   * {@code mproc_sync_open_fd}.
+   *
+   * @param fd a descriptor of the segment, always consumed
+   * @param kind the expected kind, 0 for any
+   * @param handle receives the {@code mproc_sync_t*}
+   * @return 0 or an error code
+   */
+  int syncOpenFd(int fd, int kind, long[] handle);
+
+  /**
+   * {@code mproc_sync_close}.
+   *
+   * @param sync the handle
+   * @return 0
+   */
+  int syncClose(long sync);
+
+  /**
+   * {@code mproc_sync_segment}.
+   *
+   * @param sync the handle
+   * @return the {@code mproc_segment_t*}
+   */
+  long syncSegment(long sync);
+
+  /**
+   * {@code mproc_sync_acquire} with a timeout: may block.
+   *
+   * @param sync a Lock, RLock or Semaphore
+   * @param timeoutNs the timeout, at least 1
+   * @return 0, {@code EOWNERDEAD}, {@code ETIMEDOUT} or another error code
+   */
+  int syncAcquire(long sync, long timeoutNs);
+
+  /**
+   * {@code mproc_sync_acquire} with {@code MPROC_NO_WAIT}: never blocks.
+   *
+   * @param sync a Lock, RLock or Semaphore
+   * @return 0, {@code EOWNERDEAD}, {@code ETIMEDOUT} or another error code
+   */
+  int syncTry(long sync);
+
+  /**
+   * {@code mproc_sync_release}: never blocks.
+   *
+   * @param sync a Lock, RLock or Semaphore
+   * @return 0, {@code ENOTHELD}, {@code ENOTOWNER} or another error code
+   */
+  int syncRelease(long sync);
+
+  /**
+   * {@code mproc_condition_wait_begin}.
+   *
+   * @param cond the condition
+   * @param lock its lock
+   * @param ticketAndSaved receives the ticket at 0 and the saved recursion count at 1
+   * @return 0 or an error code
+   */
+  int conditionWaitBegin(long cond, long lock, int[] ticketAndSaved);
+
+  /**
+   * {@code mproc_condition_wait_sleep}: may block.
+   *
+   * @param cond the condition
+   * @param ticket from {@link #conditionWaitBegin}
+   * @param timeoutNs the timeout
+   * @return 0 (notified) or {@code ETIMEDOUT}
+   */
+  int conditionWaitSleep(long cond, int ticket, long timeoutNs);
+
+  /**
+   * {@code mproc_condition_wait_end}: may block.
+   *
+   * @param cond the condition
+   * @param lock its lock
+   * @param saved the saved recursion count
+   * @param timeoutNs the timeout
+   * @return 0, {@code EOWNERDEAD} or {@code ETIMEDOUT}
+   */
+  int conditionWaitEnd(long cond, long lock, int saved, long timeoutNs);
+
+  /**
+   * {@code mproc_condition_notify}: never blocks.
+   *
+   * @param cond the condition
+   * @param lock its lock, held
+   * @param n how many to wake
+   * @return 0 or an error code
+   */
+  int conditionNotify(long cond, long lock, int n);
+
+  /**
+   * {@code mproc_event_set}: never blocks.
+   *
+   * @param event the event
+   * @return 0 or an error code
+   */
+  int eventSet(long event);
+
+  /**
+   * {@code mproc_event_clear}: never blocks.
+   *
+   * @param event the event
+   * @return 0 or an error code
+   */
+  int eventClear(long event);
+
+  /**
+   * {@code mproc_event_wait}: may block.
+   *
+   * @param event the event
+   * @param timeoutNs the timeout
+   * @return 0 (set) or {@code ETIMEDOUT}
+   */
+  int eventWait(long event, long timeoutNs);
+
+  /**
+   * {@code mproc_barrier_arrive}.
+   *
+   * @param barrier the barrier
+   * @param cycleAndIndex receives the cycle at 0 and the arrival index at 1
+   * @return 0, {@code EBROKEN} or an error code
+   */
+  int barrierArrive(long barrier, int[] cycleAndIndex);
+
+  /**
+   * {@code mproc_barrier_await}: may block.
+   *
+   * @param barrier the barrier
+   * @param cycle from {@link #barrierArrive}
+   * @param timeoutNs the timeout
+   * @return 0, {@code EBROKEN} or {@code ETIMEDOUT}
+   */
+  int barrierAwait(long barrier, int cycle, long timeoutNs);
+
+  /**
+   * {@code mproc_barrier_cancel}.
+   *
+   * @param barrier the barrier
+   * @param cycle the cycle given up
+   * @param tripped receives 1 if the cycle had tripped meanwhile
+   * @return 0 or {@code EBROKEN}
+   */
+  int barrierCancel(long barrier, int cycle, int[] tripped);
+
+  /**
+   * {@code mproc_barrier_abort}.
+   *
+   * @param barrier the barrier
+   * @return 0 or an error code
+   */
+  int barrierAbort(long barrier);
+
+  /**
+   * {@code mproc_barrier_reset}.
+   *
+   * @param barrier the barrier
+   * @return 0 or an error code
+   */
+  int barrierReset(long barrier);
+
   /**
    * {@code mproc_queue_create}.
    *

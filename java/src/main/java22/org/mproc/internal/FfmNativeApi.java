@@ -304,6 +304,86 @@ final class FfmNativeApi implements NativeApi {
 
   private static SymbolLookup lib; // set once, before any holder class initialises
 
+  private static final class BarrierAbort {
+    static final MethodHandle MH = handle("mproc_barrier_abort", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+  }
+
+  private static final class BarrierArrive {
+    static final MethodHandle MH = handle("mproc_barrier_arrive", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
+  }
+
+  private static final class BarrierAwait {
+    static final MethodHandle MH = handle("mproc_barrier_await", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG));
+  }
+
+  private static final class BarrierCancel {
+    static final MethodHandle MH = handle("mproc_barrier_cancel", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, ADDRESS));
+  }
+
+  private static final class BarrierReset {
+    static final MethodHandle MH = handle("mproc_barrier_reset", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+  }
+
+  private static final class ConditionNotify {
+    static final MethodHandle MH = handle("mproc_condition_notify", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), CRITICAL);
+  }
+
+  private static final class ConditionWaitBegin {
+    static final MethodHandle MH = handle("mproc_condition_wait_begin", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS));
+  }
+
+  private static final class ConditionWaitEnd {
+    static final MethodHandle MH = handle("mproc_condition_wait_end", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG));
+  }
+
+  private static final class ConditionWaitSleep {
+    static final MethodHandle MH = handle("mproc_condition_wait_sleep", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG));
+  }
+
+  private static final class EventClear {
+    static final MethodHandle MH = handle("mproc_event_clear", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+  }
+
+  private static final class EventSet {
+    static final MethodHandle MH = handle("mproc_event_set", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+  }
+
+  private static final class EventWait {
+    static final MethodHandle MH = handle("mproc_event_wait", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+  }
+
+  private static final class SyncAcquire {
+    static final MethodHandle MH = handle("mproc_sync_acquire", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+  }
+
+  private static final class SyncClose {
+    static final MethodHandle MH = handle("mproc_sync_close", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+  }
+
+  private static final class SyncCreate {
+    static final MethodHandle MH = handle("mproc_sync_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT, JAVA_INT, JAVA_INT, ADDRESS));
+  }
+
+  private static final class SyncOpen {
+    static final MethodHandle MH = handle("mproc_sync_open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT, ADDRESS));
+  }
+
+  private static final class SyncOpenFd {
+    static final MethodHandle MH = handle("mproc_sync_open_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_SHORT, ADDRESS));
+  }
+
+  private static final class SyncRelease {
+    static final MethodHandle MH = handle("mproc_sync_release", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+  }
+
+  private static final class SyncSegment {
+    static final MethodHandle MH = handle("mproc_sync_segment", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+  }
+
+  private static final class SyncTry {
+    static final MethodHandle MH = handle("mproc_sync_acquire", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), CRITICAL);
+  }
+
   FfmNativeApi(Path library) {
     // Without --enable-native-access the JVM itself warns here (naming the flag) or, with
     // --illegal-native-access=deny, throws IllegalCallerException, which Native explains.
@@ -1038,6 +1118,210 @@ final class FfmNativeApi implements NativeApi {
   public long queueMaxCount(long queue) {
     try {
       return (long) QueueMaxCount.MH.invokeExact(queue);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int syncCreate(String name, int kind, int value, int flags, long[] handle) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(ADDRESS);
+      int rc =
+          (int)
+              SyncCreate.MH.invokeExact(cString(arena, name), (short) kind, value, flags, out);
+      handle[0] = out.get(ADDRESS, 0).address();
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int syncOpen(String name, int kind, long[] handle) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(ADDRESS);
+      int rc = (int) SyncOpen.MH.invokeExact(cString(arena, name), (short) kind, out);
+      handle[0] = out.get(ADDRESS, 0).address();
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int syncOpenFd(int fd, int kind, long[] handle) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(ADDRESS);
+      int rc = (int) SyncOpenFd.MH.invokeExact(fd, (short) kind, out);
+      handle[0] = out.get(ADDRESS, 0).address();
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int syncClose(long sync) {
+    try {
+      return (int) SyncClose.MH.invokeExact(sync);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public long syncSegment(long sync) {
+    try {
+      return (long) SyncSegment.MH.invokeExact(sync);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int syncAcquire(long sync, long timeoutNs) {
+    try {
+      return (int) SyncAcquire.MH.invokeExact(sync, timeoutNs);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int syncTry(long sync) {
+    try {
+      return (int) SyncTry.MH.invokeExact(sync, 0L);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int syncRelease(long sync) {
+    try {
+      return (int) SyncRelease.MH.invokeExact(sync);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int conditionWaitBegin(long cond, long lock, int[] ticketAndSaved) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(JAVA_INT, 2);
+      int rc =
+          (int)
+              ConditionWaitBegin.MH.invokeExact(cond, lock, out, out.asSlice(4));
+      ticketAndSaved[0] = out.getAtIndex(JAVA_INT, 0);
+      ticketAndSaved[1] = out.getAtIndex(JAVA_INT, 1);
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int conditionWaitSleep(long cond, int ticket, long timeoutNs) {
+    try {
+      return (int) ConditionWaitSleep.MH.invokeExact(cond, ticket, timeoutNs);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int conditionWaitEnd(long cond, long lock, int saved, long timeoutNs) {
+    try {
+      return (int) ConditionWaitEnd.MH.invokeExact(cond, lock, saved, timeoutNs);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int conditionNotify(long cond, long lock, int n) {
+    try {
+      return (int) ConditionNotify.MH.invokeExact(cond, lock, n);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int eventSet(long event) {
+    try {
+      return (int) EventSet.MH.invokeExact(event);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int eventClear(long event) {
+    try {
+      return (int) EventClear.MH.invokeExact(event);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int eventWait(long event, long timeoutNs) {
+    try {
+      return (int) EventWait.MH.invokeExact(event, timeoutNs);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int barrierArrive(long barrier, int[] cycleAndIndex) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(JAVA_INT, 2);
+      int rc = (int) BarrierArrive.MH.invokeExact(barrier, out, out.asSlice(4));
+      cycleAndIndex[0] = out.getAtIndex(JAVA_INT, 0);
+      cycleAndIndex[1] = out.getAtIndex(JAVA_INT, 1);
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int barrierAwait(long barrier, int cycle, long timeoutNs) {
+    try {
+      return (int) BarrierAwait.MH.invokeExact(barrier, cycle, timeoutNs);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int barrierCancel(long barrier, int cycle, int[] tripped) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(JAVA_INT);
+      int rc = (int) BarrierCancel.MH.invokeExact(barrier, cycle, out);
+      tripped[0] = out.get(JAVA_INT, 0);
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int barrierAbort(long barrier) {
+    try {
+      return (int) BarrierAbort.MH.invokeExact(barrier);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int barrierReset(long barrier) {
+    try {
+      return (int) BarrierReset.MH.invokeExact(barrier);
     } catch (Throwable t) {
       throw rethrow(t);
     }
