@@ -36,51 +36,87 @@ final class FfmNativeApi implements NativeApi {
    * never calls), and, being static final, it is a constant the JIT inlines through.
    */
   private static final class Strerror {
-    static final MethodHandle MH = handle("mproc_strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    static final MethodHandle MH =
+        handle(
+            "mproc_strerror",
+            FunctionDescriptor.of(ADDRESS, JAVA_INT));
   }
 
   private static final class ErrName {
-    static final MethodHandle MH = handle("mproc_err_name", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    static final MethodHandle MH =
+        handle(
+            "mproc_err_name",
+            FunctionDescriptor.of(ADDRESS, JAVA_INT));
   }
 
   private static final class NameCheck {
-    static final MethodHandle MH = handle("mproc_name_check", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    static final MethodHandle MH =
+        handle(
+            "mproc_name_check",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
   }
 
   private static final class ArrayCreate {
-    static final MethodHandle MH = handle("mproc_array_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
+    static final MethodHandle MH =
+        handle(
+            "mproc_array_create",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
   }
 
   private static final class ValueCreate {
-    static final MethodHandle MH = handle("mproc_value_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
+    static final MethodHandle MH =
+        handle(
+            "mproc_value_create",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
   }
 
   private static final class ArrayOpen {
-    static final MethodHandle MH = handle("mproc_array_open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT, JAVA_INT, ADDRESS));
+    static final MethodHandle MH =
+        handle(
+            "mproc_array_open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT, JAVA_INT, ADDRESS));
   }
 
   private static final class ArrayOpenFd {
-    static final MethodHandle MH = handle("mproc_array_open_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_SHORT, JAVA_INT, ADDRESS));
+    static final MethodHandle MH =
+        handle(
+            "mproc_array_open_fd",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_SHORT, JAVA_INT, ADDRESS));
   }
 
   private static final class ArrayClose {
-    static final MethodHandle MH = handle("mproc_array_close", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    static final MethodHandle MH =
+        handle(
+            "mproc_array_close",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
   }
 
   private static final class ArraySegment {
-    static final MethodHandle MH = handle("mproc_array_segment", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_array_segment",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
   }
 
   private static final class SegmentBase {
-    static final MethodHandle MH = handle("mproc_segment_base", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_segment_base",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
   }
 
   private static final class SegmentSize {
-    static final MethodHandle MH = handle("mproc_segment_size", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_segment_size",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
   }
 
   private static final class SegmentFd {
-    static final MethodHandle MH = handle("mproc_segment_fd", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_segment_fd",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
   }
 
   private static final class QueuePutNow {
@@ -123,83 +159,143 @@ final class FfmNativeApi implements NativeApi {
   }
 
   private static final class QueueCreate {
-    static final MethodHandle MH = handle("mproc_queue_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+    static final MethodHandle MH =
+        handle(
+            "mproc_queue_create",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
   }
 
   private static final class QueueOpen {
-    static final MethodHandle MH = handle("mproc_queue_open", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    static final MethodHandle MH =
+        handle(
+            "mproc_queue_open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
   }
 
   private static final class QueueOpenFd {
-    static final MethodHandle MH = handle("mproc_queue_open_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    static final MethodHandle MH =
+        handle(
+            "mproc_queue_open_fd",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
   }
 
   private static final class QueueClose {
-    static final MethodHandle MH = handle("mproc_queue_close", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    static final MethodHandle MH =
+        handle(
+            "mproc_queue_close",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
   }
 
   private static final class QueueSegment {
-    static final MethodHandle MH = handle("mproc_queue_segment", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_queue_segment",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
   }
 
   private static final class QueueShutdown {
-    static final MethodHandle MH = handle("mproc_queue_shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    static final MethodHandle MH =
+        handle(
+            "mproc_queue_shutdown",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
   }
 
   private static final class QueueSize {
-    static final MethodHandle MH = handle("mproc_queue_size", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_queue_size",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
   }
 
   private static final class QueueIsShutdown {
-    static final MethodHandle MH = handle("mproc_queue_is_shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_queue_is_shutdown",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
   }
 
   private static final class QueueIsFull {
-    static final MethodHandle MH = handle("mproc_queue_is_full", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_queue_is_full",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
   }
 
   private static final class QueueMaxMessage {
-    static final MethodHandle MH = handle("mproc_queue_max_message", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_queue_max_message",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
   }
 
   private static final class QueueCapacity {
-    static final MethodHandle MH = handle("mproc_queue_capacity", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_queue_capacity",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
   }
 
   private static final class QueueMaxCount {
-    static final MethodHandle MH = handle("mproc_queue_max_count", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_queue_max_count",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
   }
 
   private static final class QueueTaskDone {
-    static final MethodHandle MH = handle("mproc_queue_task_done", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    static final MethodHandle MH =
+        handle(
+            "mproc_queue_task_done",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
   }
 
   private static final class QueueJoin {
-    static final MethodHandle MH = handle("mproc_queue_join", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+    static final MethodHandle MH =
+        handle(
+            "mproc_queue_join",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
   }
 
   private static final class QueueUnfinished {
-    static final MethodHandle MH = handle("mproc_queue_unfinished", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_queue_unfinished",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
   }
 
   private static final class LockAcquire {
-    static final MethodHandle MH = handle("mproc_lock_acquire", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+    static final MethodHandle MH =
+        handle(
+            "mproc_lock_acquire",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
   }
 
   private static final class LockTry {
-    static final MethodHandle MH = handle("mproc_lock_acquire", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_lock_acquire",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), CRITICAL);
   }
 
   private static final class LockRelease {
-    static final MethodHandle MH = handle("mproc_lock_release", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_lock_release",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
   }
 
   private static final class Wait32 {
-    static final MethodHandle MH = handle("mproc_wait32", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG));
+    static final MethodHandle MH =
+        handle(
+            "mproc_wait32",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG));
   }
 
   private static final class Wake32 {
-    static final MethodHandle MH = handle("mproc_wake32", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_wake32",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG), CRITICAL);
   }
 
   private static final class Unlink {
@@ -207,7 +303,10 @@ final class FfmNativeApi implements NativeApi {
   }
 
   private static final class Stat {
-    static final MethodHandle MH = handle("mproc_stat", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    static final MethodHandle MH =
+        handle(
+            "mproc_stat",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
   }
 
   private static final class Gc {
@@ -215,23 +314,42 @@ final class FfmNativeApi implements NativeApi {
   }
 
   private static final class Spawnv {
-    static final MethodHandle MH = handle("mproc_spawnv", FunctionDescriptor.of( JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    static final MethodHandle MH =
+        handle(
+            "mproc_spawnv",
+            FunctionDescriptor.of(
+                 JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
+                JAVA_INT, ADDRESS));
   }
 
   private static final class FdClose {
-    static final MethodHandle MH = handle("mproc_fd_close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    static final MethodHandle MH =
+        handle(
+            "mproc_fd_close",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
   }
 
   private static final class ChildPid {
-    static final MethodHandle MH = handle("mproc_child_pid", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_child_pid",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
   }
 
   private static final class ChildChannel {
-    static final MethodHandle MH = handle("mproc_child_channel", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_child_channel",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
   }
 
   private static final class ChildSendManifest {
-    static final MethodHandle MH = handle("mproc_child_send_manifest", FunctionDescriptor.of( JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
+    static final MethodHandle MH =
+        handle(
+            "mproc_child_send_manifest",
+            FunctionDescriptor.of(
+                 JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
+                JAVA_INT));
   }
 
   private static final class ManifestFile {
@@ -244,23 +362,39 @@ final class FfmNativeApi implements NativeApi {
   }
 
   private static final class ChildWait {
-    static final MethodHandle MH = handle("mproc_child_wait", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS));
+    static final MethodHandle MH =
+        handle(
+            "mproc_child_wait",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS));
   }
 
   private static final class ChildSignal {
-    static final MethodHandle MH = handle("mproc_child_signal", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
+    static final MethodHandle MH =
+        handle(
+            "mproc_child_signal",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
   }
 
   private static final class ChildFree {
-    static final MethodHandle MH = handle("mproc_child_free", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    static final MethodHandle MH =
+        handle(
+            "mproc_child_free",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
   }
 
   private static final class ChannelSend {
-    static final MethodHandle MH = handle("mproc_channel_send", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    static final MethodHandle MH =
+        handle(
+            "mproc_channel_send",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
   }
 
   private static final class ChannelRecv {
-    static final MethodHandle MH = handle("mproc_channel_recv", FunctionDescriptor.of( JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS));
+    static final MethodHandle MH =
+        handle(
+            "mproc_channel_recv",
+            FunctionDescriptor.of(
+                 JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS));
   }
 
   private static final class Free {
@@ -268,11 +402,17 @@ final class FfmNativeApi implements NativeApi {
   }
 
   private static final class LifelineWait {
-    static final MethodHandle MH = handle("mproc_lifeline_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    static final MethodHandle MH =
+        handle(
+            "mproc_lifeline_wait",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
   }
 
   private static final class ChildInit {
-    static final MethodHandle MH = handle("mproc_child_init", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS));
+    static final MethodHandle MH =
+        handle(
+            "mproc_child_init",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS));
   }
 
   private static final class ChildReadManifest {
@@ -282,106 +422,181 @@ final class FfmNativeApi implements NativeApi {
   }
 
   private static final class HandoffCount {
-    static final MethodHandle MH = handle("mproc_handoff_count", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    static final MethodHandle MH =
+        handle(
+            "mproc_handoff_count",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
   }
 
   private static final class HandoffGet {
-    static final MethodHandle MH = handle("mproc_handoff_get", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, ADDRESS));
+    static final MethodHandle MH =
+        handle(
+            "mproc_handoff_get",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, ADDRESS));
   }
 
   private static final class HandoffFlags {
-    static final MethodHandle MH = handle("mproc_handoff_flags", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    static final MethodHandle MH =
+        handle(
+            "mproc_handoff_flags",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
   }
 
   private static final class HandoffPayload {
-    static final MethodHandle MH = handle("mproc_handoff_payload", FunctionDescriptor.of(ADDRESS, JAVA_LONG, ADDRESS));
+    static final MethodHandle MH =
+        handle(
+            "mproc_handoff_payload",
+            FunctionDescriptor.of(ADDRESS, JAVA_LONG, ADDRESS));
   }
 
   private static final class HandoffFree {
-    static final MethodHandle MH = handle("mproc_handoff_free", FunctionDescriptor.ofVoid(JAVA_LONG));
+    static final MethodHandle MH =
+        handle(
+            "mproc_handoff_free",
+            FunctionDescriptor.ofVoid(JAVA_LONG));
   }
 
 
   private static SymbolLookup lib; // set once, before any holder class initialises
 
   private static final class BarrierAbort {
-    static final MethodHandle MH = handle("mproc_barrier_abort", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    static final MethodHandle MH =
+        handle(
+            "mproc_barrier_abort",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
   }
 
   private static final class BarrierArrive {
-    static final MethodHandle MH = handle("mproc_barrier_arrive", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
+    static final MethodHandle MH =
+        handle(
+            "mproc_barrier_arrive",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
   }
 
   private static final class BarrierAwait {
-    static final MethodHandle MH = handle("mproc_barrier_await", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG));
+    static final MethodHandle MH =
+        handle(
+            "mproc_barrier_await",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG));
   }
 
   private static final class BarrierCancel {
-    static final MethodHandle MH = handle("mproc_barrier_cancel", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, ADDRESS));
+    static final MethodHandle MH =
+        handle(
+            "mproc_barrier_cancel",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, ADDRESS));
   }
 
   private static final class BarrierReset {
-    static final MethodHandle MH = handle("mproc_barrier_reset", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    static final MethodHandle MH =
+        handle(
+            "mproc_barrier_reset",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
   }
 
   private static final class ConditionNotify {
-    static final MethodHandle MH = handle("mproc_condition_notify", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_condition_notify",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), CRITICAL);
   }
 
   private static final class ConditionWaitBegin {
-    static final MethodHandle MH = handle("mproc_condition_wait_begin", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS));
+    static final MethodHandle MH =
+        handle(
+            "mproc_condition_wait_begin",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS));
   }
 
   private static final class ConditionWaitEnd {
-    static final MethodHandle MH = handle("mproc_condition_wait_end", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG));
+    static final MethodHandle MH =
+        handle(
+            "mproc_condition_wait_end",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG));
   }
 
   private static final class ConditionWaitSleep {
-    static final MethodHandle MH = handle("mproc_condition_wait_sleep", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG));
+    static final MethodHandle MH =
+        handle(
+            "mproc_condition_wait_sleep",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG));
   }
 
   private static final class EventClear {
-    static final MethodHandle MH = handle("mproc_event_clear", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_event_clear",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
   }
 
   private static final class EventSet {
-    static final MethodHandle MH = handle("mproc_event_set", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_event_set",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
   }
 
   private static final class EventWait {
-    static final MethodHandle MH = handle("mproc_event_wait", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+    static final MethodHandle MH =
+        handle(
+            "mproc_event_wait",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
   }
 
   private static final class SyncAcquire {
-    static final MethodHandle MH = handle("mproc_sync_acquire", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+    static final MethodHandle MH =
+        handle(
+            "mproc_sync_acquire",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
   }
 
   private static final class SyncClose {
-    static final MethodHandle MH = handle("mproc_sync_close", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+    static final MethodHandle MH =
+        handle(
+            "mproc_sync_close",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
   }
 
   private static final class SyncCreate {
-    static final MethodHandle MH = handle("mproc_sync_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT, JAVA_INT, JAVA_INT, ADDRESS));
+    static final MethodHandle MH =
+        handle(
+            "mproc_sync_create",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT, JAVA_INT, JAVA_INT, ADDRESS));
   }
 
   private static final class SyncOpen {
-    static final MethodHandle MH = handle("mproc_sync_open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT, ADDRESS));
+    static final MethodHandle MH =
+        handle(
+            "mproc_sync_open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT, ADDRESS));
   }
 
   private static final class SyncOpenFd {
-    static final MethodHandle MH = handle("mproc_sync_open_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_SHORT, ADDRESS));
+    static final MethodHandle MH =
+        handle(
+            "mproc_sync_open_fd",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_SHORT, ADDRESS));
   }
 
   private static final class SyncRelease {
-    static final MethodHandle MH = handle("mproc_sync_release", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_sync_release",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
   }
 
   private static final class SyncSegment {
-    static final MethodHandle MH = handle("mproc_sync_segment", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_sync_segment",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
   }
 
   private static final class SyncTry {
-    static final MethodHandle MH = handle("mproc_sync_acquire", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), CRITICAL);
+    static final MethodHandle MH =
+        handle(
+            "mproc_sync_acquire",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), CRITICAL);
   }
 
   FfmNativeApi(Path library) {
