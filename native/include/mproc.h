@@ -427,6 +427,14 @@ MPROC_EXTERN int mproc_lock_acquire(mproc_segment_t *seg, int64_t timeout_ns);
 /** Releases the segment's lock. MPROC_ENOTOWNER if this handle does not hold it. */
 MPROC_EXTERN int mproc_lock_release(mproc_segment_t *seg);
 
+/**
+ * The lock word value meaning "this handle holds the lock" (slot + 1 and the slot's generation,
+ * without the contended bit). A binding may run the uncontended fast path itself with it: CAS
+ * 0 -> owner to acquire, CAS owner -> 0 to release; anything else must go through
+ * mproc_lock_acquire / mproc_lock_release (contention, a dead owner, the owner-died flag).
+ */
+MPROC_EXTERN uint32_t mproc_lock_owner_word(const mproc_segment_t *seg);
+
 /** 1 if this handle holds the segment's lock, else 0. */
 MPROC_EXTERN int mproc_lock_held(const mproc_segment_t *seg);
 

@@ -116,3 +116,5 @@ int mproc__lock_held(const mproc_segment_t *seg, const mproc_lockword_t *lw) {
   uint32_t v = atomic_load_explicit(MPROC__A32(&lw->word), memory_order_relaxed);
   return (v & ~MPROC_LOCK_CONTENDED) == seg->owner_word;
 }
+
+uint32_t mproc_lock_owner_word(const mproc_segment_t *seg) { return seg->owner_word; }

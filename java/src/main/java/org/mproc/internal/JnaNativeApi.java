@@ -50,6 +50,8 @@ final class JnaNativeApi implements NativeApi {
 
     static native int mproc_lock_release(long segment);
 
+    static native int mproc_lock_owner_word(long segment);
+
     static native int mproc_wait32(long address, int expected, long timeoutNs);
 
     static native int mproc_wake32(long address, int n, long woken);
@@ -285,6 +287,11 @@ final class JnaNativeApi implements NativeApi {
   @Override
   public int lockRelease(long segment) {
     return C.mproc_lock_release(segment);
+  }
+
+  @Override
+  public int lockOwnerWord(long segment) {
+    return C.mproc_lock_owner_word(segment);
   }
 
   @Override

@@ -146,6 +146,14 @@ public interface NativeApi {
   int lockRelease(long segment);
 
   /**
+   * {@code mproc_lock_owner_word}.
+   *
+   * @param segment the segment
+   * @return the lock word meaning "held through this handle"
+   */
+  int lockOwnerWord(long segment);
+
+  /**
    * {@code mproc_wait32}: may block.
    *
    * @param address the address of a 4-byte aligned word in a shared mapping

@@ -32,6 +32,9 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
   /** Header offset of the segment's data offset (see docs/layout.md). */
   static final int HDR_DATA_OFFSET = 120;
 
+  /** Header offset of the robust lock word. */
+  static final int HDR_LOCK = 128;
+
   /** Header offset of the element type's struct code. */
   static final int HDR_ELEM_CODE = 104;
 
@@ -64,6 +67,7 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
    * holding it, so close() unmaps only when it can take it.
    */
   private final ReentrantLock local = new ReentrantLock();
+  private final int ownerWord;
   private volatile boolean closed;
 
   SharedData(long handle, String name, ElementType type) {
@@ -86,6 +90,7 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
           ErrorCode.ETYPE.code(), "open " + type + " (found '" + actual + "')", name);
     }
     this.data = mem.getLong(HDR_DATA_OFFSET);
+    this.ownerWord = api.lockOwnerWord(segment);
     this.length = (int) Math.min(Integer.MAX_VALUE, mem.getLong(HDR_ELEM_COUNT));
   }
 
@@ -312,6 +317,12 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
       if (closed) {
         throw Native.closed();
       }
+      // The uncontended fast path of mproc_lock_acquire, run here on the mapped word (see
+      // mproc_lock_owner_word): a free word becomes ours with one CAS and no native call.
+      if (mem.compareAndSetInt(HDR_LOCK, 0, ownerWord)) {
+        acquired = true;
+        return new LockHold(this, false);
+      }
       int rc = api.lockTry(segment);
       boolean interrupted = false;
       while (rc == ErrorCode.ETIMEDOUT.code()) {
@@ -350,14 +361,20 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
     }
   }
 
-  /** Releases the lock held by the current thread (called by {@link LockHold#close()}). */
-  final void release() {
+  /**
+   * Releases the lock held by the current thread (called by {@link LockHold#close()}).
+   *
+   * @param ownerDied whether the hold took the lock over from a dead owner
+   */
+  final void release(boolean ownerDied) {
     if (!local.isHeldByCurrentThread()) {
       throw new IllegalMonitorStateException(
           "the lock of " + this + " is not held by " + Thread.currentThread());
     }
     try {
-      if (!closed) { // once closed, the handle's slot is gone and the lock counts as abandoned
+      // Once closed, the handle's slot is gone and the lock counts as abandoned. Otherwise the
+      // fast path: nobody waits (no contended bit) and no owner-died flag to clear.
+      if (!closed && (ownerDied || !mem.compareAndSetInt(HDR_LOCK, ownerWord, 0))) {
         Native.check(api.lockRelease(segment), "unlock", describe());
       }
     } finally {

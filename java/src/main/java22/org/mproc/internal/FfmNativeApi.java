@@ -277,6 +277,11 @@ final class FfmNativeApi implements NativeApi {
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), CRITICAL);
   }
 
+  private static final class LockOwnerWord {
+    static final MethodHandle MH =
+        handle("mproc_lock_owner_word", FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
+  }
+
   private static final class LockRelease {
     static final MethodHandle MH =
         handle(
@@ -777,6 +782,15 @@ final class FfmNativeApi implements NativeApi {
   public int lockRelease(long segment) {
     try {
       return (int) LockRelease.MH.invokeExact(segment);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int lockOwnerWord(long segment) {
+    try {
+      return (int) LockOwnerWord.MH.invokeExact(segment);
     } catch (Throwable t) {
       throw rethrow(t);
     }
