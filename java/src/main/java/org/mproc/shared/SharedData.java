@@ -1,6 +1,5 @@
 package org.mproc.shared;
 
-import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -10,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.mproc.ErrorCode;
 import org.mproc.MprocException;
+import org.mproc.internal.Detach;
 import org.mproc.internal.Handoff;
 import org.mproc.internal.Memory;
 import org.mproc.internal.Native;
@@ -43,7 +43,6 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
 
   private static final long SLICE_NS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final long CLOSE_WAIT_MS = 500;
-  private static final Cleaner CLEANER = Cleaner.create();
   private static final int KIND_VALUE = 2;
   private static final int KIND_ARRAY = 3;
 
@@ -409,7 +408,7 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
       closed = true;
     }
     mem.close();
-    NativeClose detach = new NativeClose(api, handle);
+    Detach detach = new Detach(api::arrayClose, handle);
     boolean free = false;
     try {
       // Waiters notice `closed` within one slice; a holder may keep the lock much longer.
@@ -426,27 +425,7 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
     } else {
       // Another thread holds the lock through this handle: unmapping under it could crash the
       // JVM, so the handle is detached once this object is unreachable instead.
-      CLEANER.register(this, detach);
-    }
-  }
-
-  /** Detaches a handle once: {@code mproc_array_close}. */
-  private static final class NativeClose implements Runnable {
-    private final NativeApi api;
-    private final long handle;
-    private boolean done;
-
-    NativeClose(NativeApi api, long handle) {
-      this.api = api;
-      this.handle = handle;
-    }
-
-    @Override
-    public synchronized void run() {
-      if (!done) {
-        done = true;
-        api.arrayClose(handle);
-      }
+      detach.whenUnreachable(this);
     }
   }
 

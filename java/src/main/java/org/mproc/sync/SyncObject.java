@@ -1,6 +1,5 @@
 package org.mproc.sync;
 
-import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -9,6 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.mproc.ErrorCode;
 import org.mproc.MprocException;
 import org.mproc.ObjectKind;
+import org.mproc.internal.Detach;
 import org.mproc.internal.Handoff;
 import org.mproc.internal.Memory;
 import org.mproc.internal.Native;
@@ -38,7 +38,6 @@ public abstract class SyncObject implements AutoCloseable, Handoff.Source {
   static final int HDR_LOCK = 128;
 
   private static final long CLOSE_WAIT_MS = 500;
-  private static final Cleaner CLEANER = Cleaner.create();
 
   /** The native API of this JVM. */
   final NativeApi api;
@@ -277,7 +276,7 @@ public abstract class SyncObject implements AutoCloseable, Handoff.Source {
       closed = true;
     }
     mem.close();
-    NativeClose detach = new NativeClose(api, handle);
+    Detach detach = new Detach(api::syncClose, handle);
     boolean quiet = false;
     try {
       quiet = quiesce(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS));
@@ -293,27 +292,7 @@ public abstract class SyncObject implements AutoCloseable, Handoff.Source {
     } else {
       // Another thread is inside a native call or holds the lock: unmapping under it could
       // crash the JVM, so the handle is detached once this object is unreachable instead.
-      CLEANER.register(this, detach);
-    }
-  }
-
-  /** Detaches a handle once: {@code mproc_sync_close}. */
-  private static final class NativeClose implements Runnable {
-    private final NativeApi api;
-    private final long handle;
-    private boolean done;
-
-    NativeClose(NativeApi api, long handle) {
-      this.api = api;
-      this.handle = handle;
-    }
-
-    @Override
-    public synchronized void run() {
-      if (!done) {
-        done = true;
-        api.syncClose(handle);
-      }
+      detach.whenUnreachable(this);
     }
   }
 
