@@ -1066,6 +1066,18 @@ MPROC_EXTERN int mproc_channel_send(int fd, const void *buf, uint32_t len, const
 MPROC_EXTERN int mproc_channel_recv(int fd, int64_t timeout_ns, void **buf, uint32_t *len,
                                     int *fds, int maxfds, int *nfds);
 
+/** Modes of mproc_fd_open. */
+#define MPROC_OPEN_READ 0     /* an existing file, read-only */
+#define MPROC_OPEN_WRITE 1    /* created (0644) or truncated, write-only */
+#define MPROC_OPEN_APPEND 2   /* created (0644) or appended to, write-only */
+
+/**
+ * Opens a file as a close-on-exec descriptor, for a child's standard streams (bindings cannot
+ * get a descriptor number from their own file objects). Errors are errno codes naming why
+ * (MPROC_ENOENT, MPROC_EACCES, ...); MPROC_EINVAL for another mode.
+ */
+MPROC_EXTERN int mproc_fd_open(const char *path, int mode, int *fd);
+
 /** Closes a descriptor (for bindings that cannot), retrying EINTR; MPROC_EBADF if not open. */
 MPROC_EXTERN int mproc_fd_close(int fd);
 

@@ -51,6 +51,17 @@ void mproc_spawn_opts_init(mproc_spawn_opts_t *opts) {
 
 void mproc_free(void *p) { free(p); }
 
+int mproc_fd_open(const char *path, int mode, int *fd) {
+  static const int flags[] = {O_RDONLY, O_WRONLY | O_CREAT | O_TRUNC, O_WRONLY | O_CREAT | O_APPEND};
+  if (path == NULL || fd == NULL || mode < MPROC_OPEN_READ || mode > MPROC_OPEN_APPEND)
+    return MPROC_EINVAL;
+  int f = (int)MPROC__RETRY(open(path, flags[mode] | O_CLOEXEC, 0644));
+  if (f < 0)
+    return MPROC__ERR(errno);
+  *fd = f;
+  return 0;
+}
+
 int mproc_fd_close(int fd) {
   /* Linux closes the descriptor even when close() fails with EINTR: never retry it. */
   return close(fd) == 0 || errno == EINTR ? 0 : MPROC__ERR(errno);

@@ -170,6 +170,34 @@ class SubprocessTest {
   }
 
   @Test
+  void standardStreamsCanGoToFiles() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("mproc-streams");
+    java.nio.file.Path out = dir.resolve("out.txt");
+    java.nio.file.Path err = dir.resolve("err.txt");
+    java.nio.file.Files.writeString(out, "kept\n");
+    Subprocess p = new Subprocess(() -> {
+      System.out.println("to stdout");
+      System.err.println("to stderr");
+    }).redirectOutput(out, true).redirectError(err, false);
+    p.start();
+    p.join();
+    assertEquals(0, p.exitCode());
+    assertEquals("kept\nto stdout\n", java.nio.file.Files.readString(out));
+    assertEquals("to stderr\n", java.nio.file.Files.readString(err));
+    Subprocess sh = Subprocess.program(Path.of("sh"), "-c", "cat; echo done >&2")
+        .redirectInput(out).redirectOutput(dir.resolve("copy.txt"), false)
+        .redirectError(dir.resolve("sh-err.txt"), false);
+    sh.start();
+    sh.join();
+    assertEquals("kept\nto stdout\n", java.nio.file.Files.readString(dir.resolve("copy.txt")));
+    assertEquals("done\n", java.nio.file.Files.readString(dir.resolve("sh-err.txt")));
+    SubprocessException missing = assertThrows(SubprocessException.class,
+        () -> Subprocess.program(Path.of("true")).redirectInput(dir.resolve("nope")).start());
+    assertEquals(ErrorCode.ENOENT, missing.code());
+    assertTrue(missing.getMessage().contains("nope"), missing.getMessage());
+  }
+
+  @Test
   void closeEndsARunningChild() throws Exception {
     Subprocess p = Subprocess.start(SubprocessTest::sleepLong);
     p.close();

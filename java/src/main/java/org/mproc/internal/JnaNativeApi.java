@@ -75,6 +75,8 @@ final class JnaNativeApi implements NativeApi {
 
     static native int mproc_fd_close(int fd);
 
+    static native int mproc_fd_open(String path, int mode, int[] fd);
+
     static native int mproc_child_pid(long child);
 
     static native int mproc_child_channel(long child);
@@ -335,6 +337,11 @@ final class JnaNativeApi implements NativeApi {
       long[] child) {
     return C.mproc_spawnv(
         path, strings(argv), strings(envp), fds, fds.length, stdin, stdout, stderr, child);
+  }
+
+  @Override
+  public int fdOpen(String path, int mode, int[] fd) {
+    return C.mproc_fd_open(path, mode, fd);
   }
 
   @Override

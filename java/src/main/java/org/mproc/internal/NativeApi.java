@@ -224,6 +224,16 @@ public interface NativeApi {
       long[] child);
 
   /**
+   * {@code mproc_fd_open}.
+   *
+   * @param path the file
+   * @param mode 0 read, 1 write (truncate), 2 append
+   * @param fd receives the descriptor, owned by the caller
+   * @return 0 or an error code
+   */
+  int fdOpen(String path, int mode, int[] fd);
+
+  /**
    * {@code mproc_fd_close}.
    *
    * @param fd a descriptor

@@ -43,7 +43,8 @@ import org.mproc.internal.NativeApi;
  * }</pre>
  *
  * <p>The child JVM uses this JVM's {@code java}, class path, native-access flags and mproc system
- * properties; its standard streams are this process's. Exit codes follow Python: 0 on success,
+ * properties; its standard streams are this process's unless {@linkplain #redirectOutput
+ * redirected} to files. Exit codes follow Python: 0 on success,
  * 1 when the target threw (the exception is printed by the child and also available here through
  * {@link #failure()}), {@code n} after {@code System.exit(n)}, and {@code -N} when killed by
  * signal N ({@link #terminate()} gives -15, {@link #kill()} -9).
@@ -75,6 +76,9 @@ public final class Subprocess implements AutoCloseable {
   private final List<String> args;
   private final List<Handoff.Source> handed = new ArrayList<>();
   private final List<String> jvmOptions = new ArrayList<>();
+  /** Standard stream redirections: file and mode (0 read, 1 write, 2 append), or null. */
+  private final Path[] streamFiles = new Path[3];
+  private final int[] streamModes = new int[3];
   private String name;
   private boolean daemon;
 
@@ -183,6 +187,75 @@ public final class Subprocess implements AutoCloseable {
   }
 
   /**
+   * Makes the child read its standard input from a file, before {@link #start()}.
+   *
+   * @param file an existing file
+   * @return this
+   */
+  public Subprocess redirectInput(Path file) {
+    return redirect(0, file, 0);
+  }
+
+  /**
+   * Sends the child's standard output to a file (created, or truncated unless {@code append}),
+   * before {@link #start()}. By default the child shares this process's standard output.
+   *
+   * @param file the file
+   * @param append whether to append instead of truncating
+   * @return this
+   */
+  public Subprocess redirectOutput(Path file, boolean append) {
+    return redirect(1, file, append ? 2 : 1);
+  }
+
+  /**
+   * Sends the child's standard error to a file, as {@link #redirectOutput} does for its output.
+   *
+   * @param file the file
+   * @param append whether to append instead of truncating
+   * @return this
+   */
+  public Subprocess redirectError(Path file, boolean append) {
+    return redirect(2, file, append ? 2 : 1);
+  }
+
+  private Subprocess redirect(int stream, Path file, int mode) {
+    synchronized (lock) {
+      requireNotStarted("redirect a stream of");
+      streamFiles[stream] = Objects.requireNonNull(file, "file");
+      streamModes[stream] = mode;
+    }
+    return this;
+  }
+
+  /** Opens the redirection files; the caller closes the descriptors after spawning. */
+  private int[] openStreams(NativeApi api) {
+    int[] fds = {-1, -1, -1};
+    int[] out = new int[1];
+    for (int i = 0; i < 3; i++) {
+      if (streamFiles[i] == null) {
+        continue;
+      }
+      int rc = api.fdOpen(streamFiles[i].toString(), streamModes[i], out);
+      if (rc < 0) {
+        closeAll(api, fds);
+        throw new SubprocessException(rc, "redirect a stream of " + name + " to",
+            streamFiles[i].toString(), api.strerror(rc));
+      }
+      fds[i] = out[0];
+    }
+    return fds;
+  }
+
+  private static void closeAll(NativeApi api, int[] fds) {
+    for (int fd : fds) {
+      if (fd >= 0) {
+        api.fdClose(fd);
+      }
+    }
+  }
+
+  /**
    * Sets the name (Python's {@code name}), before {@link #start()}.
    *
    * @param name the name
@@ -271,6 +344,13 @@ public final class Subprocess implements AutoCloseable {
         manifestFile = mf[0];
         fds.add(0, manifestFile);
       }
+      int[] streams;
+      try {
+        streams = openStreams(api);
+      } catch (RuntimeException e) {
+        closeManifestFile();
+        throw e;
+      }
       long[] out = new long[1];
       int rc =
           api.spawn(
@@ -278,10 +358,11 @@ public final class Subprocess implements AutoCloseable {
               argv.toArray(new String[0]),
               null,
               fds.stream().mapToInt(Integer::intValue).toArray(),
-              -1,
-              -1,
-              -1,
+              streams[0],
+              streams[1],
+              streams[2],
               out);
+      closeAll(api, streams); // the child has its own copies now
       if (rc < 0) {
         closeManifestFile();
         throw new SubprocessException(rc, "start", path, spawnDetail(rc));

@@ -327,6 +327,11 @@ final class FfmNativeApi implements NativeApi {
                 JAVA_INT, ADDRESS));
   }
 
+  private static final class FdOpen {
+    static final MethodHandle MH =
+        handle("mproc_fd_open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+  }
+
   private static final class FdClose {
     static final MethodHandle MH =
         handle(
@@ -893,6 +898,18 @@ final class FfmNativeApi implements NativeApi {
                   stderr,
                   out);
       child[0] = out.get(ADDRESS, 0).address();
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int fdOpen(String path, int mode, int[] fd) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(JAVA_INT);
+      int rc = (int) FdOpen.MH.invokeExact(cString(arena, path), mode, out);
+      fd[0] = out.get(JAVA_INT, 0);
       return rc;
     } catch (Throwable t) {
       throw rethrow(t);
