@@ -147,6 +147,11 @@ public abstract class AbstractSharedLock extends SyncObject implements Lock {
       if (isClosed()) {
         throw Native.closed();
       }
+      if (!reentry && fastAcquire()) {
+        ownerDied = false;
+        acquired = true;
+        return true;
+      }
       int rc = api.syncTry(handle);
       boolean interrupted = false;
       while (rc == ErrorCode.ETIMEDOUT.code()) {
@@ -197,7 +202,9 @@ public abstract class AbstractSharedLock extends SyncObject implements Lock {
   public void unlock() {
     if (local.isHeldByCurrentThread()) {
       try {
-        if (!isClosed()) { // once closed, the handle is gone and the lock counts as abandoned
+        // Once closed, the handle is gone and the lock counts as abandoned. A takeover from a
+        // dead owner leaves a flag only C clears.
+        if (!isClosed() && (ownerDied || local.getHoldCount() > 1 || !fastRelease())) {
           int rc = api.syncRelease(handle);
           if (rc != 0) {
             throw releaseFailure(rc);
@@ -212,6 +219,26 @@ public abstract class AbstractSharedLock extends SyncObject implements Lock {
       return;
     }
     releaseForeign();
+  }
+
+  /**
+   * The uncontended fast path of {@code mproc_lock_acquire}, run on the mapped header word
+   * (CAS 0 to this handle's owner word) where the kind's acquire is exactly that lock.
+   *
+   * @return true if the lock was free and is now held; false to take the native path
+   */
+  boolean fastAcquire() {
+    return false;
+  }
+
+  /**
+   * The uncontended fast path of {@code mproc_lock_release} (CAS the owner word to 0: nobody
+   * waits).
+   *
+   * @return true if released; false to take the native path
+   */
+  boolean fastRelease() {
+    return false;
   }
 
   /** An unlock by a thread that does not hold the lock in this process. */

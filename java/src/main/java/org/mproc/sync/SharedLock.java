@@ -96,4 +96,14 @@ public final class SharedLock extends AbstractSharedLock {
       local.unlock();
     }
   }
+
+  @Override
+  boolean fastAcquire() {
+    return mem.compareAndSetInt(HDR_LOCK, 0, ownerWord);
+  }
+
+  @Override
+  boolean fastRelease() {
+    return mem.compareAndSetInt(HDR_LOCK, ownerWord, 0);
+  }
 }

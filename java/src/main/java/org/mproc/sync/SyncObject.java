@@ -52,6 +52,9 @@ public abstract class SyncObject implements AutoCloseable, Handoff.Source {
   final long body;
 
   private final long segment;
+
+  /** The header lock word's value meaning "held through this handle" (see mproc.h). */
+  final int ownerWord;
   private final String name;
   private final ObjectKind kind;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -61,6 +64,7 @@ public abstract class SyncObject implements AutoCloseable, Handoff.Source {
     this.api = Native.api();
     this.handle = handle;
     this.segment = api.syncSegment(handle);
+    this.ownerWord = api.lockOwnerWord(segment);
     try {
       this.mem = api.map(segment);
     } catch (RuntimeException | Error e) {
