@@ -141,6 +141,7 @@ typedef enum {
   MPROC_KIND_CONDITION = 8,
   MPROC_KIND_EVENT = 9,
   MPROC_KIND_BARRIER = 10,
+  MPROC_KIND_CONNECTION = 11, /* not a segment: a handed connection descriptor */
 } mproc_kind_t;
 
 /** The highest kind code this version creates and opens. */
@@ -940,6 +941,35 @@ MPROC_EXTERN uint64_t mproc_queue_capacity(const mproc_queue_t *q);
 
 /** The maximum number of queued messages, 0 for none. */
 MPROC_EXTERN uint64_t mproc_queue_max_count(const mproc_queue_t *q);
+
+/* ---------------------------------------------------------------------------------------------
+ * Connections: message framing over a byte stream, wire-compatible with Python's
+ * multiprocessing.connection: a 4-byte big-endian signed length then the bytes; a message of
+ * 2 GiB or more is sent as length -1 then an 8-byte big-endian length. Works on any stream
+ * descriptor (socketpair, pipe, TCP or Unix socket). SIGPIPE is never raised.
+ * ------------------------------------------------------------------------------------------- */
+
+/**
+ * Creates a connected pair: a socketpair (duplex, 1) or a pipe (0: *a reads, *b writes), both
+ * close-on-exec.
+ */
+MPROC_EXTERN int mproc_conn_pair(int duplex, int *a, int *b);
+
+/** Sends one framed message; MPROC_EPIPE when the peer has closed. Blocks while the pipe is full. */
+MPROC_EXTERN int mproc_conn_send(int fd, const void *buf, uint64_t len);
+
+/**
+ * Receives one framed message, waiting up to timeout_ns for it to begin, into a malloc'd buffer
+ * (free with mproc_free). MPROC_EEOF when the peer closed before a message began, MPROC_EPROTO
+ * for a truncated frame or a negative length, MPROC_EMSGSIZE for a length above max_len (the
+ * connection is then unusable: the rest of that message is still in the stream),
+ * MPROC_ETIMEDOUT when none began.
+ */
+MPROC_EXTERN int mproc_conn_recv(int fd, uint64_t max_len, int64_t timeout_ns, void **buf,
+                                 uint64_t *len);
+
+/** Waits up to timeout_ns for data or end-of-stream: 0 when reading would not block. */
+MPROC_EXTERN int mproc_conn_poll(int fd, int64_t timeout_ns);
 
 /* ---------------------------------------------------------------------------------------------
  * Processes: spawning children and handing them objects

@@ -21,7 +21,9 @@ public enum ObjectKind {
   /** An event ({@code MPROC_KIND_EVENT}). */
   EVENT(9),
   /** A barrier ({@code MPROC_KIND_BARRIER}). */
-  BARRIER(10);
+  BARRIER(10),
+  /** Not a segment: a connection's descriptor handed to a child ({@code MPROC_KIND_CONNECTION}). */
+  CONNECTION(11);
 
   private final int code;
 

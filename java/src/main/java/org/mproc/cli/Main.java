@@ -11,6 +11,7 @@ import org.mproc.MprocException;
 import org.mproc.Mproc;
 import org.mproc.ObjectInfo;
 import org.mproc.examples.NativeChildExample;
+import org.mproc.examples.PipeExample;
 import org.mproc.examples.QueueExample;
 import org.mproc.examples.ValueArrayExample;
 
@@ -27,6 +28,7 @@ public final class Main {
 
   static {
     DEMOS.put("queue", QueueExample::main);
+    DEMOS.put("pipe", PipeExample::main);
     DEMOS.put("value-array", ValueArrayExample::main);
     DEMOS.put("value-array-c", NativeChildExample::main);
   }

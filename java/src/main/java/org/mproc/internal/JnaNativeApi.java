@@ -75,6 +75,14 @@ final class JnaNativeApi implements NativeApi {
 
     static native int mproc_fd_close(int fd);
 
+    static native int mproc_conn_pair(int duplex, int[] a, int[] b);
+
+    static native int mproc_conn_send(int fd, byte[] buf, long len);
+
+    static native int mproc_conn_recv(int fd, long max, long timeoutNs, long[] buf, long[] len);
+
+    static native int mproc_conn_poll(int fd, long timeoutNs);
+
     static native int mproc_fd_open(String path, int mode, int[] fd);
 
     static native int mproc_child_pid(long child);
@@ -342,6 +350,39 @@ final class JnaNativeApi implements NativeApi {
   @Override
   public int fdOpen(String path, int mode, int[] fd) {
     return C.mproc_fd_open(path, mode, fd);
+  }
+
+  @Override
+  public int connPair(boolean duplex, int[] fds) {
+    int[] a = new int[1];
+    int[] b = new int[1];
+    int rc = C.mproc_conn_pair(duplex ? 1 : 0, a, b);
+    fds[0] = a[0];
+    fds[1] = b[0];
+    return rc;
+  }
+
+  @Override
+  public int connSend(int fd, byte[] buf, int off, int len) {
+    byte[] msg = off == 0 && len == buf.length ? buf : java.util.Arrays.copyOfRange(buf, off, off + len);
+    return C.mproc_conn_send(fd, msg, len);
+  }
+
+  @Override
+  public int connRecv(int fd, long maxLength, long timeoutNs, byte[][] message) {
+    long[] buf = new long[1];
+    long[] len = new long[1];
+    int rc = C.mproc_conn_recv(fd, maxLength, timeoutNs, buf, len);
+    if (rc == 0) {
+      message[0] = new Pointer(buf[0]).getByteArray(0, (int) len[0]);
+      C.mproc_free(buf[0]);
+    }
+    return rc;
+  }
+
+  @Override
+  public int connPoll(int fd, long timeoutNs) {
+    return C.mproc_conn_poll(fd, timeoutNs);
   }
 
   @Override

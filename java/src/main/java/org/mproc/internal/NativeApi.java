@@ -234,6 +234,46 @@ public interface NativeApi {
   int fdOpen(String path, int mode, int[] fd);
 
   /**
+   * {@code mproc_conn_pair}.
+   *
+   * @param duplex a socketpair (true) or a pipe (false: fds[0] reads, fds[1] writes)
+   * @param fds receives the two descriptors
+   * @return 0 or an error code
+   */
+  int connPair(boolean duplex, int[] fds);
+
+  /**
+   * {@code mproc_conn_send}: may block.
+   *
+   * @param fd the connection
+   * @param buf the bytes
+   * @param off the first byte
+   * @param len how many
+   * @return 0 or an error code
+   */
+  int connSend(int fd, byte[] buf, int off, int len);
+
+  /**
+   * {@code mproc_conn_recv}: may block.
+   *
+   * @param fd the connection
+   * @param maxLength the longest message accepted
+   * @param timeoutNs how long to wait for a message to begin, or -1
+   * @param message receives the message at index 0
+   * @return 0 or an error code
+   */
+  int connRecv(int fd, long maxLength, long timeoutNs, byte[][] message);
+
+  /**
+   * {@code mproc_conn_poll}: may block.
+   *
+   * @param fd the connection
+   * @param timeoutNs how long to wait, or -1
+   * @return 0 when readable (or at end of stream), {@code ETIMEDOUT} otherwise
+   */
+  int connPoll(int fd, long timeoutNs);
+
+  /**
    * {@code mproc_fd_close}.
    *
    * @param fd a descriptor

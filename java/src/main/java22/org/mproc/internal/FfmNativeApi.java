@@ -332,6 +332,28 @@ final class FfmNativeApi implements NativeApi {
         handle("mproc_fd_open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
   }
 
+  private static final class ConnPair {
+    static final MethodHandle MH =
+        handle("mproc_conn_pair", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+  }
+
+  private static final class ConnSend {
+    static final MethodHandle MH =
+        handle("mproc_conn_send", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+  }
+
+  private static final class ConnRecv {
+    static final MethodHandle MH =
+        handle(
+            "mproc_conn_recv",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS));
+  }
+
+  private static final class ConnPoll {
+    static final MethodHandle MH =
+        handle("mproc_conn_poll", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+  }
+
   private static final class FdClose {
     static final MethodHandle MH =
         handle(
@@ -911,6 +933,57 @@ final class FfmNativeApi implements NativeApi {
       int rc = (int) FdOpen.MH.invokeExact(cString(arena, path), mode, out);
       fd[0] = out.get(JAVA_INT, 0);
       return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int connPair(boolean duplex, int[] fds) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment a = arena.allocate(JAVA_INT);
+      MemorySegment b = arena.allocate(JAVA_INT);
+      int rc = (int) ConnPair.MH.invokeExact(duplex ? 1 : 0, a, b);
+      fds[0] = a.get(JAVA_INT, 0);
+      fds[1] = b.get(JAVA_INT, 0);
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int connSend(int fd, byte[] buf, int off, int len) {
+    try (Arena arena = Arena.ofConfined()) { // a send may block: it cannot hold the heap
+      MemorySegment msg = arena.allocate(Math.max(1, len));
+      MemorySegment.copy(buf, off, msg, JAVA_BYTE, 0, len);
+      return (int) ConnSend.MH.invokeExact(fd, msg, (long) len);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int connRecv(int fd, long maxLength, long timeoutNs, byte[][] message) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment buf = arena.allocate(ADDRESS);
+      MemorySegment len = arena.allocate(JAVA_LONG);
+      int rc = (int) ConnRecv.MH.invokeExact(fd, maxLength, timeoutNs, buf, len);
+      if (rc == 0) {
+        MemorySegment p = buf.get(ADDRESS, 0);
+        message[0] = p.reinterpret(len.get(JAVA_LONG, 0)).toArray(JAVA_BYTE);
+        Free.MH.invokeExact(p);
+      }
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int connPoll(int fd, long timeoutNs) {
+    try {
+      return (int) ConnPoll.MH.invokeExact(fd, timeoutNs);
     } catch (Throwable t) {
       throw rethrow(t);
     }

@@ -1,0 +1,139 @@
+/*
+ * Connections: Python's multiprocessing.connection framing on a stream descriptor. A reader
+ * never trusts the peer's length: it is checked against the caller's maximum before anything is
+ * allocated, so a hostile or broken peer cannot make us allocate gigabytes.
+ */
+#define _GNU_SOURCE
+#include "internal.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int mproc_conn_pair(int duplex, int *a, int *b) {
+  int fds[2];
+  if (a == NULL || b == NULL)
+    return MPROC_EINVAL;
+  int r = duplex ? socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) : pipe2(fds, O_CLOEXEC);
+  if (r != 0)
+    return MPROC__ERR(errno);
+  *a = fds[0];
+  *b = fds[1];
+  return 0;
+}
+
+/* Writes everything; sockets use MSG_NOSIGNAL, pipes rely on SIGPIPE being ignored or blocked
+   by the caller's runtime, so EPIPE is what we see either way on a socket. */
+static int write_all(int fd, const unsigned char *p, size_t len) {
+  while (len > 0) {
+    ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+    if (n < 0 && errno == ENOTSOCK)
+      n = write(fd, p, len);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return MPROC__ERR(errno);
+    }
+    p += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+static int read_all(int fd, unsigned char *p, size_t len) {
+  while (len > 0) {
+    ssize_t n = read(fd, p, len);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return MPROC__ERR(errno);
+    }
+    if (n == 0)
+      return MPROC_EEOF;
+    p += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+int mproc_conn_send(int fd, const void *buf, uint64_t len) {
+  unsigned char hdr[12];
+  size_t hlen;
+  if (fd < 0 || (buf == NULL && len > 0))
+    return MPROC_EINVAL;
+  if (len < 0x7fffffffULL) {
+    for (int i = 0; i < 4; i++)
+      hdr[i] = (unsigned char)(len >> (24 - 8 * i));
+    hlen = 4;
+  } else {
+    memset(hdr, 0xff, 4); /* -1 */
+    for (int i = 0; i < 8; i++)
+      hdr[4 + i] = (unsigned char)(len >> (56 - 8 * i));
+    hlen = 12;
+  }
+  int err = write_all(fd, hdr, hlen);
+  return err != 0 ? err : write_all(fd, buf, (size_t)len);
+}
+
+int mproc_conn_poll(int fd, int64_t timeout_ns) {
+  if (fd < 0 || timeout_ns < MPROC_FOREVER)
+    return MPROC_EINVAL;
+  int64_t deadline = timeout_ns >= 0 ? mproc_now_ns() + timeout_ns : INT64_MAX;
+  for (;;) {
+    int ms = -1;
+    if (timeout_ns >= 0) {
+      int64_t left = deadline - mproc_now_ns();
+      ms = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
+    }
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int r = poll(&p, 1, ms);
+    if (r > 0)
+      return 0;
+    if (r == 0)
+      return MPROC_ETIMEDOUT;
+    if (errno != EINTR)
+      return MPROC__ERR(errno);
+  }
+}
+
+int mproc_conn_recv(int fd, uint64_t max_len, int64_t timeout_ns, void **buf, uint64_t *len) {
+  unsigned char hdr[8];
+  if (fd < 0 || buf == NULL || len == NULL || timeout_ns < MPROC_FOREVER)
+    return MPROC_EINVAL;
+  *buf = NULL;
+  *len = 0;
+  int err = mproc_conn_poll(fd, timeout_ns);
+  if (err != 0)
+    return err;
+  if ((err = read_all(fd, hdr, 4)) != 0)
+    return err; /* EOF before a message: the peer is done */
+  int32_t n = (int32_t)((uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 |
+                        hdr[3]);
+  uint64_t size;
+  if (n == -1) {
+    if ((err = read_all(fd, hdr, 8)) != 0)
+      return err == MPROC_EEOF ? MPROC_EPROTO : err;
+    size = 0;
+    for (int i = 0; i < 8; i++)
+      size = size << 8 | hdr[i];
+  } else if (n < 0) {
+    return MPROC_EPROTO;
+  } else {
+    size = (uint64_t)n;
+  }
+  if (size > max_len || size > SIZE_MAX / 2)
+    return MPROC_EMSGSIZE;
+  unsigned char *p = malloc(size > 0 ? (size_t)size : 1);
+  if (p == NULL)
+    return MPROC_ENOMEM;
+  if ((err = read_all(fd, p, (size_t)size)) != 0) {
+    free(p);
+    return err == MPROC_EEOF ? MPROC_EPROTO : err;
+  }
+  *buf = p;
+  *len = size;
+  return 0;
+}

@@ -1,0 +1,123 @@
+package org.mproc.connection;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.mproc.process.Subprocess;
+
+/** Pipes and connections: framing, directions, errors, a child JVM and a Python peer. */
+class ConnectionTest {
+
+  @Test
+  void aDuplexPipeCarriesObjectsAndBytesBothWays() throws Exception {
+    Pipe pipe = Pipe.open();
+    try (Connection a = pipe.left(); Connection b = pipe.right()) {
+      assertFalse(b.poll());
+      a.send(Arrays.asList(42, null, "hello"));
+      assertTrue(b.poll(Duration.ofSeconds(5)));
+      assertEquals(Arrays.asList(42, null, "hello"), b.recv());
+      b.sendBytes("0123456789".getBytes(StandardCharsets.US_ASCII), 2, 3);
+      assertArrayEquals("234".getBytes(StandardCharsets.US_ASCII), a.recvBytes());
+      a.sendBytes(new byte[0]);
+      assertEquals(0, b.recvBytes().length);
+      assertTrue(a.isReadable() && a.isWritable());
+      assertTrue(a.fileno() >= 0);
+    }
+  }
+
+  @Test
+  void aOneWayPipeRefusesTheWrongDirection() throws Exception {
+    Pipe pipe = Pipe.open(false);
+    try (Connection r = pipe.left(); Connection w = pipe.right()) {
+      assertFalse(r.isWritable());
+      assertFalse(w.isReadable());
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> r.send("x"));
+      assertTrue(e.getMessage().contains("read-only"), e.getMessage());
+      assertThrows(IllegalStateException.class, w::recv);
+      w.send("one way");
+      assertEquals("one way", r.recv());
+    }
+  }
+
+  @Test
+  void endOfStreamBrokenPipeAndClosedHandlesAreReported() throws Exception {
+    Pipe pipe = Pipe.open();
+    Connection a = pipe.left();
+    Connection b = pipe.right();
+    a.send("last");
+    a.close();
+    assertTrue(a.isClosed());
+    assertThrows(IllegalStateException.class, () -> a.send("x"));
+    assertEquals("last", b.recv());
+    assertTrue(b.poll(), "poll is true at end of stream, as in Python");
+    assertThrows(EndOfStreamException.class, b::recv);
+    assertThrows(BrokenPipeException.class, () -> b.send("nobody listens"));
+    b.close();
+  }
+
+  @Test
+  void tooLongMessagesAreRefused() throws Exception {
+    Pipe pipe = Pipe.open();
+    try (Connection a = pipe.left(); Connection b = pipe.right()) {
+      a.sendBytes(new byte[100]);
+      MessageTooLongException into =
+          assertThrows(MessageTooLongException.class, () -> b.recvBytesInto(new byte[10]));
+      assertEquals(100, into.message().length, "the message travels with the exception");
+      a.sendBytes(new byte[100]);
+      MessageTooLongException bad =
+          assertThrows(MessageTooLongException.class, () -> b.recvBytes(50));
+      assertNull(bad.message());
+      assertTrue(b.isClosed(), "the rest of the message cannot be skipped: closed, as in Python");
+    }
+  }
+
+  @Test
+  void aChildJvmSendsThroughItsEnd() throws Exception {
+    Pipe pipe = Pipe.open();
+    try (Connection parent = pipe.left(); Connection child = pipe.right()) {
+      Subprocess p = new Subprocess(() -> {
+        child.send(Arrays.asList(42, null, "hello"));
+        child.send(new String((byte[]) child.recv(), StandardCharsets.UTF_8).toUpperCase());
+        child.close();
+      });
+      p.start();
+      assertEquals(Arrays.asList(42, null, "hello"), parent.recv());
+      parent.send("ping".getBytes(StandardCharsets.UTF_8));
+      assertEquals("PING", parent.recv());
+      p.join();
+      assertEquals(0, p.exitCode());
+    }
+  }
+
+  @Test
+  void aPythonProcessIsAPeerOverAHandedDescriptor() throws Exception {
+    String script = String.join("\n",
+        "from multiprocessing.connection import Connection",
+        "c = Connection(4)",
+        "m = c.recv_bytes()",
+        "c.send_bytes(m[::-1])",
+        "c.send_bytes(b'x' * 70000)",
+        "c.close()");
+    Pipe pipe = Pipe.open();
+    try (Connection mine = pipe.left(); Connection theirs = pipe.right()) {
+      Subprocess py = Subprocess.program(Path.of("python3"), "-c", script).hand(theirs);
+      py.start();
+      theirs.close(); // the child has its own copy: end-of-stream must come from it alone
+      mine.sendBytes("from java".getBytes(StandardCharsets.UTF_8));
+      assertEquals("avaj morf", new String(mine.recvBytes(), StandardCharsets.UTF_8));
+      assertEquals(70000, mine.recvBytes().length);
+      assertThrows(EndOfStreamException.class, mine::recvBytes);
+      py.join();
+      assertEquals(0, py.exitCode());
+    }
+  }
+}

@@ -1,0 +1,76 @@
+/* Connections: Python's framing, bounds on hostile lengths, EOF, EPIPE, one-way pipes. */
+#include "check.h"
+
+static void messages_round_trip_with_python_framing(void) {
+  int a, b;
+  CHECK_RC(0, mproc_conn_pair(1, &a, &b));
+  CHECK_RC(0, mproc_conn_send(a, "hello", 5));
+  CHECK_RC(0, mproc_conn_send(a, NULL, 0));
+  unsigned char raw[9];
+  CHECK(read(b, raw, 9) == 9); /* 00 00 00 05 'hello' */
+  CHECK(raw[0] == 0 && raw[3] == 5 && memcmp(raw + 4, "hello", 5) == 0);
+  void *m;
+  uint64_t len;
+  CHECK_RC(0, mproc_conn_recv(b, 100, 0, &m, &len));
+  CHECK(len == 0);
+  mproc_free(m);
+  CHECK_RC(MPROC_ETIMEDOUT, mproc_conn_recv(b, 100, 1000000, &m, &len));
+  CHECK_RC(MPROC_ETIMEDOUT, mproc_conn_poll(b, 0));
+  CHECK_RC(0, mproc_conn_send(b, "back", 4)); /* duplex */
+  CHECK_RC(0, mproc_conn_poll(a, 0));
+  CHECK_RC(0, mproc_conn_recv(a, 100, MPROC_FOREVER, &m, &len));
+  CHECK(len == 4 && memcmp(m, "back", 4) == 0);
+  mproc_free(m);
+  close(a);
+  CHECK_RC(MPROC_EEOF, mproc_conn_recv(b, 100, 0, &m, &len));
+  CHECK_RC(MPROC_EPIPE, mproc_conn_send(b, "x", 1));
+  close(b);
+}
+
+static void hostile_lengths_and_truncation_are_refused(void) {
+  int a, b;
+  void *m;
+  uint64_t len;
+  CHECK_RC(0, mproc_conn_pair(1, &a, &b));
+  unsigned char neg[4] = {0x80, 0, 0, 0}; /* a negative length other than -1 */
+  CHECK(write(a, neg, 4) == 4);
+  CHECK_RC(MPROC_EPROTO, mproc_conn_recv(b, 100, 0, &m, &len));
+  unsigned char big[4] = {0x7f, 0xff, 0xff, 0xf0}; /* ~2 GiB: above our maximum */
+  CHECK(write(a, big, 4) == 4);
+  CHECK_RC(MPROC_EMSGSIZE, mproc_conn_recv(b, 1 << 20, 0, &m, &len));
+  close(a);
+  close(b);
+  CHECK_RC(0, mproc_conn_pair(1, &a, &b));
+  unsigned char cut[6] = {0, 0, 0, 10, 'a', 'b'}; /* promises 10 bytes, then EOF */
+  CHECK(write(a, cut, 6) == 6);
+  close(a);
+  CHECK_RC(MPROC_EPROTO, mproc_conn_recv(b, 100, 0, &m, &len));
+  close(b);
+  CHECK_RC(0, mproc_conn_pair(1, &a, &b));
+  unsigned char huge[12] = {0xff, 0xff, 0xff, 0xff, 0, 0, 0, 1, 0, 0, 0, 0}; /* -1, 4 GiB */
+  CHECK(write(a, huge, 12) == 12);
+  CHECK_RC(MPROC_EMSGSIZE, mproc_conn_recv(b, 1 << 20, 0, &m, &len));
+  close(a);
+  close(b);
+}
+
+static void a_pipe_is_one_way(void) {
+  int r, w;
+  void *m;
+  uint64_t len;
+  CHECK_RC(0, mproc_conn_pair(0, &r, &w));
+  CHECK_RC(0, mproc_conn_send(w, "one-way", 7));
+  CHECK_RC(0, mproc_conn_recv(r, 100, 0, &m, &len));
+  CHECK(len == 7 && memcmp(m, "one-way", 7) == 0);
+  mproc_free(m);
+  CHECK(mproc_conn_send(r, "x", 1) < 0); /* the read end cannot write */
+  close(r);
+  close(w);
+}
+
+int main(void) {
+  RUN(messages_round_trip_with_python_framing);
+  RUN(hostile_lengths_and_truncation_are_refused);
+  RUN(a_pipe_is_one_way);
+  return 0;
+}
