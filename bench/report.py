@@ -107,6 +107,23 @@ SYNC_TARGETS = [
 TARGETS += SYNC_TARGETS
 # --- end of the sync suite ----------------------------------------------------------------------
 
+# --- conn suite (issue 5) ---------------------------------------------------------------------
+ROWS += [
+    ("Pipe / Connection between 2 processes (issue 5)", None, None, None, None, None),
+    ("", "8-byte round trip, framed (C mproc_conn; Java Connection; Python Pipe send_bytes/recv_bytes), ns", "ns", "c.conn.rtt", "conn.rtt", "py.conn.rtt"),
+    ("", "8-byte round trip, raw socketpair write/read (reference, ns)", "ns", "c.conn.raw_rtt", None, None),
+    ("", "64 KiB messages one way, GB/s", "GB/s", "c.conn.tput64k", "conn.tput64k", None),
+]
+TARGETS += [
+    ("Java Pipe round trip vs raw C socketpair (slowdown)", "<= 1.15x",
+     lambda r, b: ratio(r.get(f"java-{b}.conn.rtt"), r.get("c.conn.raw_rtt")), "<=", 1.15),
+    ("Java Pipe round trip vs Python Pipe (speed-up)", ">= 2x",
+     lambda r, b: ratio(r.get("py.conn.rtt"), r.get(f"java-{b}.conn.rtt")), ">=", 2),
+    ("Java 64 KiB throughput vs C (slowdown)", "<= 1.2x",
+     lambda r, b: ratio(r.get("c.conn.tput64k"), r.get(f"java-{b}.conn.tput64k")), "<=", 1.2),
+]
+# --- end of the conn suite --------------------------------------------------------------------
+
 
 # --- queue suite ------------------------------------------------------------------------------
 # Its own table: an extra column for Agrona (Java, but not mproc). Rows: (section, description,

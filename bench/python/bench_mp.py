@@ -29,7 +29,9 @@ What is measured, with the same shapes as bench/c and bench/java:
          processes (A: ping.set(); pong.wait(); pong.clear()  B: ping.wait(); ping.clear();
          pong.set()), 20,000 round trips (event_rtt).
 Every result is the median of REPS repetitions, printed as `RESULT py.<suite>.<what> <value> <unit>`.
-Usage: bench_mp.py [value|lock|array|process|queue|sync|all] [--reps N] [--lock-n N]
+  conn   (issue 5) ns per round trip of an 8-byte message over a duplex Pipe, the child echoing
+         with send_bytes/recv_bytes (conn.rtt).
+Usage: bench_mp.py [value|lock|array|process|queue|sync|conn|all] [--reps N] [--lock-n N]
                    [--spawn-reps N] [--spawn-warmup N]
 """
 import argparse
@@ -333,10 +335,43 @@ def bench_sync(reps, n):
 # --- end of the sync suite ----------------------------------------------------------------------
 
 
+# --- conn suite (issue 5): Pipe round trip with send_bytes/recv_bytes ---------------------------
+def _conn_echo(conn, other):
+    other.close()  # forked: without this, the parent's close never reaches us as EOF
+    conn.send_bytes(b"r")
+    try:
+        while True:
+            conn.send_bytes(conn.recv_bytes())
+    except EOFError:
+        pass
+
+
+def bench_conn(reps):
+    """conn.rtt: ns per round trip of an 8-byte message over a duplex Pipe (the child echoes)."""
+    rounds = 20_000
+    samples = []
+    for _ in range(reps):
+        mine, theirs = mp.Pipe()
+        p = mp.Process(target=_conn_echo, args=(theirs, mine))
+        p.start()
+        theirs.close()
+        mine.recv_bytes()
+        msg = b"12345678"
+        t0 = time.perf_counter_ns()
+        for _ in range(rounds):
+            mine.send_bytes(msg)
+            mine.recv_bytes()
+        samples.append((time.perf_counter_ns() - t0) / rounds)
+        mine.close()
+        p.join()
+    result("conn.rtt", statistics.median(samples), "ns")
+# --- end of the conn suite --------------------------------------------------------------------
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("suite", nargs="?", default="all",
-                    choices=["value", "lock", "array", "process", "queue", "sync", "all"])
+                    choices=["value", "lock", "array", "process", "queue", "sync", "conn", "all"])
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--lock-n", type=int, default=200_000)
     ap.add_argument("--spawn-reps", type=int, default=15)
@@ -355,6 +390,8 @@ def main():
         bench_queue(args.reps)
     if args.suite in ("sync", "all"):
         bench_sync(args.reps, args.lock_n)
+    if args.suite in ("conn", "all"):
+        bench_conn(args.reps)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 int mproc_conn_pair(int duplex, int *a, int *b) {
@@ -22,24 +23,6 @@ int mproc_conn_pair(int duplex, int *a, int *b) {
     return MPROC__ERR(errno);
   *a = fds[0];
   *b = fds[1];
-  return 0;
-}
-
-/* Writes everything; sockets use MSG_NOSIGNAL, pipes rely on SIGPIPE being ignored or blocked
-   by the caller's runtime, so EPIPE is what we see either way on a socket. */
-static int write_all(int fd, const unsigned char *p, size_t len) {
-  while (len > 0) {
-    ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-    if (n < 0 && errno == ENOTSOCK)
-      n = write(fd, p, len);
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      return MPROC__ERR(errno);
-    }
-    p += n;
-    len -= (size_t)n;
-  }
   return 0;
 }
 
@@ -59,6 +42,33 @@ static int read_all(int fd, unsigned char *p, size_t len) {
   return 0;
 }
 
+/* Writes the header and the payload with as few system calls as the kernel allows: one, for a
+   message that fits the socket buffer (Python's send_bytes makes one too for small messages). */
+static int writev_all(int fd, struct iovec *iov, int iovcnt) {
+  struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)iovcnt};
+  while (msg.msg_iovlen > 0) {
+    ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+    if (n < 0 && errno == ENOTSOCK)
+      n = writev(fd, msg.msg_iov, (int)msg.msg_iovlen);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return MPROC__ERR(errno);
+    }
+    while (n > 0 && msg.msg_iovlen > 0) {
+      size_t step = (size_t)n < msg.msg_iov->iov_len ? (size_t)n : msg.msg_iov->iov_len;
+      msg.msg_iov->iov_base = (char *)msg.msg_iov->iov_base + step;
+      msg.msg_iov->iov_len -= step;
+      n -= (ssize_t)step;
+      if (msg.msg_iov->iov_len == 0) {
+        msg.msg_iov++;
+        msg.msg_iovlen--;
+      }
+    }
+  }
+  return 0;
+}
+
 int mproc_conn_send(int fd, const void *buf, uint64_t len) {
   unsigned char hdr[12];
   size_t hlen;
@@ -74,8 +84,8 @@ int mproc_conn_send(int fd, const void *buf, uint64_t len) {
       hdr[4 + i] = (unsigned char)(len >> (56 - 8 * i));
     hlen = 12;
   }
-  int err = write_all(fd, hdr, hlen);
-  return err != 0 ? err : write_all(fd, buf, (size_t)len);
+  struct iovec iov[2] = {{hdr, hlen}, {(void *)buf, (size_t)len}};
+  return writev_all(fd, iov, len > 0 ? 2 : 1);
 }
 
 int mproc_conn_poll(int fd, int64_t timeout_ns) {
@@ -105,11 +115,21 @@ int mproc_conn_recv(int fd, uint64_t max_len, int64_t timeout_ns, void **buf, ui
     return MPROC_EINVAL;
   *buf = NULL;
   *len = 0;
-  int err = mproc_conn_poll(fd, timeout_ns);
-  if (err != 0)
-    return err;
-  if ((err = read_all(fd, hdr, 4)) != 0)
-    return err; /* EOF before a message: the peer is done */
+  /* Try the header without waiting first: when a message is already there (the common case in
+     a busy conversation) this saves the poll system call. */
+  int err;
+  ssize_t got = recv(fd, hdr, 4, MSG_DONTWAIT);
+  if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOTSOCK && errno != EINTR)
+    return MPROC__ERR(errno);
+  if (got == 0)
+    return MPROC_EEOF;
+  if (got < 0) {
+    got = 0;
+    if ((err = mproc_conn_poll(fd, timeout_ns)) != 0)
+      return err;
+  }
+  if ((err = read_all(fd, hdr + got, 4 - (size_t)got)) != 0)
+    return got == 0 ? err : (err == MPROC_EEOF ? MPROC_EPROTO : err);
   int32_t n = (int32_t)((uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 |
                         hdr[3]);
   uint64_t size;

@@ -139,13 +139,14 @@ public final class Connection implements AutoCloseable, Handoff.Source {
       throw new IllegalArgumentException("maxLength must not be negative: maxLength=" + maxLength);
     }
     check(READABLE, "write-only");
-    while (!poll(SLICE_NS)) {
+    byte[][] msg = new byte[1][];
+    int rc;
+    // One native call per message when one is waiting; otherwise it waits in slices.
+    while ((rc = api.connRecv(fd, maxLength, SLICE_NS, msg)) == ErrorCode.ETIMEDOUT.code()) {
       if (Thread.interrupted()) {
         throw new InterruptedException("interrupted while receiving on " + describe());
       }
     }
-    byte[][] msg = new byte[1][];
-    int rc = api.connRecv(fd, maxLength, -1, msg);
     if (rc == ErrorCode.EEOF.code()) {
       throw new EndOfStreamException(describe());
     }
