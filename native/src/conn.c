@@ -26,49 +26,6 @@ int mproc_conn_pair(int duplex, int *a, int *b) {
   return 0;
 }
 
-static int read_all(int fd, unsigned char *p, size_t len) {
-  while (len > 0) {
-    ssize_t n = read(fd, p, len);
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      return MPROC__ERR(errno);
-    }
-    if (n == 0)
-      return MPROC_EEOF;
-    p += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
-/* Writes the header and the payload with as few system calls as the kernel allows: one, for a
-   message that fits the socket buffer (Python's send_bytes makes one too for small messages). */
-static int writev_all(int fd, struct iovec *iov, int iovcnt) {
-  struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)iovcnt};
-  while (msg.msg_iovlen > 0) {
-    ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
-    if (n < 0 && errno == ENOTSOCK)
-      n = writev(fd, msg.msg_iov, (int)msg.msg_iovlen);
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      return MPROC__ERR(errno);
-    }
-    while (n > 0 && msg.msg_iovlen > 0) {
-      size_t step = (size_t)n < msg.msg_iov->iov_len ? (size_t)n : msg.msg_iov->iov_len;
-      msg.msg_iov->iov_base = (char *)msg.msg_iov->iov_base + step;
-      msg.msg_iov->iov_len -= step;
-      n -= (ssize_t)step;
-      if (msg.msg_iov->iov_len == 0) {
-        msg.msg_iov++;
-        msg.msg_iovlen--;
-      }
-    }
-  }
-  return 0;
-}
-
 int mproc_conn_send(int fd, const void *buf, uint64_t len) {
   unsigned char hdr[12];
   size_t hlen;
@@ -84,29 +41,16 @@ int mproc_conn_send(int fd, const void *buf, uint64_t len) {
       hdr[4 + i] = (unsigned char)(len >> (56 - 8 * i));
     hlen = 12;
   }
+  /* One system call for a message that fits the socket buffer, as Python's send_bytes. */
   struct iovec iov[2] = {{hdr, hlen}, {(void *)buf, (size_t)len}};
-  return writev_all(fd, iov, len > 0 ? 2 : 1);
+  struct msghdr msg = {.msg_iov = iov, .msg_iovlen = len > 0 ? 2 : 1};
+  return mproc__send_all(fd, &msg);
 }
 
 int mproc_conn_poll(int fd, int64_t timeout_ns) {
   if (fd < 0 || timeout_ns < MPROC_FOREVER)
     return MPROC_EINVAL;
-  int64_t deadline = timeout_ns >= 0 ? mproc_now_ns() + timeout_ns : INT64_MAX;
-  for (;;) {
-    int ms = -1;
-    if (timeout_ns >= 0) {
-      int64_t left = deadline - mproc_now_ns();
-      ms = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
-    }
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    int r = poll(&p, 1, ms);
-    if (r > 0)
-      return 0;
-    if (r == 0)
-      return MPROC_ETIMEDOUT;
-    if (errno != EINTR)
-      return MPROC__ERR(errno);
-  }
+  return mproc__poll_for(fd, POLLIN, timeout_ns);
 }
 
 int mproc_conn_recv(int fd, uint64_t max_len, int64_t timeout_ns, void **buf, uint64_t *len) {
@@ -128,13 +72,13 @@ int mproc_conn_recv(int fd, uint64_t max_len, int64_t timeout_ns, void **buf, ui
     if ((err = mproc_conn_poll(fd, timeout_ns)) != 0)
       return err;
   }
-  if ((err = read_all(fd, hdr + got, 4 - (size_t)got)) != 0)
+  if ((err = mproc__read_full(fd, hdr + got, 4 - (size_t)got)) != 0)
     return got == 0 ? err : (err == MPROC_EEOF ? MPROC_EPROTO : err);
   int32_t n = (int32_t)((uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 |
                         hdr[3]);
   uint64_t size;
   if (n == -1) {
-    if ((err = read_all(fd, hdr, 8)) != 0)
+    if ((err = mproc__read_full(fd, hdr, 8)) != 0)
       return err == MPROC_EEOF ? MPROC_EPROTO : err;
     size = 0;
     for (int i = 0; i < 8; i++)
@@ -149,7 +93,7 @@ int mproc_conn_recv(int fd, uint64_t max_len, int64_t timeout_ns, void **buf, ui
   unsigned char *p = malloc(size > 0 ? (size_t)size : 1);
   if (p == NULL)
     return MPROC_ENOMEM;
-  if ((err = read_all(fd, p, (size_t)size)) != 0) {
+  if ((err = mproc__read_full(fd, p, (size_t)size)) != 0) {
     free(p);
     return err == MPROC_EEOF ? MPROC_EPROTO : err;
   }

@@ -74,6 +74,17 @@ int mproc__lock_acquire(mproc_segment_t *seg, mproc_lockword_t *lw, int64_t time
 int mproc__lock_release(mproc_segment_t *seg, mproc_lockword_t *lw);
 int mproc__lock_held(const mproc_segment_t *seg, const mproc_lockword_t *lw);
 
+struct msghdr;
+
+/* Waits up to timeout_ns (MPROC_FOREVER: no limit) for `events` on fd: 0, MPROC_ETIMEDOUT. */
+int mproc__poll_for(int fd, short events, int64_t timeout_ns);
+
+/* Reads exactly len bytes, blocking. MPROC_EEOF if the stream ends first. */
+int mproc__read_full(int fd, unsigned char *p, size_t len);
+
+/* Sends every byte of msg's iovecs (control data with the first bytes); pipes get writev. */
+int mproc__send_all(int fd, struct msghdr *msg);
+
 /* Retries a system call returning -1/errno while it fails with EINTR. */
 #define MPROC__RETRY(expr)                                                                         \
   ({                                                                                               \

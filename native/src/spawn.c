@@ -410,70 +410,7 @@ int mproc_channel_send(int fd, const void *buf, uint32_t len, const int *fds, in
     cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
     memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
   }
-  size_t left = 4 + (size_t)len;
-  while (left > 0) {
-    ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL); /* EPIPE instead of SIGPIPE */
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      return MPROC__ERR(errno);
-    }
-    left -= (size_t)n;
-    /* Descriptors travel with the first bytes only; move the iovecs past what was sent. */
-    msg.msg_control = NULL;
-    msg.msg_controllen = 0;
-    while (n > 0 && msg.msg_iovlen > 0) {
-      size_t step = (size_t)n < msg.msg_iov->iov_len ? (size_t)n : msg.msg_iov->iov_len;
-      msg.msg_iov->iov_base = (char *)msg.msg_iov->iov_base + step;
-      msg.msg_iov->iov_len -= step;
-      n -= (ssize_t)step;
-      if (msg.msg_iov->iov_len == 0) {
-        msg.msg_iov++;
-        msg.msg_iovlen--;
-      }
-    }
-  }
-  return 0;
-}
-
-/* Reads exactly len bytes (blocking). MPROC_EEOF if the stream ends first. */
-static int read_full(int fd, unsigned char *p, size_t len) {
-  while (len > 0) {
-    ssize_t n = recv(fd, p, len, 0);
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      return MPROC__ERR(errno);
-    }
-    if (n == 0)
-      return MPROC_EEOF;
-    p += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
-/*
- * Waits up to timeout_ns (MPROC_FOREVER: no limit) for `events` on fd, retrying EINTR with the
- * time left. 0 when the events (or an error or hang-up condition) are reported.
- */
-static int poll_for(int fd, short events, int64_t timeout_ns) {
-  int64_t deadline = timeout_ns >= 0 ? mproc_now_ns() + timeout_ns : INT64_MAX;
-  for (;;) {
-    int ms = -1;
-    if (timeout_ns >= 0) {
-      int64_t left = deadline - mproc_now_ns();
-      ms = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
-    }
-    struct pollfd p = {.fd = fd, .events = events};
-    int r = poll(&p, 1, ms);
-    if (r > 0)
-      return 0;
-    if (r == 0)
-      return MPROC_ETIMEDOUT;
-    if (errno != EINTR)
-      return MPROC__ERR(errno);
-  }
+  return mproc__send_all(fd, &msg);
 }
 
 int mproc_channel_recv(int fd, int64_t timeout_ns, void **buf, uint32_t *len, int *fds,
@@ -485,7 +422,7 @@ int mproc_channel_recv(int fd, int64_t timeout_ns, void **buf, uint32_t *len, in
   *len = 0;
   if (nfds != NULL)
     *nfds = 0;
-  int err = poll_for(fd, POLLIN, timeout_ns);
+  int err = mproc__poll_for(fd, POLLIN, timeout_ns);
   if (err != 0)
     return err;
 
@@ -519,7 +456,7 @@ int mproc_channel_recv(int fd, int64_t timeout_ns, void **buf, uint32_t *len, in
         close(rfd); /* more than the caller can take: never leak them */
     }
   }
-  if (n < 4 && (err = read_full(fd, hdr + n, 4 - (size_t)n)) != 0)
+  if (n < 4 && (err = mproc__read_full(fd, hdr + n, 4 - (size_t)n)) != 0)
     goto fail;
   uint32_t size = get32(hdr);
   if (size > MPROC_MAX_MESSAGE) {
@@ -531,7 +468,7 @@ int mproc_channel_recv(int fd, int64_t timeout_ns, void **buf, uint32_t *len, in
     err = MPROC_ENOMEM;
     goto fail;
   }
-  if ((err = read_full(fd, body, size)) != 0) {
+  if ((err = mproc__read_full(fd, body, size)) != 0) {
     free(body);
     err = err == MPROC_EEOF ? MPROC_EPROTO : err;
     goto fail;
@@ -552,7 +489,7 @@ int mproc_lifeline_wait(int fd, int64_t timeout_ns) {
     return MPROC_EINVAL;
   /* POLLRDHUP: the peer closed its end. Asking only for it never consumes messages; poll
      reports POLLHUP and POLLERR whatever was asked. */
-  return poll_for(fd, POLLRDHUP, timeout_ns);
+  return mproc__poll_for(fd, POLLRDHUP, timeout_ns);
 }
 
 int mproc_child_read_manifest(int64_t timeout_ns, void **out, uint32_t *out_len) {
