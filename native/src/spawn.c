@@ -211,6 +211,8 @@ int mproc_child_pid(const mproc_child_t *c) { return c->pid; }
 
 int mproc_child_channel(const mproc_child_t *c) { return c->channel; }
 
+int mproc_child_sentinel(const mproc_child_t *c) { return c->pidfd >= 0 ? c->pidfd : MPROC_ENOSYS; }
+
 /*
  * Builds a manifest (format in mproc.h) preceded by `prefix` zero bytes, describing handed
  * descriptors numbered from first_fd. Returns a malloc'd buffer and its size, or NULL.
