@@ -1165,8 +1165,9 @@ MPROC_EXTERN int mproc_manifest_file(int first_fd, uint32_t flags, int count,
 MPROC_EXTERN int mproc_child_wait(mproc_child_t *child, int64_t timeout_ns, int *exit_code);
 
 /**
- * A descriptor that becomes readable when the child exits (its pidfd), for mproc_wait_any; owned
- * by the handle. MPROC_ENOSYS on kernels without pidfd_open (before Linux 5.3).
+ * A new close-on-exec descriptor that becomes readable when the child exits (a duplicate of its
+ * pidfd), for mproc_wait_any. The caller owns and closes it; it stays valid after the child is
+ * reaped and after mproc_child_free. MPROC_ENOSYS on kernels without pidfd_open (before 5.3).
  */
 MPROC_EXTERN int mproc_child_sentinel(const mproc_child_t *child);
 

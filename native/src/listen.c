@@ -25,6 +25,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -240,33 +241,50 @@ int mproc_accept(int lfd, int64_t timeout_ns, int *fd) {
 
 /* ---- Connecting ---------------------------------------------------------------------------- */
 
-/* Connects fd to sa within the deadline; fd is blocking again on success. */
-static int connect_by(int fd, const struct sockaddr *sa, socklen_t len, int64_t deadline) {
+/* Connects a Unix socket within the deadline. A blocking connect waits while the listener's
+   backlog is full; SO_SNDTIMEO bounds that wait (a non-blocking one would only say EAGAIN). */
+static int connect_unix(int fd, const struct sockaddr *sa, socklen_t len, int64_t deadline) {
+  for (;;) {
+    struct timeval tv = {0, 0}; /* no limit */
+    if (deadline != INT64_MAX) {
+      int64_t left = deadline - mproc_now_ns();
+      if (left <= 0)
+        return MPROC_ETIMEDOUT;
+      tv.tv_sec = (time_t)(left / 1000000000);
+      tv.tv_usec = (suseconds_t)((left % 1000000000 + 999) / 1000);
+    }
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0)
+      return MPROC__ERR(errno);
+    int r = connect(fd, sa, len);
+    int e = errno;
+    struct timeval zero = {0, 0};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &zero, sizeof zero);
+    if (r == 0)
+      return 0;
+    if (e == EINTR)
+      continue;
+    return e == EAGAIN || e == EINPROGRESS ? MPROC_ETIMEDOUT : MPROC__ERR(e);
+  }
+}
+
+/* Connects a TCP socket within the deadline; fd is blocking again on success. */
+static int connect_tcp(int fd, const struct sockaddr *sa, socklen_t len, int64_t deadline) {
   int flags = fcntl(fd, F_GETFL);
   if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0)
     return MPROC__ERR(errno);
-  int err = 0;
   if (connect(fd, sa, len) != 0) {
-    if (errno != EINPROGRESS && errno != EAGAIN && errno != EINTR)
+    if (errno != EINPROGRESS && errno != EINTR)
       return MPROC__ERR(errno);
-    for (;;) {
-      int64_t left = deadline == INT64_MAX ? MPROC_FOREVER : deadline - mproc_now_ns();
-      if (deadline != INT64_MAX && left < 0)
-        left = 0;
-      if ((err = mproc__poll_for(fd, POLLOUT, left)) != 0)
-        return err;
-      int soerr = 0;
-      socklen_t sl = sizeof soerr;
-      if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0)
-        return MPROC__ERR(errno);
-      if (soerr != 0)
-        return MPROC__ERR(soerr);
-      /* A Unix socket whose listener's backlog was full: EAGAIN, try again. */
-      if (sa->sa_family != AF_UNIX || connect(fd, sa, len) == 0 || errno == EISCONN)
-        break;
-      if (errno != EAGAIN && errno != EINPROGRESS && errno != EALREADY)
-        return MPROC__ERR(errno);
-    }
+    int64_t left = deadline == INT64_MAX ? MPROC_FOREVER : deadline - mproc_now_ns();
+    int err = mproc__poll_for(fd, POLLOUT, deadline != INT64_MAX && left < 0 ? 0 : left);
+    if (err != 0)
+      return err;
+    int soerr = 0;
+    socklen_t sl = sizeof soerr;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0)
+      return MPROC__ERR(errno);
+    if (soerr != 0)
+      return MPROC__ERR(soerr);
   }
   if (fcntl(fd, F_SETFL, flags) != 0)
     return MPROC__ERR(errno);
@@ -286,7 +304,7 @@ int mproc_connect(const char *address, int64_t timeout_ns, int *fd) {
     int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (c < 0)
       return MPROC__ERR(errno);
-    if ((err = connect_by(c, (struct sockaddr *)&a.sa, a.len, deadline)) != 0) {
+    if ((err = connect_unix(c, (struct sockaddr *)&a.sa, a.len, deadline)) != 0) {
       close(c);
       return err;
     }
@@ -305,7 +323,7 @@ int mproc_connect(const char *address, int64_t timeout_ns, int *fd) {
       err = MPROC__ERR(errno);
       continue;
     }
-    if ((err = connect_by(c, ai->ai_addr, ai->ai_addrlen, deadline)) == 0) {
+    if ((err = connect_tcp(c, ai->ai_addr, ai->ai_addrlen, deadline)) == 0) {
       set_nodelay(c);
       *fd = c;
       break;
@@ -502,6 +520,13 @@ int mproc_wait_any(const int *fds, int n, int64_t timeout_ns, unsigned char *rea
 
 int mproc_conn_send_handle(int fd, int handle) {
   if (fd < 0 || handle < 0)
+    return MPROC_EINVAL;
+  /* TCP would silently drop the descriptor and send the byte: refuse anything but AF_UNIX. */
+  int domain = 0;
+  socklen_t dl = sizeof domain;
+  if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &dl) != 0)
+    return MPROC__ERR(errno); /* MPROC_ENOTSOCK for a pipe */
+  if (domain != AF_UNIX)
     return MPROC_EINVAL;
   union {
     struct cmsghdr align;

@@ -292,6 +292,27 @@ static void test_accept_timeout(void) {
   CHECK_RC(0, mproc_listener_close(lfd));
 }
 
+/* A Unix listener whose backlog is full: connect waits, bounded by its timeout. */
+static void test_unix_backlog_full(void) {
+  char address[128];
+  snprintf(address, sizeof address, "unix:%s", sock_path("bl"));
+  int lfd, fds[8], n = 0, rc;
+  CHECK_RC(0, mproc_listen(address, 0, &lfd));
+  int64_t t0 = mproc_now_ns();
+  while (n < 8 && (rc = mproc_connect(address, SEC / 10, &fds[n])) == 0)
+    n++;
+  CHECK(n >= 1 && n < 8);
+  CHECK_RC(MPROC_ETIMEDOUT, rc);
+  CHECK(mproc_now_ns() - t0 < 3 * SEC);
+  int c;
+  CHECK_RC(0, mproc_accept(lfd, SEC, &c)); /* room again */
+  CHECK_RC(0, mproc_connect(address, SEC, &fds[n++]));
+  close(c);
+  for (int i = 0; i < n; i++)
+    close(fds[i]);
+  CHECK_RC(0, mproc_listener_close(lfd));
+}
+
 static void test_wait_any(void) {
   int a[2], b[2];
   CHECK_RC(0, mproc_conn_pair(1, &a[0], &a[1]));
@@ -318,6 +339,8 @@ static void test_wait_any(void) {
   CHECK(code == 0);
   CHECK_RC(1, mproc_wait_any(&s, 1, 0, ready)); /* still ready once reaped */
   mproc_child_free(child);
+  CHECK_RC(1, mproc_wait_any(&s, 1, 0, ready)); /* and once the handle is freed */
+  close(s);
   int bad = 999;
   CHECK_RC(MPROC_EBADF, mproc_wait_any(&bad, 1, 0, ready));
   CHECK_RC(MPROC_EINVAL, mproc_wait_any(fds, -1, 0, ready));
@@ -360,10 +383,18 @@ static void test_send_handle(void) {
   close(a);
   CHECK_RC(MPROC_EEOF, mproc_conn_recv_handle(b, SEC, &got));
   close(b);
-  /* Not over a pipe. */
+  /* Not over a pipe, nor TCP (where the kernel would drop the descriptor silently). */
   int r, w;
   CHECK_RC(0, mproc_conn_pair(0, &r, &w));
-  CHECK(mproc_conn_send_handle(w, r) < 0);
+  CHECK_RC(MPROC_ENOTSOCK, mproc_conn_send_handle(w, r));
+  int lfd, t;
+  char address[64];
+  CHECK_RC(0, mproc_listen("tcp:127.0.0.1:0", 1, &lfd));
+  CHECK_RC(0, mproc_listener_address(lfd, address, sizeof address));
+  CHECK_RC(0, mproc_connect(address, SEC, &t));
+  CHECK_RC(MPROC_EINVAL, mproc_conn_send_handle(t, r));
+  close(t);
+  mproc_listener_close(lfd);
   close(r);
   close(w);
 }
@@ -380,6 +411,7 @@ int main(void) {
   RUN(test_legacy_challenge);
   RUN(test_bad_addresses);
   RUN(test_accept_timeout);
+  RUN(test_unix_backlog_full);
   RUN(test_wait_any);
   RUN(test_send_handle);
   return 0;

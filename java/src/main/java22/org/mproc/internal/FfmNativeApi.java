@@ -354,6 +354,71 @@ final class FfmNativeApi implements NativeApi {
         handle("mproc_conn_poll", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
   }
 
+  private static final class ConnSendHandle {
+    static final MethodHandle MH =
+        handle("mproc_conn_send_handle", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+  }
+
+  private static final class ConnRecvHandle {
+    static final MethodHandle MH =
+        handle(
+            "mproc_conn_recv_handle",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+  }
+
+  private static final class WaitAny {
+    static final MethodHandle MH =
+        handle(
+            "mproc_wait_any",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS));
+  }
+
+  private static final class Listen {
+    static final MethodHandle MH =
+        handle("mproc_listen", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+  }
+
+  private static final class ListenerAddress {
+    static final MethodHandle MH =
+        handle(
+            "mproc_listener_address",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+  }
+
+  private static final class ListenerClose {
+    static final MethodHandle MH =
+        handle("mproc_listener_close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  }
+
+  private static final class Accept {
+    static final MethodHandle MH =
+        handle("mproc_accept", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+  }
+
+  private static final class Connect {
+    static final MethodHandle MH =
+        handle("mproc_connect", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+  }
+
+  private static final class AuthServer {
+    static final MethodHandle MH =
+        handle(
+            "mproc_auth_server",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+  }
+
+  private static final class AuthClient {
+    static final MethodHandle MH =
+        handle(
+            "mproc_auth_client",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+  }
+
+  private static final class ChildSentinel {
+    static final MethodHandle MH =
+        handle("mproc_child_sentinel", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+  }
+
   private static final class FdClose {
     static final MethodHandle MH =
         handle(
@@ -984,6 +1049,123 @@ final class FfmNativeApi implements NativeApi {
   public int connPoll(int fd, long timeoutNs) {
     try {
       return (int) ConnPoll.MH.invokeExact(fd, timeoutNs);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int connSendHandle(int fd, int handle) {
+    try {
+      return (int) ConnSendHandle.MH.invokeExact(fd, handle);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int connRecvHandle(int fd, long timeoutNs, int[] handle) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(JAVA_INT);
+      int rc = (int) ConnRecvHandle.MH.invokeExact(fd, timeoutNs, out);
+      handle[0] = out.get(JAVA_INT, 0);
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int waitAny(int[] fds, long timeoutNs, byte[] ready) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment in = arena.allocate(JAVA_INT, Math.max(1, fds.length));
+      MemorySegment out = arena.allocate(JAVA_BYTE, Math.max(1, fds.length));
+      MemorySegment.copy(fds, 0, in, JAVA_INT, 0, fds.length);
+      int rc = (int) WaitAny.MH.invokeExact(in, fds.length, timeoutNs, out);
+      MemorySegment.copy(out, JAVA_BYTE, 0, ready, 0, fds.length);
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int listen(String address, int backlog, int[] fd) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(JAVA_INT);
+      int rc = (int) Listen.MH.invokeExact(cString(arena, address), backlog, out);
+      fd[0] = out.get(JAVA_INT, 0);
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int listenerAddress(int fd, String[] address) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment buf = arena.allocate(256);
+      int rc = (int) ListenerAddress.MH.invokeExact(fd, buf, 256L);
+      if (rc == 0) {
+        address[0] = buf.getString(0);
+      }
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int listenerClose(int fd) {
+    try {
+      return (int) ListenerClose.MH.invokeExact(fd);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int accept(int listenFd, long timeoutNs, int[] fd) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(JAVA_INT);
+      int rc = (int) Accept.MH.invokeExact(listenFd, timeoutNs, out);
+      fd[0] = out.get(JAVA_INT, 0);
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int connect(String address, long timeoutNs, int[] fd) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(JAVA_INT);
+      int rc = (int) Connect.MH.invokeExact(cString(arena, address), timeoutNs, out);
+      fd[0] = out.get(JAVA_INT, 0);
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int auth(int fd, byte[] key, long timeoutNs, boolean server) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment k = arena.allocate(Math.max(1, key.length));
+      MemorySegment.copy(key, 0, k, JAVA_BYTE, 0, key.length);
+      long len = key.length;
+      return server
+          ? (int) AuthServer.MH.invokeExact(fd, k, len, timeoutNs)
+          : (int) AuthClient.MH.invokeExact(fd, k, len, timeoutNs);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int childSentinel(long child) {
+    try {
+      return (int) ChildSentinel.MH.invokeExact(child);
     } catch (Throwable t) {
       throw rethrow(t);
     }
