@@ -80,7 +80,7 @@ extern "C" {
   XX(ENOSLOT, -3011, "no free participant slot")                                                   \
   XX(ENOTOWNER, -3012, "lock is not held by the caller")                                           \
   XX(EEOF, -3013, "end of stream: the peer closed the channel")                                    \
-  XX(EPROTO, -3014, "malformed message on the bootstrap channel")                                  \
+  XX(EPROTO, -3014, "malformed message: the peer broke the protocol")                              \
   XX(ETOOSMALL, -3015, "buffer too short for the message (the message is kept)")                   \
   XX(ENOTASK, -3016, "task_done() called more times than items were put")                          \
   XX(EBROKEN, -3017, "barrier is broken: a party timed out, died or aborted it")                   \

@@ -96,8 +96,8 @@ public enum ErrorCode {
   ENOTOWNER(-3012, "lock is not held by the caller"),
   /** End of stream: the peer closed the channel. */
   EEOF(-3013, "end of stream: the peer closed the channel"),
-  /** Malformed message on the bootstrap channel. */
-  EPROTO(-3014, "malformed message on the bootstrap channel"),
+  /** Malformed message: the peer broke the protocol. */
+  EPROTO(-3014, "malformed message: the peer broke the protocol"),
   /** Buffer too short for the message (the message is kept). */
   ETOOSMALL(-3015, "buffer too short for the message (the message is kept)"),
   /** Task_done() called more times than items were put. */

@@ -171,6 +171,8 @@ public final class Connection implements AutoCloseable, Handoff.Source {
    * @return the bytes
    * @throws MessageTooLongException if the message is longer
    * @throws EndOfStreamException if the peer closed and nothing is left
+   * @throws MprocException with {@code EPROTO} (the connection then closed) if the peer sent a
+   *     negative length or closed in the middle of a message
    * @throws InterruptedException if interrupted while waiting
    */
   public byte[] recvBytes(long maxLength) throws InterruptedException {
@@ -193,6 +195,10 @@ public final class Connection implements AutoCloseable, Handoff.Source {
       close();
       throw new MessageTooLongException(describe(), "bad message length (over " + maxLength
           + " bytes); the connection is closed", null);
+    }
+    if (rc == ErrorCode.EPROTO.code()) {
+      close(); // a negative length, or a frame cut short: the stream cannot be resynchronised
+      throw protocol("a negative length or a truncated frame; the connection is closed");
     }
     Native.check(rc, "recv from", describe());
     return msg[0];
