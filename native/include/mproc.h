@@ -969,7 +969,8 @@ MPROC_EXTERN int mproc_conn_pair(int duplex, int *a, int *b);
 MPROC_EXTERN int mproc_conn_send(int fd, const void *buf, uint64_t len);
 
 /**
- * Receives one framed message, waiting up to timeout_ns for it to begin, into a malloc'd buffer
+ * Receives one framed message, waiting up to timeout_ns for it to begin (polling without sleeping
+ * for the first 20 us on a multi-processor, then sleeping), into a malloc'd buffer
  * (free with mproc_free). MPROC_EEOF when the peer closed before a message began, MPROC_EPROTO
  * for a truncated frame or a negative length, MPROC_EMSGSIZE for a length above max_len (the
  * connection is then unusable: the rest of that message is still in the stream),
@@ -980,6 +981,41 @@ MPROC_EXTERN int mproc_conn_recv(int fd, uint64_t max_len, int64_t timeout_ns, v
 
 /** Waits up to timeout_ns for data or end-of-stream: 0 when reading would not block. */
 MPROC_EXTERN int mproc_conn_poll(int fd, int64_t timeout_ns);
+
+/*
+ * The pieces of mproc_conn_send and mproc_conn_recv, for bindings that can lend their own memory
+ * to a call only while it cannot block (a JVM's heap arrays): a non-blocking attempt straight
+ * from or into that memory, and a blocking fallback through a copy.
+ */
+
+/**
+ * Sends the frame of a `len`-byte message from frame offset `from` (0: its start; the header
+ * counts, 4 bytes, or 12 from 2 GiB). Returns the frame offset reached: header plus len when the
+ * whole frame is out. With nonblock, stops instead of waiting when the socket is full, and
+ * returns MPROC_ENOTSOCK at once for a pipe (which cannot be written without blocking); call
+ * again, blocking, from the offset returned.
+ */
+MPROC_EXTERN int64_t mproc_conn_send_from(int fd, const void *buf, uint64_t len, uint64_t from,
+                                          int nonblock);
+
+/**
+ * Waits up to timeout_ns for a message to begin and reads its header: the message's length
+ * (>= 0), then read exactly that many bytes with mproc_conn_read_some / mproc_conn_read. Errors
+ * as mproc_conn_recv.
+ */
+MPROC_EXTERN int64_t mproc_conn_recv_header(int fd, uint64_t max_len, int64_t timeout_ns);
+
+/**
+ * Reads up to len bytes of a message begun, without waiting: how many (0 when none is there
+ * yet), MPROC_EPROTO if the peer closed mid-message, MPROC_ENOTSOCK for a pipe.
+ */
+MPROC_EXTERN int64_t mproc_conn_read_some(int fd, void *buf, uint64_t len);
+
+/** Waits up to timeout_ns until a send would make progress: 0, or MPROC_ETIMEDOUT. */
+MPROC_EXTERN int mproc_conn_wait_writable(int fd, int64_t timeout_ns);
+
+/** Reads exactly len bytes of a message begun, blocking; MPROC_EPROTO if the stream ends first. */
+MPROC_EXTERN int mproc_conn_read(int fd, void *buf, uint64_t len);
 
 /**
  * Passes a descriptor over a Unix-socket connection, as Python's

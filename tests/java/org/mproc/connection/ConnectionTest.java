@@ -155,4 +155,38 @@ class ConnectionTest {
       assertEquals(0, py.exitCode());
     }
   }
+
+  @Test
+  void largeMessagesArriveWholeOverSocketsAndPipes() throws Exception {
+    // Larger than any socket or pipe buffer: sends and receives happen in pieces.
+    for (boolean duplex : new boolean[] {true, false}) {
+      Pipe pipe = Pipe.open(duplex);
+      try (Connection r = pipe.left(); Connection w = pipe.right()) {
+        Subprocess p = new Subprocess(() -> {
+          byte[] big = new byte[5 << 20];
+          for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) (i * 31 + 7);
+          }
+          for (int k = 0; k < 3; k++) {
+            w.sendBytes(big, k, big.length - 2 * k);
+          }
+          w.close();
+        });
+        p.start();
+        w.close();
+        for (int k = 0; k < 3; k++) {
+          byte[] m = r.recvBytes();
+          assertEquals((5 << 20) - 2 * k, m.length);
+          for (int i = 0; i < m.length; i++) {
+            if (m[i] != (byte) ((i + k) * 31 + 7)) {
+              throw new AssertionError("byte " + i + " of message " + k + " (duplex " + duplex + ")");
+            }
+          }
+        }
+        assertThrows(EndOfStreamException.class, r::recvBytes);
+        p.join();
+        assertEquals(0, p.exitCode());
+      }
+    }
+  }
 }

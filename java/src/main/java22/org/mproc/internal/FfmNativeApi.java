@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
+import org.mproc.ErrorCode;
 
 /**
  * The Panama FFM backend (JDK 22+), loaded by {@link Native} by name from the multi-release part
@@ -337,21 +338,50 @@ final class FfmNativeApi implements NativeApi {
         handle("mproc_conn_pair", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
   }
 
-  private static final class ConnSend {
-    static final MethodHandle MH =
-        handle("mproc_conn_send", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
-  }
-
-  private static final class ConnRecv {
-    static final MethodHandle MH =
-        handle(
-            "mproc_conn_recv",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS));
-  }
-
   private static final class ConnPoll {
     static final MethodHandle MH =
         handle("mproc_conn_poll", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+  }
+
+  /* Straight from a heap array, never blocking. */
+  private static final class ConnSendNb {
+    static final MethodHandle MH =
+        handle(
+            "mproc_conn_send_from",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT),
+            HEAP);
+  }
+
+  /* From native memory, blocking. */
+  private static final class ConnSendFrom {
+    static final MethodHandle MH =
+        handle(
+            "mproc_conn_send_from",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT));
+  }
+
+  private static final class ConnRecvHeader {
+    static final MethodHandle MH =
+        handle(
+            "mproc_conn_recv_header", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+  }
+
+  /* Straight into a heap array, never blocking. */
+  private static final class ConnReadSome {
+    static final MethodHandle MH =
+        handle(
+            "mproc_conn_read_some", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG),
+            HEAP);
+  }
+
+  private static final class ConnWaitWritable {
+    static final MethodHandle MH =
+        handle("mproc_conn_wait_writable", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+  }
+
+  private static final class ConnRead {
+    static final MethodHandle MH =
+        handle("mproc_conn_read", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
   }
 
   private static final class ConnSendHandle {
@@ -553,7 +583,6 @@ final class FfmNativeApi implements NativeApi {
             FunctionDescriptor.ofVoid(JAVA_LONG));
   }
 
-
   private static SymbolLookup lib; // set once, before any holder class initialises
 
   private static final class BarrierAbort {
@@ -701,8 +730,6 @@ final class FfmNativeApi implements NativeApi {
     // --illegal-native-access=deny, throws IllegalCallerException, which Native explains.
     lib = SymbolLookup.libraryLookup(library, Arena.global());
   }
-
-
 
   private static MethodHandle handle(
       String symbol, FunctionDescriptor fd, Linker.Option... options) {
@@ -1017,29 +1044,89 @@ final class FfmNativeApi implements NativeApi {
     }
   }
 
+  /*
+   * A message goes straight from the byte[] into the socket: critical calls with heap access,
+   * which must not block, so they use MSG_DONTWAIT, and between them an ordinary call waits for
+   * room. No copy is made. A pipe cannot be written without blocking (ENOTSOCK): it takes a
+   * native copy and one blocking call.
+   */
   @Override
   public int connSend(int fd, byte[] buf, int off, int len) {
-    try (Arena arena = Arena.ofConfined()) { // a send may block: it cannot hold the heap
-      MemorySegment msg = arena.allocate(Math.max(1, len));
-      MemorySegment.copy(buf, off, msg, JAVA_BYTE, 0, len);
-      return (int) ConnSend.MH.invokeExact(fd, msg, (long) len);
+    long frame = len + (len < 0x7fffffffL ? 4 : 12);
+    try {
+      MemorySegment heap = MemorySegment.ofArray(buf).asSlice(off, len);
+      long sent = 0;
+      for (;;) {
+        sent = (long) ConnSendNb.MH.invokeExact(fd, heap, (long) len, sent, 1);
+        if (sent == frame) {
+          return 0;
+        }
+        if (sent < 0) {
+          break;
+        }
+        int rc = (int) ConnWaitWritable.MH.invokeExact(fd, -1L);
+        if (rc != 0) {
+          return rc;
+        }
+      }
+      if (sent != ErrorCode.ENOTSOCK.code()) {
+        return (int) sent;
+      }
+      try (Arena arena = Arena.ofConfined()) { // a pipe: blocking, so not from the heap
+        MemorySegment msg = arena.allocate(Math.max(1, len));
+        MemorySegment.copy(buf, off, msg, JAVA_BYTE, 0, len);
+        long r = (long) ConnSendFrom.MH.invokeExact(fd, msg, (long) len, 0L, 0);
+        return r < 0 ? (int) r : 0;
+      }
     } catch (Throwable t) {
       throw rethrow(t);
     }
   }
 
+  /*
+   * The header is read (waiting, possibly blocking) by an ordinary call; the payload then goes
+   * straight into the byte[] with critical non-blocking reads, waiting in ordinary polls while
+   * the sender has not written all of it yet. A pipe takes a blocking read into native memory
+   * and a copy.
+   */
   @Override
   public int connRecv(int fd, long maxLength, long timeoutNs, byte[][] message) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment buf = arena.allocate(ADDRESS);
-      MemorySegment len = arena.allocate(JAVA_LONG);
-      int rc = (int) ConnRecv.MH.invokeExact(fd, maxLength, timeoutNs, buf, len);
-      if (rc == 0) {
-        MemorySegment p = buf.get(ADDRESS, 0);
-        message[0] = p.reinterpret(len.get(JAVA_LONG, 0)).toArray(JAVA_BYTE);
-        Free.MH.invokeExact(p);
+    try {
+      long size = (long) ConnRecvHeader.MH.invokeExact(fd, maxLength, timeoutNs);
+      if (size < 0) {
+        return (int) size;
       }
-      return rc;
+      if (size > Integer.MAX_VALUE - 8) {
+        return ErrorCode.EMSGSIZE.code();
+      }
+      byte[] m = new byte[(int) size];
+      int got = 0;
+      while (got < m.length) {
+        MemorySegment heap = MemorySegment.ofArray(m).asSlice(got);
+        long n = (long) ConnReadSome.MH.invokeExact(fd, heap, (long) (m.length - got));
+        if (n > 0) {
+          got += (int) n;
+        } else if (n == 0) {
+          int rc = (int) ConnPoll.MH.invokeExact(fd, -1L);
+          if (rc != 0) {
+            return rc;
+          }
+        } else if (n == ErrorCode.ENOTSOCK.code()) {
+          try (Arena arena = Arena.ofConfined()) {
+            MemorySegment rest = arena.allocate(m.length - got);
+            int rc = (int) ConnRead.MH.invokeExact(fd, rest, (long) (m.length - got));
+            if (rc != 0) {
+              return rc;
+            }
+            MemorySegment.copy(rest, JAVA_BYTE, 0, m, got, m.length - got);
+          }
+          break;
+        } else {
+          return (int) n;
+        }
+      }
+      message[0] = m;
+      return 0;
     } catch (Throwable t) {
       throw rethrow(t);
     }
