@@ -970,7 +970,8 @@ MPROC_EXTERN int mproc_conn_send(int fd, const void *buf, uint64_t len);
 
 /**
  * Receives one framed message, waiting up to timeout_ns for it to begin (polling without sleeping
- * for the first 20 us on a multi-processor, then sleeping), into a malloc'd buffer
+ * for the first 20 us on a multi-processor while that keeps paying off for the calling thread,
+ * then sleeping), into a malloc'd buffer
  * (free with mproc_free). MPROC_EEOF when the peer closed before a message began, MPROC_EPROTO
  * for a truncated frame or a negative length, MPROC_EMSGSIZE for a length above max_len (the
  * connection is then unusable: the rest of that message is still in the stream),
