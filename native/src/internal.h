@@ -85,6 +85,17 @@ int mproc__read_full(int fd, unsigned char *p, size_t len);
 /* Sends every byte of msg's iovecs (control data with the first bytes); pipes get writev. */
 int mproc__send_all(int fd, struct msghdr *msg);
 
+/*
+ * Adaptive spinning before sleeping (wait.c). Spinning skips the scheduler's wake-up when the
+ * awaited event comes within microseconds, but on an oversubscribed machine the spinner takes
+ * the CPU its peer needs to produce the event. So a thread asks mproc__spin_allowed() before
+ * spinning and reports with mproc__spin_result(found) after: spins that find nothing make the
+ * thread skip the next 1, 2, 4, ... up to 1024 spins, a successful one resets that. Never on
+ * a single CPU.
+ */
+bool mproc__spin_allowed(void);
+void mproc__spin_result(bool found);
+
 /* Digests for the authkey handshake (digest.c). */
 enum { MPROC__MD5 = 1, MPROC__SHA256 = 2 };
 

@@ -128,14 +128,22 @@ static void notify(uint32_t *seq, uint32_t *waiters) {
 static int wait_for(mproc_queue_t *q, uint32_t *seq, uint32_t *waiters,
                  bool (*ready)(mproc_queue_t *, uint32_t), uint32_t arg, int64_t deadline) {
   /* Spin for a few microseconds first: a peer that answers within a round trip (about 2 us
-     from a JVM) is then met without a system call on either side. */
-  int64_t spin_end = mproc_now_ns() + SPIN_NS;
-  for (int i = 0;; i++) {
-    if (ready(q, arg))
-      return 0;
-    MPROC__PAUSE();
-    if ((i & 63) == 63 && mproc_now_ns() >= spin_end)
-      break;
+     from a JVM) is then met without a system call on either side. Adaptive (internal.h): not
+     while spinning keeps failing, as it does when the CPUs are oversubscribed. */
+  if (mproc__spin_allowed()) {
+    int64_t spin_end = mproc_now_ns() + SPIN_NS;
+    for (int i = 0;; i++) {
+      if (ready(q, arg)) {
+        mproc__spin_result(true);
+        return 0;
+      }
+      MPROC__PAUSE();
+      if ((i & 63) == 63 && mproc_now_ns() >= spin_end)
+        break;
+    }
+    mproc__spin_result(false);
+  } else if (ready(q, arg)) {
+    return 0;
   }
   atomic_fetch_add_explicit(MPROC__A32(waiters), 1, memory_order_seq_cst);
   int rc = 0;

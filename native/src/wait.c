@@ -84,6 +84,34 @@ int mproc_wake32(const uint32_t *addr, int n, int *woken) {
   return 0;
 }
 
+/*
+ * Adaptive spinning, per thread (see internal.h): a spin that ends without what it waited for
+ * makes the thread skip the next 1, 2, 4, ... up to 1024 spins; one that succeeds resets that.
+ */
+static __thread uint32_t spin_skip, spin_backoff;
+static int spin_cpus;
+
+bool mproc__spin_allowed(void) {
+  if (spin_cpus == 0)
+    spin_cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+  if (spin_cpus < 2)
+    return false;
+  if (spin_skip > 0) {
+    spin_skip--;
+    return false;
+  }
+  return true;
+}
+
+void mproc__spin_result(bool found) {
+  if (found) {
+    spin_backoff = 0;
+    return;
+  }
+  spin_backoff = spin_backoff == 0 ? 1 : spin_backoff < 1024 ? spin_backoff * 2 : 1024;
+  spin_skip = spin_backoff;
+}
+
 int mproc_wait32_spin(const uint32_t *addr, uint32_t expected, int spins, int64_t timeout_ns) {
   if (addr == NULL || ((uintptr_t)addr & 3) != 0 || spins < 0 || timeout_ns < MPROC_FOREVER)
     return MPROC_EINVAL;
