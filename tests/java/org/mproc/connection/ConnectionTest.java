@@ -68,6 +68,11 @@ class ConnectionTest {
   void tooLongMessagesAreRefused() throws Exception {
     Pipe pipe = Pipe.open();
     try (Connection a = pipe.left(); Connection b = pipe.right()) {
+      a.sendBytes(new byte[] {1, 2, 3, 4, 5});
+      byte[] buf = new byte[10];
+      java.util.Arrays.fill(buf, (byte) 9);
+      assertEquals(5, b.recvBytesInto(buf));
+      assertArrayEquals(new byte[] {1, 2, 3, 4, 5, 9, 9, 9, 9, 9}, buf, "the rest is untouched");
       a.sendBytes(new byte[100]);
       MessageTooLongException into =
           assertThrows(MessageTooLongException.class, () -> b.recvBytesInto(new byte[10]));

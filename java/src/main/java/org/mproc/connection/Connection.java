@@ -180,10 +180,19 @@ public final class Connection implements AutoCloseable, Handoff.Source {
       throw new IllegalArgumentException("maxLength must not be negative: maxLength=" + maxLength);
     }
     check(READABLE, "write-only");
+    return receive(maxLength, null, null);
+  }
+
+  /*
+   * Receives one message into `into` if it fits, else into a new array of its length; returns
+   * the array and sets length[0] (when given) to the message's length.
+   */
+  private byte[] receive(long maxLength, byte[] into, int[] length) throws InterruptedException {
+    check(READABLE, "write-only");
     byte[][] msg = new byte[1][];
     int rc;
     // One native call per message when one is waiting; otherwise it waits in slices.
-    while ((rc = api.connRecv(fd, maxLength, SLICE_NS, msg)) == ErrorCode.ETIMEDOUT.code()) {
+    while ((rc = api.connRecv(fd, maxLength, SLICE_NS, into, msg)) == ErrorCode.ETIMEDOUT.code()) {
       if (Thread.interrupted()) {
         throw new InterruptedException("interrupted while receiving on " + describe());
       }
@@ -201,6 +210,9 @@ public final class Connection implements AutoCloseable, Handoff.Source {
       throw protocol("a negative length or a truncated frame; the connection is closed");
     }
     Native.check(rc, "recv from", describe());
+    if (length != null) {
+      length[0] = rc;
+    }
     return msg[0];
   }
 
@@ -213,13 +225,14 @@ public final class Connection implements AutoCloseable, Handoff.Source {
    * @throws InterruptedException if interrupted while waiting
    */
   public int recvBytesInto(byte[] buf) throws InterruptedException {
-    byte[] m = recvBytes();
-    if (m.length > buf.length) {
+    Objects.requireNonNull(buf, "buf");
+    int[] length = new int[1];
+    byte[] m = receive(DEFAULT_MAX_LENGTH, buf, length); // straight into buf when it fits
+    if (m != buf) {
       throw new MessageTooLongException(describe(),
           "buffer too short: the message has " + m.length + " bytes, the buffer " + buf.length, m);
     }
-    System.arraycopy(m, 0, buf, 0, m.length);
-    return m.length;
+    return length[0];
   }
 
   /**

@@ -391,15 +391,23 @@ final class JnaNativeApi implements NativeApi {
   }
 
   @Override
-  public int connRecv(int fd, long maxLength, long timeoutNs, byte[][] message) {
+  public int connRecv(int fd, long maxLength, long timeoutNs, byte[] into, byte[][] message) {
     long[] buf = new long[1];
     long[] len = new long[1];
     int rc = C.mproc_conn_recv(fd, maxLength, timeoutNs, buf, len);
-    if (rc == 0) {
-      message[0] = new Pointer(buf[0]).getByteArray(0, (int) len[0]);
-      C.mproc_free(buf[0]);
+    if (rc != 0) {
+      return rc;
     }
-    return rc;
+    int n = (int) len[0];
+    Pointer p = new Pointer(buf[0]);
+    if (into != null && n <= into.length) {
+      p.read(0, into, 0, n);
+      message[0] = into;
+    } else {
+      message[0] = p.getByteArray(0, n);
+    }
+    C.mproc_free(buf[0]);
+    return n;
   }
 
   @Override

@@ -259,10 +259,12 @@ public interface NativeApi {
    * @param fd the connection
    * @param maxLength the longest message accepted
    * @param timeoutNs how long to wait for a message to begin, or -1
-   * @param message receives the message at index 0
-   * @return 0 or an error code
+   * @param into where to put the message if it fits, or {@code null}
+   * @param message receives at index 0 the array holding the message: {@code into} when it
+   *     fits, else a new array of exactly the message's length
+   * @return the message's length, or an error code
    */
-  int connRecv(int fd, long maxLength, long timeoutNs, byte[][] message);
+  int connRecv(int fd, long maxLength, long timeoutNs, byte[] into, byte[][] message);
 
   /**
    * {@code mproc_conn_poll}: may block.

@@ -1090,7 +1090,7 @@ final class FfmNativeApi implements NativeApi {
    * and a copy.
    */
   @Override
-  public int connRecv(int fd, long maxLength, long timeoutNs, byte[][] message) {
+  public int connRecv(int fd, long maxLength, long timeoutNs, byte[] into, byte[][] message) {
     try {
       long size = (long) ConnRecvHeader.MH.invokeExact(fd, maxLength, timeoutNs);
       if (size < 0) {
@@ -1099,11 +1099,12 @@ final class FfmNativeApi implements NativeApi {
       if (size > Integer.MAX_VALUE - 8) {
         return ErrorCode.EMSGSIZE.code();
       }
-      byte[] m = new byte[(int) size];
+      byte[] m = into != null && size <= into.length ? into : new byte[(int) size];
+      int end = (int) size;
       int got = 0;
-      while (got < m.length) {
-        MemorySegment heap = MemorySegment.ofArray(m).asSlice(got);
-        long n = (long) ConnReadSome.MH.invokeExact(fd, heap, (long) (m.length - got));
+      while (got < end) {
+        MemorySegment heap = MemorySegment.ofArray(m).asSlice(got, end - got);
+        long n = (long) ConnReadSome.MH.invokeExact(fd, heap, (long) (end - got));
         if (n > 0) {
           got += (int) n;
         } else if (n == 0) {
@@ -1113,12 +1114,12 @@ final class FfmNativeApi implements NativeApi {
           }
         } else if (n == ErrorCode.ENOTSOCK.code()) {
           try (Arena arena = Arena.ofConfined()) {
-            MemorySegment rest = arena.allocate(m.length - got);
-            int rc = (int) ConnRead.MH.invokeExact(fd, rest, (long) (m.length - got));
+            MemorySegment rest = arena.allocate(end - got);
+            int rc = (int) ConnRead.MH.invokeExact(fd, rest, (long) (end - got));
             if (rc != 0) {
               return rc;
             }
-            MemorySegment.copy(rest, JAVA_BYTE, 0, m, got, m.length - got);
+            MemorySegment.copy(rest, JAVA_BYTE, 0, m, got, end - got);
           }
           break;
         } else {
@@ -1126,7 +1127,7 @@ final class FfmNativeApi implements NativeApi {
         }
       }
       message[0] = m;
-      return 0;
+      return end;
     } catch (Throwable t) {
       throw rethrow(t);
     }

@@ -8,7 +8,7 @@ import org.mproc.process.Subprocess;
 /**
  * Connections (issue 5) between two JVMs: the round trip of an 8-byte message over a duplex
  * {@link Pipe} ({@code sendBytes}/{@code recvBytes}, the child echoing), and one-way throughput
- * of 64 KiB messages. The child is a {@link Subprocess} that first sends "ready", so JVM start-up
+ * of 64 KiB messages ({@code sendBytes}, received with {@code recvBytesInto} one buffer). The child is a {@link Subprocess} that first sends "ready", so JVM start-up
  * is not timed. Medians of REPS repetitions, each in a fresh child.
  *
  * <pre>
@@ -87,8 +87,9 @@ public final class ConnBench {
     Connection theirs = pipe.right();
     Subprocess sink = Subprocess.start(() -> {
       theirs.sendBytes(new byte[] {'r'});
+      byte[] into = new byte[BIG]; // Python's recv_bytes_into: one buffer for every message
       for (int i = 0; i < 2 * BIG_N; i++) {
-        theirs.recvBytes();
+        theirs.recvBytesInto(into);
       }
       theirs.sendBytes(new byte[] {'d'});
     });
