@@ -277,8 +277,8 @@ static int validate(const mproc_header_t *h, uint64_t file_size, uint16_t kind) 
   if (h->header_bytes != MPROC_HEADER_BYTES || h->participants_offset != MPROC_HEADER_BYTES ||
       h->max_participants == 0 || h->max_participants > MPROC_MAX_PARTICIPANTS ||
       h->data_offset < MPROC_HEADER_BYTES + (uint64_t)h->max_participants * MPROC_PARTICIPANT_BYTES ||
-      h->data_offset > h->total_size ||
-      (uint64_t)h->elem_size * h->elem_count > h->total_size - h->data_offset)
+      h->data_offset > h->total_size || h->data_offset % 128 != 0 ||
+      (h->elem_size != 0 && h->elem_count > (h->total_size - h->data_offset) / h->elem_size))
     return MPROC_ECORRUPT;
   if (h->total_size > file_size)
     return MPROC_ETRUNCATED;
