@@ -283,7 +283,8 @@ typedef struct mproc_segment_spec {
  * Creates a segment. With a name, creates "/dev/shm/<name>" exclusively with mode 0600; if the
  * name exists and is a stale mproc object (every participant and its creator dead) it is
  * replaced, otherwise MPROC_EEXIST. With name NULL, creates an anonymous segment (memfd) that
- * disappears with its last handle. The caller joins as participant slot 0. The body is zeroed;
+ * disappears with its last handle; its size is sealed (F_SEAL_SHRINK | F_SEAL_GROW), so no
+ * process it is handed to can truncate it under the others. The caller joins as participant slot 0. The body is zeroed;
  * the segment becomes READY only when mproc_segment_publish() is called, so an attacher never
  * sees a half-initialised body.
  */

@@ -201,7 +201,7 @@ static void fill_header(mproc_header_t *h, const char *name, const mproc_segment
 
 static int open_new(const char *name, int *fd) {
   if (name == NULL) {
-    *fd = memfd_create("mproc", MFD_CLOEXEC);
+    *fd = memfd_create("mproc", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     return *fd < 0 ? MPROC__ERR(errno) : 0;
   }
   for (int attempt = 0; attempt < 2; attempt++) {
@@ -238,6 +238,16 @@ int mproc_segment_create(const char *name, const mproc_segment_spec_t *spec,
   if ((err = open_new(name, &seg->fd)) != 0)
     goto err_free;
   if (MPROC__RETRY(ftruncate(seg->fd, (off_t)total)) != 0) {
+    err = MPROC__ERR(errno);
+    goto err_unlink;
+  }
+  /*
+   * An anonymous segment's size is sealed: whoever it is handed to can never shrink it under
+   * the others' mappings (a touch past the end of a file is SIGBUS) or grow it. A named one
+   * cannot be sealed; only its owner can open it for writing (mode 0600), see docs/reliability.md.
+   */
+  if (name == NULL &&
+      fcntl(seg->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
     err = MPROC__ERR(errno);
     goto err_unlink;
   }

@@ -42,14 +42,34 @@
 
 typedef void (*maker_t)(const char *name);
 
-static void create_in_child(const char *name, maker_t make) {
+/*
+ * The object is stale from the moment its creator exits until someone joins it, and a
+ * concurrent mproc_gc (another test) could remove it then: the parent joins it with a keeper
+ * handle before the creator exits, and closes that handle at the end of the scenario.
+ */
+static mproc_segment_t *create_in_child(const char *name, maker_t make) {
+  int made[2], joined[2];
+  CHECK(pipe(made) == 0 && pipe(joined) == 0);
   pid_t pid = fork_child();
   if (pid == 0) {
+    char c;
     make(name);
+    if (write(made[1], "m", 1) != 1 || read(joined[0], &c, 1) != 1)
+      _exit(1);
     _exit(0);
   }
-  if (wait_child(pid) != 0)
+  char c;
+  mproc_segment_t *keeper = NULL;
+  if (read(made[0], &c, 1) != 1 || mproc_segment_attach(name, MPROC_KIND_ANY, 0, &keeper) != 0)
     FAIL("could not create %s", name);
+  CHECK(write(joined[1], "j", 1) == 1);
+  if (wait_child(pid) != 0)
+    FAIL("the creator of %s failed", name);
+  for (int i = 0; i < 2; i++) {
+    close(made[i]);
+    close(joined[i]);
+  }
+  return keeper;
 }
 
 /* Kills each of n workers with probability 1/2 (at least one), at random moments. */
@@ -175,7 +195,7 @@ static void queue_consumer(const char *name, qshared_t *sh, uint32_t round, int 
 }
 
 static void scenario_queue(rng_t *r, const char *name, int64_t until) {
-  create_in_child(name, make_queue);
+  mproc_segment_t *keeper = create_in_child(name, make_queue);
   mproc_queue_t *q;
   CHECK_RC(0, mproc_queue_open(name, &q));
   qshared_t *sh = shared_alloc(sizeof *sh);
@@ -241,6 +261,7 @@ static void scenario_queue(rng_t *r, const char *name, int64_t until) {
   } while (mproc_now_ns() < until);
   CHECK_RC(0, mproc_queue_put(q, "alive", 5, 0));
   mproc_queue_close(q);
+  mproc_segment_detach(keeper);
   munmap(sh, sizeof *sh);
   check_collected(name);
   printf("fault queue: %llu rounds, %llu kills, %llu messages committed, %llu delivered from "
@@ -309,7 +330,7 @@ static void value_worker(const char *name, vshared_t *sh, rng_t r) {
 }
 
 static void scenario_value(rng_t *r, const char *name, int64_t until) {
-  create_in_child(name, make_value);
+  mproc_segment_t *keeper = create_in_child(name, make_value);
   mproc_array_t *a;
   CHECK_RC(0, mproc_array_open(name, MPROC_KIND_ARRAY, MPROC_INT64, &a));
   vshared_t *sh = shared_alloc(sizeof *sh);
@@ -343,6 +364,7 @@ static void scenario_value(rng_t *r, const char *name, int64_t until) {
   } while (mproc_now_ns() < until);
   unsigned long long committed = sh->committed, repairs = sh->repairs;
   mproc_array_close(a);
+  mproc_segment_detach(keeper);
   munmap(sh, sizeof *sh);
   check_collected(name);
   printf("fault value: %llu rounds, %llu kills, %llu increments committed, %llu torn pairs "
@@ -547,9 +569,9 @@ static void scenario_sync(rng_t *r, const char *base, int64_t until) {
   snprintf(sname, sizeof sname, "%s-s", base);
   snprintf(ename, sizeof ename, "%s-e", base);
   snprintf(bname, sizeof bname, "%s-b", base);
-  create_in_child(sname, make_semaphore);
-  create_in_child(ename, make_event);
-  create_in_child(bname, make_barrier);
+  mproc_segment_t *keepers[3] = {create_in_child(sname, make_semaphore),
+                                 create_in_child(ename, make_event),
+                                 create_in_child(bname, make_barrier)};
   mproc_sync_t *sem, *ev, *bar;
   CHECK_RC(0, mproc_sync_open(sname, MPROC_KIND_SEMAPHORE, &sem));
   CHECK_RC(0, mproc_sync_open(ename, MPROC_KIND_EVENT, &ev));
@@ -567,6 +589,8 @@ static void scenario_sync(rng_t *r, const char *base, int64_t until) {
   mproc_sync_close(sem);
   mproc_sync_close(ev);
   mproc_sync_close(bar);
+  for (int i = 0; i < 3; i++)
+    mproc_segment_detach(keepers[i]);
   munmap(sh, sizeof *sh);
   check_collected(sname);
   check_collected(ename);
