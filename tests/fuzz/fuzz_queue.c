@@ -68,9 +68,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       FUZZ_CHECK(fuzz_known(mproc_queue_put(q, msg, sizes[i], 0)));
     drain(q, 0);
     if (dead_owner((const uint32_t *)(const void *)body, creator, q))
-      FUZZ_CHECK(fuzz_known(mproc_queue_put(q, msg, 8, 30000000)));
+      FUZZ_CHECK(fuzz_known(mproc_queue_put(q, msg, 8, 15000000)));
     if (dead_owner((const uint32_t *)(const void *)(body + 128), creator, q))
-      drain(q, 30000000);
+      drain(q, 15000000);
     (void)mproc_queue_size(q);
     if (mproc_queue_unfinished(q) > 0)
       FUZZ_CHECK(fuzz_known(mproc_queue_task_done(q)));
