@@ -40,7 +40,7 @@ extern "C" {
   XX(EPERM, -EPERM, "operation not permitted")                                                     \
   XX(ENOENT, -ENOENT, "no such object")                                                            \
   XX(EINTR, -EINTR, "interrupted system call")                                                     \
-  XX(EIO, -EIO, "input/output error")                                                                       \
+  XX(EIO, -EIO, "input/output error")                                                              \
   XX(EBADF, -EBADF, "bad file descriptor")                                                         \
   XX(EAGAIN, -EAGAIN, "resource temporarily unavailable")                                          \
   XX(ENOMEM, -ENOMEM, "out of memory")                                                             \
@@ -57,8 +57,16 @@ extern "C" {
   XX(EPIPE, -EPIPE, "broken pipe: the peer closed the channel")                                    \
   XX(ENOEXEC, -ENOEXEC, "exec format error")                                                       \
   XX(EMSGSIZE, -EMSGSIZE, "message too long")                                                      \
-  XX(EDEADLK, -EDEADLK, "lock already held through this handle")                                  \
+  XX(EDEADLK, -EDEADLK, "lock already held through this handle")                                   \
   XX(EOWNERDEAD, -EOWNERDEAD, "previous owner died")                                               \
+  XX(EADDRINUSE, -EADDRINUSE, "address already in use")                                            \
+  XX(EADDRNOTAVAIL, -EADDRNOTAVAIL, "address not available on this host")                          \
+  XX(ECONNREFUSED, -ECONNREFUSED, "connection refused: nothing listens at the address")            \
+  XX(ECONNRESET, -ECONNRESET, "connection reset by the peer")                                      \
+  XX(ENOTCONN, -ENOTCONN, "socket is not connected")                                               \
+  XX(ENOTSOCK, -ENOTSOCK, "descriptor is not a socket")                                            \
+  XX(EHOSTUNREACH, -EHOSTUNREACH, "host unreachable")                                              \
+  XX(ENETUNREACH, -ENETUNREACH, "network unreachable")                                             \
   XX(EBADNAME, -3001, "invalid object name")                                                       \
   XX(EBADMAGIC, -3002, "not an mproc object (bad magic)")                                          \
   XX(EVERSION, -3003, "unsupported layout version")                                                \
@@ -68,15 +76,17 @@ extern "C" {
   XX(ECORRUPT, -3007, "object header is corrupted")                                                \
   XX(ENOTREADY, -3008, "object was never initialised by its creator")                              \
   XX(ECLOSED, -3009, "object is closed")                                                           \
-  XX(EBOUNDS, -3010, "index or size out of bounds")                                                  \
+  XX(EBOUNDS, -3010, "index or size out of bounds")                                                \
   XX(ENOSLOT, -3011, "no free participant slot")                                                   \
-  XX(ENOTOWNER, -3012, "lock is not held by the caller")                                          \
+  XX(ENOTOWNER, -3012, "lock is not held by the caller")                                           \
   XX(EEOF, -3013, "end of stream: the peer closed the channel")                                    \
-  XX(EPROTO, -3014, "malformed message on the bootstrap channel")                                 \
-  XX(ETOOSMALL, -3015, "buffer too short for the message (the message is kept)")                  \
+  XX(EPROTO, -3014, "malformed message: the peer broke the protocol")                              \
+  XX(ETOOSMALL, -3015, "buffer too short for the message (the message is kept)")                   \
   XX(ENOTASK, -3016, "task_done() called more times than items were put")                          \
   XX(EBROKEN, -3017, "barrier is broken: a party timed out, died or aborted it")                   \
-  XX(ENOTHELD, -3018, "released more times than acquired")
+  XX(ENOTHELD, -3018, "released more times than acquired")                                         \
+  XX(EAUTH, -3019, "authentication failed: the peer does not share the key")                       \
+  XX(EBADADDR, -3020, "invalid or unresolvable address")
 
 /** Error codes: 0 is success, every failure is negative. */
 typedef enum {
@@ -962,7 +972,8 @@ MPROC_EXTERN int mproc_conn_pair(int duplex, int *a, int *b);
 MPROC_EXTERN int mproc_conn_send(int fd, const void *buf, uint64_t len);
 
 /**
- * Receives one framed message, waiting up to timeout_ns for it to begin, into a malloc'd buffer
+ * Receives one framed message, waiting up to timeout_ns for it to begin (polling without sleeping
+ * for the first 20 us on a multi-processor, then sleeping), into a malloc'd buffer
  * (free with mproc_free). MPROC_EEOF when the peer closed before a message began, MPROC_EPROTO
  * for a truncated frame or a negative length, MPROC_EMSGSIZE for a length above max_len (the
  * connection is then unusable: the rest of that message is still in the stream),
@@ -973,6 +984,123 @@ MPROC_EXTERN int mproc_conn_recv(int fd, uint64_t max_len, int64_t timeout_ns, v
 
 /** Waits up to timeout_ns for data or end-of-stream: 0 when reading would not block. */
 MPROC_EXTERN int mproc_conn_poll(int fd, int64_t timeout_ns);
+
+/*
+ * The pieces of mproc_conn_send and mproc_conn_recv, for bindings that can lend their own memory
+ * to a call only while it cannot block (a JVM's heap arrays): a non-blocking attempt straight
+ * from or into that memory, and a blocking fallback through a copy.
+ */
+
+/**
+ * Sends the frame of a `len`-byte message from frame offset `from` (0: its start; the header
+ * counts, 4 bytes, or 12 from 2 GiB). Returns the frame offset reached: header plus len when the
+ * whole frame is out. With nonblock, stops instead of waiting when the socket is full, and
+ * returns MPROC_ENOTSOCK at once for a pipe (which cannot be written without blocking); call
+ * again, blocking, from the offset returned.
+ */
+MPROC_EXTERN int64_t mproc_conn_send_from(int fd, const void *buf, uint64_t len, uint64_t from,
+                                          int nonblock);
+
+/**
+ * Waits up to timeout_ns for a message to begin and reads its header: the message's length
+ * (>= 0), then read exactly that many bytes with mproc_conn_read_some / mproc_conn_read. Errors
+ * as mproc_conn_recv.
+ */
+MPROC_EXTERN int64_t mproc_conn_recv_header(int fd, uint64_t max_len, int64_t timeout_ns);
+
+/**
+ * Reads up to len bytes of a message begun, without waiting: how many (0 when none is there
+ * yet), MPROC_EPROTO if the peer closed mid-message, MPROC_ENOTSOCK for a pipe.
+ */
+MPROC_EXTERN int64_t mproc_conn_read_some(int fd, void *buf, uint64_t len);
+
+/** Waits up to timeout_ns until a send would make progress: 0, or MPROC_ETIMEDOUT. */
+MPROC_EXTERN int mproc_conn_wait_writable(int fd, int64_t timeout_ns);
+
+/** Reads exactly len bytes of a message begun, blocking; MPROC_EPROTO if the stream ends first. */
+MPROC_EXTERN int mproc_conn_read(int fd, void *buf, uint64_t len);
+
+/**
+ * Passes a descriptor over a Unix-socket connection, as Python's
+ * multiprocessing.reduction.send_handle does on Linux: one byte (the count, 1) carrying the
+ * descriptor as SCM_RIGHTS, outside the message framing. `handle` stays open here.
+ * MPROC_EINVAL for a connection that is not a Unix socket (a pipe, TCP).
+ */
+MPROC_EXTERN int mproc_conn_send_handle(int fd, int handle);
+
+/**
+ * Receives a descriptor sent by mproc_conn_send_handle or Python's send_handle, waiting up to
+ * timeout_ns; *handle is a new close-on-exec descriptor owned by the caller. MPROC_EEOF when the
+ * peer closed, MPROC_EPROTO when what arrived is not exactly one descriptor.
+ */
+MPROC_EXTERN int mproc_conn_recv_handle(int fd, int64_t timeout_ns, int *handle);
+
+/**
+ * Waits up to timeout_ns for any of n descriptors to become readable (data, end-of-stream, a
+ * pending connection on a listener, or an exited child's sentinel), as Python's
+ * multiprocessing.connection.wait. Sets ready[i] to 1 for each ready descriptor, 0 otherwise,
+ * and returns how many are ready: 0 when the timeout passed first. MPROC_EBADF if one is not open.
+ */
+MPROC_EXTERN int mproc_wait_any(const int *fds, int n, int64_t timeout_ns, unsigned char *ready);
+
+/* ---------------------------------------------------------------------------------------------
+ * Listeners and clients: Python's multiprocessing.connection.Listener and Client.
+ *
+ * Addresses are strings:
+ *   "unix:/path/to/socket"  a Unix domain socket; the listener creates the file with mode 0600
+ *                           (owner only) and mproc_listener_close removes it; at most 107 bytes
+ *   "tcp:HOST:PORT"         TCP over IPv4 or IPv6 ("tcp:[::1]:6000"); HOST a name or a literal;
+ *                           port 0 lets the kernel choose (read it back with
+ *                           mproc_listener_address). Accepted and connected TCP sockets have
+ *                           TCP_NODELAY.
+ * Connected descriptors carry the framing of mproc_conn_send/recv.
+ *
+ * The optional authkey handshake is Python's, so either end may be a Python process:
+ *   server: sends "#CHALLENGE#{sha256}" + 40 random bytes; the client answers "{sha256}" +
+ *           HMAC-SHA256(key, "{sha256}" + nonce) (Python >= 3.12), or the bare 16-byte
+ *           HMAC-MD5 of the same bytes (Python <= 3.11); the server replies "#WELCOME#" or
+ *           "#FAILURE#"; then the roles swap. A 20-byte legacy challenge is answered with a
+ *           bare HMAC-MD5. Every handshake message is at most 256 bytes.
+ * MPROC_EAUTH when the keys differ or the peer does not follow the protocol.
+ * ------------------------------------------------------------------------------------------- */
+
+/**
+ * Creates a listening socket at `address` with the given backlog. Errors: MPROC_EBADADDR (not
+ * "unix:..." or "tcp:HOST:PORT", or a host that does not resolve), MPROC_ENAMETOOLONG,
+ * MPROC_EADDRINUSE, MPROC_EACCES, MPROC_EADDRNOTAVAIL.
+ */
+MPROC_EXTERN int mproc_listen(const char *address, int backlog, int *fd);
+
+/**
+ * Writes the address a listener is bound to ("tcp:127.0.0.1:43127", "unix:/tmp/s") into buf.
+ * MPROC_ETOOSMALL if it does not fit in len bytes (NUL included).
+ */
+MPROC_EXTERN int mproc_listener_address(int fd, char *buf, size_t len);
+
+/** Closes a listener, removing its socket file if it is a Unix one (as Python does). */
+MPROC_EXTERN int mproc_listener_close(int fd);
+
+/**
+ * Accepts one connection, waiting up to timeout_ns: *fd is a new close-on-exec descriptor. No
+ * handshake: call mproc_auth_server next when a key is set. MPROC_ETIMEDOUT if none came.
+ */
+MPROC_EXTERN int mproc_accept(int listen_fd, int64_t timeout_ns, int *fd);
+
+/**
+ * Connects to a listener at `address`, waiting up to timeout_ns. Errors: MPROC_EBADADDR,
+ * MPROC_ECONNREFUSED, MPROC_ENOENT (no Unix socket there), MPROC_ETIMEDOUT, ...
+ */
+MPROC_EXTERN int mproc_connect(const char *address, int64_t timeout_ns, int *fd);
+
+/**
+ * The listener's side of the handshake on an accepted connection (challenge, then answer),
+ * finished within timeout_ns. key must not be empty. MPROC_EAUTH if the client does not know
+ * the key (it has been told "#FAILURE#"); MPROC_EEOF if it hung up; MPROC_ETIMEDOUT.
+ */
+MPROC_EXTERN int mproc_auth_server(int fd, const void *key, size_t keylen, int64_t timeout_ns);
+
+/** The client's side of the handshake (answer, then challenge); results as mproc_auth_server. */
+MPROC_EXTERN int mproc_auth_client(int fd, const void *key, size_t keylen, int64_t timeout_ns);
 
 /* ---------------------------------------------------------------------------------------------
  * Processes: spawning children and handing them objects
@@ -1074,6 +1202,13 @@ MPROC_EXTERN int mproc_manifest_file(int first_fd, uint32_t flags, int count,
  * Once reaped, later calls return 0 with the same code at once.
  */
 MPROC_EXTERN int mproc_child_wait(mproc_child_t *child, int64_t timeout_ns, int *exit_code);
+
+/**
+ * A new close-on-exec descriptor that becomes readable when the child exits (a duplicate of its
+ * pidfd), for mproc_wait_any. The caller owns and closes it; it stays valid after the child is
+ * reaped and after mproc_child_free. MPROC_ENOSYS on kernels without pidfd_open (before 5.3).
+ */
+MPROC_EXTERN int mproc_child_sentinel(const mproc_child_t *child);
 
 /** Sends a signal to the child; 0 (no effect) once it has exited. Safe against pid reuse. */
 MPROC_EXTERN int mproc_child_signal(mproc_child_t *child, int sig);

@@ -82,8 +82,26 @@ int mproc__poll_for(int fd, short events, int64_t timeout_ns);
 /* Reads exactly len bytes, blocking. MPROC_EEOF if the stream ends first. */
 int mproc__read_full(int fd, unsigned char *p, size_t len);
 
+struct iovec;
+
+/* writev that never raises SIGPIPE (a pipe without reader gives -1/EPIPE, as sockets do). */
+ssize_t mproc__writev_nosignal(int fd, const struct iovec *iov, int count);
+
 /* Sends every byte of msg's iovecs (control data with the first bytes); pipes get writev. */
 int mproc__send_all(int fd, struct msghdr *msg);
+
+/* Digests for the authkey handshake (digest.c). */
+enum { MPROC__MD5 = 1, MPROC__SHA256 = 2 };
+
+/* The digest's length in bytes: 16 for MD5, 32 for SHA-256. */
+size_t mproc__digest_size(int alg);
+
+/* HMAC (RFC 2104) of msg under key with the given digest into out; returns its length. */
+size_t mproc__hmac(int alg, const void *key, size_t keylen, const void *msg, size_t msglen,
+                   unsigned char out[32]);
+
+/* Compares n bytes in a time that does not depend on where they differ: 1 if equal. */
+int mproc__equal_ct(const void *a, const void *b, size_t n);
 
 /* Retries a system call returning -1/errno while it fails with EINTR. */
 #define MPROC__RETRY(expr)                                                                         \

@@ -55,7 +55,7 @@ int mproc__read_full(int fd, unsigned char *p, size_t len) {
  * (thread-directed, so it is ours) is taken back before the mask is restored; a SIGPIPE that was
  * already pending is left alone.
  */
-static ssize_t writev_nosignal(int fd, const struct iovec *iov, int count) {
+ssize_t mproc__writev_nosignal(int fd, const struct iovec *iov, int count) {
   sigset_t pipe_only, old, pending;
   sigemptyset(&pipe_only);
   sigaddset(&pipe_only, SIGPIPE);
@@ -78,7 +78,7 @@ int mproc__send_all(int fd, struct msghdr *msg) {
   while (msg->msg_iovlen > 0) {
     ssize_t n = sendmsg(fd, msg, MSG_NOSIGNAL); /* EPIPE instead of SIGPIPE */
     if (n < 0 && errno == ENOTSOCK && msg->msg_controllen == 0)
-      n = writev_nosignal(fd, msg->msg_iov, (int)msg->msg_iovlen); /* a pipe */
+      n = mproc__writev_nosignal(fd, msg->msg_iov, (int)msg->msg_iovlen); /* a pipe */
     if (n < 0) {
       if (errno == EINTR)
         continue;

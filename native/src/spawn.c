@@ -211,6 +211,13 @@ int mproc_child_pid(const mproc_child_t *c) { return c->pid; }
 
 int mproc_child_channel(const mproc_child_t *c) { return c->channel; }
 
+int mproc_child_sentinel(const mproc_child_t *c) {
+  if (c->pidfd < 0)
+    return MPROC_ENOSYS;
+  int fd = fcntl(c->pidfd, F_DUPFD_CLOEXEC, 0);
+  return fd >= 0 ? fd : MPROC__ERR(errno);
+}
+
 /*
  * Builds a manifest (format in mproc.h) preceded by `prefix` zero bytes, describing handed
  * descriptors numbered from first_fd. Returns a malloc'd buffer and its size, or NULL.

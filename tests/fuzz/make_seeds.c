@@ -150,6 +150,42 @@ static void conns(void) {
   conn_seed("over-max", 2 << 1, huge, sizeof huge);
 }
 
+/* fuzz_handshake inputs: option byte (bit 0: play the client), then framed peer messages. */
+static void handshake_seed(const char *name, unsigned char opt, const char *const *msgs,
+                           const size_t *lens, int n) {
+  unsigned char buf[1024];
+  size_t len = 0;
+  for (int i = 0; i < n; i++) {
+    for (int k = 0; k < 4; k++)
+      buf[len++] = (unsigned char)(lens[i] >> (24 - 8 * k));
+    memcpy(buf + len, msgs[i], lens[i]);
+    len += lens[i];
+  }
+  put_file("fuzz_handshake", name, &opt, 1, buf, len);
+}
+
+static void handshakes(void) {
+  static const char challenge[] = "#CHALLENGE#{sha256}0123456789012345678901234567890123456789";
+  static const char legacy[] = "#CHALLENGE#01234567890123456789";
+  static const char answer[] = "{sha256}01234567890123456789012345678901";
+  static const char md5[] = "0123456789012345";
+  const char *msgs[] = {challenge, "#WELCOME#", challenge};
+  size_t lens[] = {sizeof challenge - 1, 9, sizeof challenge - 1};
+  handshake_seed("client-modern", 1, msgs, lens, 3);
+  msgs[0] = legacy;
+  lens[0] = sizeof legacy - 1;
+  handshake_seed("client-legacy", 1, msgs, lens, 3);
+  msgs[0] = answer;
+  lens[0] = sizeof answer - 1;
+  handshake_seed("server-sha256-answer", 0, msgs, lens, 1);
+  msgs[0] = md5;
+  lens[0] = sizeof md5 - 1;
+  handshake_seed("server-md5-answer", 0, msgs, lens, 1);
+  msgs[0] = "#FAILURE#";
+  lens[0] = 9;
+  handshake_seed("client-failure", 1, msgs, lens, 1);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: make_seeds CORPUS_DIR\n");
@@ -159,5 +195,6 @@ int main(int argc, char **argv) {
   segments();
   queues();
   conns();
+  handshakes();
   return 0;
 }

@@ -68,6 +68,65 @@ static void a_pipe_is_one_way(void) {
   close(w);
 }
 
+/* The non-blocking pieces: a send that stops when the socket is full and resumes from its offset,
+   and a receive in pieces; the peer sees whole messages. */
+static void sends_and_receives_in_pieces(void) {
+  int a, b;
+  CHECK_RC(0, mproc_conn_pair(1, &a, &b));
+  enum { BIG = 4 << 20 };
+  unsigned char *big = malloc(BIG), *back = malloc(BIG);
+  for (int i = 0; i < BIG; i++)
+    big[i] = (unsigned char)(i * 31);
+  int64_t off = mproc_conn_send_from(a, big, BIG, 0, 1);
+  CHECK(off > 0 && off < BIG + 4); /* the socket filled up */
+  CHECK(mproc_conn_send_from(a, big, BIG, (uint64_t)off, 1) == off); /* still full: no progress */
+  pid_t pid = fork_child();
+  if (pid == 0) { /* finishes the frame, blocking, while the parent reads */
+    _exit(mproc_conn_send_from(a, big, BIG, (uint64_t)off, 0) == BIG + 4 ? 0 : 1);
+  }
+  CHECK(mproc_conn_recv_header(b, BIG, 1000000000LL) == BIG);
+  uint64_t got = 0;
+  while (got < BIG) {
+    int64_t n = mproc_conn_read_some(b, back + got, BIG - got);
+    CHECK(n >= 0);
+    if (n == 0)
+      CHECK_RC(0, mproc_conn_poll(b, 1000000000LL));
+    got += (uint64_t)n;
+  }
+  CHECK(memcmp(big, back, BIG) == 0);
+  CHECK(wait_child(pid) == 0);
+  CHECK(mproc_conn_send_from(a, "tiny", 4, 0, 1) == 8);
+  CHECK(mproc_conn_recv_header(b, 100, 0) == 4);
+  CHECK_RC(0, mproc_conn_read(b, back, 4));
+  CHECK(memcmp(back, "tiny", 4) == 0);
+  CHECK(mproc_conn_read_some(b, back, 4) == 0); /* nothing there */
+  CHECK(mproc_conn_send_from(a, "x", 1, 6, 0) == MPROC_EINVAL); /* past the frame */
+  CHECK_RC(0, mproc_conn_send(a, "cut", 3));
+  CHECK(mproc_conn_recv_header(b, 100, 0) == 3);
+  close(a);
+  CHECK_RC(3, mproc_conn_read_some(b, back, 3)); /* what was sent before the peer closed */
+  close(b);
+  CHECK_RC(0, mproc_conn_pair(1, &a, &b));
+  CHECK_RC(0, mproc_conn_send(a, "cut", 3));
+  CHECK(mproc_conn_recv_header(b, 100, 0) == 3);
+  CHECK(mproc_conn_read_some(b, back, 2) == 2);
+  close(a);
+  CHECK(mproc_conn_read_some(b, back, 1) == 1);
+  CHECK(mproc_conn_read_some(b, back, 1) == MPROC_EPROTO); /* the peer closed mid-message */
+  close(b);
+  int r, w; /* a pipe cannot be written without blocking: ENOTSOCK, nothing sent */
+  CHECK_RC(0, mproc_conn_pair(0, &r, &w));
+  CHECK(mproc_conn_send_from(w, "x", 1, 0, 1) == MPROC_ENOTSOCK);
+  CHECK(mproc_conn_send_from(w, "x", 1, 0, 0) == 5);
+  CHECK(mproc_conn_recv_header(r, 100, 0) == 1);
+  CHECK(mproc_conn_read_some(r, back, 1) == MPROC_ENOTSOCK);
+  CHECK_RC(0, mproc_conn_read(r, back, 1));
+  close(r);
+  close(w);
+  free(big);
+  free(back);
+}
+
 /* A pipe's writer whose reader is gone gets MPROC_EPIPE; SIGPIPE (default: death) never comes. */
 static void a_pipe_without_reader_gives_epipe_not_sigpipe(void) {
   pid_t pid = fork_child();
@@ -89,6 +148,7 @@ int main(void) {
   RUN(messages_round_trip_with_python_framing);
   RUN(hostile_lengths_and_truncation_are_refused);
   RUN(a_pipe_is_one_way);
+  RUN(sends_and_receives_in_pieces);
   RUN(a_pipe_without_reader_gives_epipe_not_sigpipe);
   return 0;
 }

@@ -120,4 +120,73 @@ class ConnectionTest {
       assertEquals(0, py.exitCode());
     }
   }
+
+  @Test
+  void aPeerBreakingTheFramingGetsAClearErrorAndTheConnectionCloses() throws Exception {
+    // A raw Python peer: a negative length on one connection, a frame cut short then EOF on
+    // another, an absurd length on a third.
+    String script = String.join("\n",
+        "import os",
+        "os.write(4, b'\\xff\\xff\\xff\\xfe')",
+        "os.write(5, b'\\x00\\x00\\x00\\x10abc')",
+        "os.close(5)",
+        "os.write(6, b'\\x7f\\xff\\xff\\xff')",
+        "os.read(4, 1)");
+    Pipe a = Pipe.open();
+    Pipe b = Pipe.open();
+    Pipe c = Pipe.open();
+    try (Connection negative = a.left(); Connection cut = b.left(); Connection huge = c.left()) {
+      Subprocess py = Subprocess.program(Path.of("python3"), "-c", script)
+          .hand(a.right(), b.right(), c.right());
+      py.start();
+      a.right().close();
+      b.right().close();
+      c.right().close();
+      org.mproc.MprocException e1 =
+          assertThrows(org.mproc.MprocException.class, negative::recvBytes);
+      assertEquals(org.mproc.ErrorCode.EPROTO, e1.code());
+      assertTrue(negative.isClosed());
+      org.mproc.MprocException e2 = assertThrows(org.mproc.MprocException.class, cut::recvBytes);
+      assertEquals(org.mproc.ErrorCode.EPROTO, e2.code());
+      assertTrue(cut.isClosed());
+      assertThrows(MessageTooLongException.class, () -> huge.recvBytes(1 << 20));
+      assertTrue(huge.isClosed(), "refused before allocating, then closed");
+      py.join();
+      assertEquals(0, py.exitCode());
+    }
+  }
+
+  @Test
+  void largeMessagesArriveWholeOverSocketsAndPipes() throws Exception {
+    // Larger than any socket or pipe buffer: sends and receives happen in pieces.
+    for (boolean duplex : new boolean[] {true, false}) {
+      Pipe pipe = Pipe.open(duplex);
+      try (Connection r = pipe.left(); Connection w = pipe.right()) {
+        Subprocess p = new Subprocess(() -> {
+          byte[] big = new byte[5 << 20];
+          for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) (i * 31 + 7);
+          }
+          for (int k = 0; k < 3; k++) {
+            w.sendBytes(big, k, big.length - 2 * k);
+          }
+          w.close();
+        });
+        p.start();
+        w.close();
+        for (int k = 0; k < 3; k++) {
+          byte[] m = r.recvBytes();
+          assertEquals((5 << 20) - 2 * k, m.length);
+          for (int i = 0; i < m.length; i++) {
+            if (m[i] != (byte) ((i + k) * 31 + 7)) {
+              throw new AssertionError("byte " + i + " of message " + k + " (duplex " + duplex + ")");
+            }
+          }
+        }
+        assertThrows(EndOfStreamException.class, r::recvBytes);
+        p.join();
+        assertEquals(0, p.exitCode());
+      }
+    }
+  }
 }

@@ -79,4 +79,28 @@ class ObjectCodecTest {
     byte[] s = codec.encode("fine");
     assertEquals("fine", strict.decode(s, 0, s.length));
   }
+
+  @Test
+  void aSerializedArrayCannotAnnounceMoreElementsThanItHasBytes() throws Exception {
+    // A long[4] whose length field says 64M: 512 MB from a 60-byte message, were it believed.
+    java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream o = new java.io.ObjectOutputStream(raw)) {
+      o.writeObject(new long[4]);
+    }
+    byte[] ser = raw.toByteArray();
+    int at = ser.length - 4 * 8 - 4; // the length precedes the elements
+    assertEquals(4, java.nio.ByteBuffer.wrap(ser, at, 4).getInt());
+    java.nio.ByteBuffer.wrap(ser, at, 4).putInt(64 << 20);
+    byte[] msg = new byte[2 + ser.length];
+    msg[0] = 16; // a Java-serialized value
+    msg[1] = (byte) ser.length; // its length as a varint (< 128)
+    System.arraycopy(ser, 0, msg, 2, ser.length);
+    ObjectCodec codec = new ObjectCodec();
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> codec.decode(msg, 0, msg.length));
+    assertTrue(e.getMessage().contains("filter"), e.getMessage());
+    // The same bytes with the true length decode.
+    java.nio.ByteBuffer.wrap(msg, 2 + at, 4).putInt(4);
+    assertArrayEquals(new long[4], (long[]) codec.decode(msg, 0, msg.length));
+  }
 }

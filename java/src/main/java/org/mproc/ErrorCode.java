@@ -54,6 +54,22 @@ public enum ErrorCode {
   EDEADLK(-35, "lock already held through this handle"),
   /** Previous owner died. */
   EOWNERDEAD(-130, "previous owner died"),
+  /** Address already in use. */
+  EADDRINUSE(-98, "address already in use"),
+  /** Address not available on this host. */
+  EADDRNOTAVAIL(-99, "address not available on this host"),
+  /** Connection refused: nothing listens at the address. */
+  ECONNREFUSED(-111, "connection refused: nothing listens at the address"),
+  /** Connection reset by the peer. */
+  ECONNRESET(-104, "connection reset by the peer"),
+  /** Socket is not connected. */
+  ENOTCONN(-107, "socket is not connected"),
+  /** Descriptor is not a socket. */
+  ENOTSOCK(-88, "descriptor is not a socket"),
+  /** Host unreachable. */
+  EHOSTUNREACH(-113, "host unreachable"),
+  /** Network unreachable. */
+  ENETUNREACH(-101, "network unreachable"),
   /** Invalid object name. */
   EBADNAME(-3001, "invalid object name"),
   /** Not an mproc object (bad magic). */
@@ -80,8 +96,8 @@ public enum ErrorCode {
   ENOTOWNER(-3012, "lock is not held by the caller"),
   /** End of stream: the peer closed the channel. */
   EEOF(-3013, "end of stream: the peer closed the channel"),
-  /** Malformed message on the bootstrap channel. */
-  EPROTO(-3014, "malformed message on the bootstrap channel"),
+  /** Malformed message: the peer broke the protocol. */
+  EPROTO(-3014, "malformed message: the peer broke the protocol"),
   /** Buffer too short for the message (the message is kept). */
   ETOOSMALL(-3015, "buffer too short for the message (the message is kept)"),
   /** Task_done() called more times than items were put. */
@@ -89,7 +105,11 @@ public enum ErrorCode {
   /** Barrier is broken: a party timed out, died or aborted it. */
   EBROKEN(-3017, "barrier is broken: a party timed out, died or aborted it"),
   /** Released more times than acquired. */
-  ENOTHELD(-3018, "released more times than acquired");
+  ENOTHELD(-3018, "released more times than acquired"),
+  /** Authentication failed: the peer does not share the key. */
+  EAUTH(-3019, "authentication failed: the peer does not share the key"),
+  /** Invalid or unresolvable address. */
+  EBADADDR(-3020, "invalid or unresolvable address");
 
   private static final Map<Integer, ErrorCode> BY_CODE = new HashMap<>();
 

@@ -1,14 +1,25 @@
 package org.mproc.connection;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.NotSerializableException;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.mproc.ErrorCode;
+import org.mproc.MprocException;
 import org.mproc.ObjectKind;
 import org.mproc.internal.Handoff;
 import org.mproc.internal.Native;
 import org.mproc.internal.NativeApi;
+import org.mproc.process.Subprocess;
 import org.mproc.queue.ObjectCodec;
 
 /**
@@ -17,6 +28,13 @@ import org.mproc.queue.ObjectCodec;
  * the peer may be a Python process using {@code send_bytes}/{@code recv_bytes}. Objects go
  * through the {@link ObjectCodec}. A connection travels to a child process with it (captured by
  * a {@code Subprocess} target, or {@code hand}ed to a native program) as a descriptor.
+ *
+ * <p>Connections also come from a {@link Listener} or {@link Client} (Unix or TCP sockets, with
+ * Python's authkey handshake). Over a Unix socket (a duplex {@link Pipe}, a {@code unix:}
+ * listener) descriptors travel too: {@link #sendShared} passes mproc objects to a process that is
+ * already running, and {@link #sendFd}/{@link #recvFd} are Python's
+ * {@code multiprocessing.reduction.send_handle}/{@code recv_handle}. {@link #wait} waits on many
+ * connections, listeners and subprocesses at once.
  *
  * <p>Blocking calls honour {@link Thread#interrupt()} while waiting for a message to begin
  * (checked at least every 100 ms). Sends and receives from several threads at once must be
@@ -30,7 +48,7 @@ public final class Connection implements AutoCloseable, Handoff.Source {
   public static final long DEFAULT_MAX_LENGTH = 1L << 30;
 
   private static final long SLICE_NS = TimeUnit.MILLISECONDS.toNanos(100);
-  private static final int ECONNRESET = -104; // Linux: the peer closed with data unread
+  private static final int HANDLES_MAGIC = 0x4d504831; // "MPH1"
 
   private final NativeApi api = Native.api();
   private final ObjectCodec codec = new ObjectCodec();
@@ -41,6 +59,27 @@ public final class Connection implements AutoCloseable, Handoff.Source {
   Connection(int fd, int flags) {
     this.fd = fd;
     this.flags = flags;
+  }
+
+  /**
+   * Wraps a descriptor this process owns (Python's {@code Connection(handle, readable,
+   * writable)}), e.g. one from {@link #recvFd()} or inherited from a parent: a socket or a pipe
+   * end whose peer frames messages as Python does. The connection owns it from now on.
+   *
+   * @param fd an open stream descriptor
+   * @param readable whether this end receives
+   * @param writable whether this end sends
+   * @return the connection
+   * @throws IllegalArgumentException if fd is negative or neither direction is given
+   */
+  public static Connection fromFd(int fd, boolean readable, boolean writable) {
+    if (fd < 0) {
+      throw new IllegalArgumentException("not a descriptor: fd=" + fd);
+    }
+    if (!readable && !writable) {
+      throw new IllegalArgumentException("a connection must be readable or writable: fd=" + fd);
+    }
+    return new Connection(fd, (readable ? READABLE : 0) | (writable ? WRITABLE : 0));
   }
 
   /* Adopted in a child process from a handed descriptor (see Handoff). */
@@ -95,7 +134,7 @@ public final class Connection implements AutoCloseable, Handoff.Source {
     Objects.checkFromIndexSize(offset, size, buf.length);
     check(WRITABLE, "read-only");
     int rc = api.connSend(fd, buf, offset, size);
-    if (rc == ErrorCode.EPIPE.code() || rc == ECONNRESET) {
+    if (rc == ErrorCode.EPIPE.code() || rc == ErrorCode.ECONNRESET.code()) {
       throw new BrokenPipeException(describe());
     }
     Native.check(rc, "send on", describe());
@@ -132,6 +171,8 @@ public final class Connection implements AutoCloseable, Handoff.Source {
    * @return the bytes
    * @throws MessageTooLongException if the message is longer
    * @throws EndOfStreamException if the peer closed and nothing is left
+   * @throws MprocException with {@code EPROTO} (the connection then closed) if the peer sent a
+   *     negative length or closed in the middle of a message
    * @throws InterruptedException if interrupted while waiting
    */
   public byte[] recvBytes(long maxLength) throws InterruptedException {
@@ -154,6 +195,10 @@ public final class Connection implements AutoCloseable, Handoff.Source {
       close();
       throw new MessageTooLongException(describe(), "bad message length (over " + maxLength
           + " bytes); the connection is closed", null);
+    }
+    if (rc == ErrorCode.EPROTO.code()) {
+      close(); // a negative length, or a frame cut short: the stream cannot be resynchronised
+      throw protocol("a negative length or a truncated frame; the connection is closed");
     }
     Native.check(rc, "recv from", describe());
     return msg[0];
@@ -220,6 +265,233 @@ public final class Connection implements AutoCloseable, Handoff.Source {
     }
     Native.check(rc, "poll", describe());
     return true;
+  }
+
+  /**
+   * Passes a descriptor to the peer (Python's {@code multiprocessing.reduction.send_handle}, so
+   * a Python peer receives it with {@code recv_handle}). It stays open here; the peer gets its
+   * own. Only over a Unix socket.
+   *
+   * @param handle an open descriptor
+   * @throws IllegalStateException if this connection is not a Unix socket
+   * @throws BrokenPipeException if the peer has closed its end
+   */
+  public void sendFd(int handle) {
+    check(WRITABLE, "read-only");
+    if (handle < 0) {
+      throw new IllegalArgumentException("not a descriptor: handle=" + handle);
+    }
+    int rc = api.connSendHandle(fd, handle);
+    if (rc == ErrorCode.EPIPE.code() || rc == ErrorCode.ECONNRESET.code()) {
+      throw new BrokenPipeException(describe());
+    }
+    if (rc == ErrorCode.EINVAL.code() || rc == ErrorCode.ENOTSOCK.code()) {
+      throw new IllegalStateException(
+          "descriptors travel only over Unix sockets (a duplex Pipe, a unix: Listener): "
+              + describe());
+    }
+    Native.check(rc, "send a descriptor on", describe());
+  }
+
+  /**
+   * Receives a descriptor sent by {@link #sendFd} or Python's {@code send_handle}, waiting as
+   * long as it takes.
+   *
+   * @return a new descriptor, owned by the caller
+   * @throws EndOfStreamException if the peer closed
+   * @throws InterruptedException if interrupted while waiting
+   * @throws MprocException with {@code EPROTO} if what arrived is not a descriptor
+   */
+  public int recvFd() throws InterruptedException {
+    check(READABLE, "write-only");
+    int[] out = new int[1];
+    int rc;
+    while ((rc = api.connRecvHandle(fd, SLICE_NS, out)) == ErrorCode.ETIMEDOUT.code()) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException("interrupted while receiving on " + describe());
+      }
+    }
+    if (rc == ErrorCode.EEOF.code()) {
+      throw new EndOfStreamException(describe());
+    }
+    Native.check(rc, "receive a descriptor on", describe());
+    return out[0];
+  }
+
+  /**
+   * Sends an object graph in which mproc objects ({@link Connection}s, queues, values, arrays,
+   * locks, ...) travel as handles: the peer gets new handles on the same pipes and shared
+   * memory, never copies, exactly as objects captured by a {@code Subprocess} target do. This
+   * is how an object reaches a process that is already running. The rest of the graph goes
+   * through Java serialization. Only over a Unix socket; receive with {@link #recvShared()}.
+   *
+   * @param graph the object, {@link Serializable} apart from the mproc objects it holds
+   * @throws IllegalArgumentException naming the class that cannot be serialized
+   * @throws IllegalStateException if this connection is not a Unix socket
+   */
+  public void sendShared(Object graph) {
+    check(WRITABLE, "read-only");
+    List<Handoff.Source> handed = new ArrayList<>();
+    byte[] payload;
+    try {
+      payload = Handoff.serialize(graph, handed);
+    } catch (NotSerializableException e) {
+      throw new IllegalArgumentException("cannot send " + graph.getClass().getName()
+          + ": " + e.getMessage() + " is not serializable", e);
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(payload.length + 64);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(HANDLES_MAGIC);
+      out.writeInt(handed.size());
+      for (Handoff.Source h : handed) {
+        String name = h.handoffName();
+        out.writeBoolean(name != null);
+        out.writeUTF(name == null ? "" : name);
+      }
+      out.write(payload);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    byte[] m = bytes.toByteArray();
+    sendBytes(m, 0, m.length);
+    for (Handoff.Source h : handed) {
+      sendFd(h.handoffFd());
+    }
+  }
+
+  /**
+   * Receives what {@link #sendShared} sent, adopting each handed object. Like Python's
+   * {@code recv}, it deserializes what the peer sent: use it with trusted peers only.
+   *
+   * @return the object graph, with fresh handles on the handed objects
+   * @throws EndOfStreamException if the peer closed
+   * @throws InterruptedException if interrupted while waiting
+   * @throws MprocException with {@code EPROTO} if the peer sent something else
+   */
+  public Object recvShared() throws InterruptedException {
+    byte[] m = recvBytes();
+    int[] fds = new int[0];
+    try {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(m));
+      if (m.length < 8 || in.readInt() != HANDLES_MAGIC) {
+        throw protocol("not a message sent by sendShared");
+      }
+      int n = in.readInt();
+      if (n < 0 || n > 253) {
+        throw protocol("bad handle count " + n);
+      }
+      String[] names = new String[n];
+      for (int i = 0; i < n; i++) {
+        boolean named = in.readBoolean();
+        String name = in.readUTF();
+        names[i] = named ? name : null;
+      }
+      byte[] payload = in.readAllBytes();
+      fds = new int[n];
+      java.util.Arrays.fill(fds, -1);
+      for (int i = 0; i < n; i++) {
+        fds[i] = recvFd();
+      }
+      return Handoff.deserialize(payload, fds, names);
+    } catch (IOException | ClassNotFoundException e) {
+      throw protocol("cannot read the object sent: " + e);
+    } finally {
+      for (int f : fds) { // those not adopted
+        if (f >= 0) {
+          api.fdClose(f);
+        }
+      }
+    }
+  }
+
+  private MprocException protocol(String detail) {
+    return new MprocException(ErrorCode.EPROTO.code(), "receive on", describe(), detail);
+  }
+
+  /**
+   * Waits until at least one of {@code objects} is ready (Python's
+   * {@code multiprocessing.connection.wait}) and returns those that are, in their given order.
+   * A {@link Connection} is ready when {@link #recv} would not block (a message, or
+   * end-of-stream); a {@link Listener} when {@link Listener#accept()} would not; a
+   * {@link Subprocess} once it has exited; an {@link Integer} is a raw descriptor, ready when
+   * readable.
+   *
+   * @param <T> the element type
+   * @param objects what to wait on
+   * @param timeout how long to wait; an empty list is returned if nothing became ready
+   * @return the ready objects
+   * @throws IllegalArgumentException for an object of another type, or a write-only connection
+   * @throws InterruptedException if interrupted while waiting (checked at least every 100 ms)
+   */
+  public static <T> List<T> wait(Collection<? extends T> objects, Duration timeout)
+      throws InterruptedException {
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must not be negative: timeout=" + timeout);
+    }
+    return waitUntil(objects, System.nanoTime() + timeout.toNanos(), false);
+  }
+
+  /**
+   * As {@link #wait(Collection, Duration)}, waiting as long as it takes.
+   *
+   * @param <T> the element type
+   * @param objects what to wait on, at least one
+   * @return the ready objects, never empty
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public static <T> List<T> wait(Collection<? extends T> objects) throws InterruptedException {
+    if (objects.isEmpty()) {
+      throw new IllegalArgumentException("nothing to wait on: the list is empty");
+    }
+    return waitUntil(objects, 0, true);
+  }
+
+  private static <T> List<T> waitUntil(Collection<? extends T> objects, long deadline,
+      boolean forever) throws InterruptedException {
+    List<T> items = new ArrayList<>(objects);
+    int[] fds = new int[items.size()];
+    boolean anyChild = false;
+    for (int i = 0; i < fds.length; i++) {
+      Object o = items.get(i);
+      if (o instanceof Connection) {
+        Connection c = (Connection) o;
+        c.check(READABLE, "write-only");
+        fds[i] = c.fd;
+      } else if (o instanceof Listener) {
+        fds[i] = ((Listener) o).fileno();
+      } else if (o instanceof Subprocess) {
+        fds[i] = ((Subprocess) o).sentinel();
+        anyChild |= fds[i] < 0;
+      } else if (o instanceof Integer) {
+        fds[i] = (Integer) o;
+      } else {
+        throw new IllegalArgumentException("cannot wait on "
+            + (o == null ? "null" : o.getClass().getName())
+            + ": only Connection, Listener, Subprocess or a descriptor (Integer)");
+      }
+    }
+    NativeApi api = Native.api();
+    byte[] ready = new byte[fds.length];
+    // A child without a sentinel (a kernel without pidfd) is checked between short slices.
+    long slice = anyChild ? TimeUnit.MILLISECONDS.toNanos(5) : SLICE_NS;
+    List<T> out = new ArrayList<>();
+    for (;;) {
+      long left = forever ? slice : deadline - System.nanoTime();
+      int n = Native.check(
+          api.waitAny(fds, Math.max(0, Math.min(left, slice)), ready), "wait on", "connections");
+      for (int i = 0; i < fds.length; i++) {
+        Object o = items.get(i);
+        if (ready[i] != 0 || (fds[i] < 0 && !((Subprocess) o).isAlive())) {
+          out.add(items.get(i));
+        }
+      }
+      if (!out.isEmpty() || (!forever && left <= slice)) {
+        return out;
+      }
+      if (n == 0 && Thread.interrupted()) {
+        throw new InterruptedException("interrupted while waiting on connections");
+      }
+    }
   }
 
   /**

@@ -85,6 +85,28 @@ final class JnaNativeApi implements NativeApi {
 
     static native int mproc_fd_open(String path, int mode, int[] fd);
 
+    static native int mproc_conn_send_handle(int fd, int handle);
+
+    static native int mproc_conn_recv_handle(int fd, long timeoutNs, int[] handle);
+
+    static native int mproc_wait_any(int[] fds, int n, long timeoutNs, byte[] ready);
+
+    static native int mproc_listen(byte[] address, int backlog, int[] fd);
+
+    static native int mproc_listener_address(int fd, byte[] buf, long len);
+
+    static native int mproc_listener_close(int fd);
+
+    static native int mproc_accept(int listenFd, long timeoutNs, int[] fd);
+
+    static native int mproc_connect(byte[] address, long timeoutNs, int[] fd);
+
+    static native int mproc_auth_server(int fd, byte[] key, long keylen, long timeoutNs);
+
+    static native int mproc_auth_client(int fd, byte[] key, long keylen, long timeoutNs);
+
+    static native int mproc_child_sentinel(long child);
+
     static native int mproc_child_pid(long child);
 
     static native int mproc_child_channel(long child);
@@ -383,6 +405,73 @@ final class JnaNativeApi implements NativeApi {
   @Override
   public int connPoll(int fd, long timeoutNs) {
     return C.mproc_conn_poll(fd, timeoutNs);
+  }
+
+  @Override
+  public int connSendHandle(int fd, int handle) {
+    return C.mproc_conn_send_handle(fd, handle);
+  }
+
+  @Override
+  public int connRecvHandle(int fd, long timeoutNs, int[] handle) {
+    return C.mproc_conn_recv_handle(fd, timeoutNs, handle);
+  }
+
+  @Override
+  public int waitAny(int[] fds, long timeoutNs, byte[] ready) {
+    return C.mproc_wait_any(fds, fds.length, timeoutNs, ready);
+  }
+
+  @Override
+  public int listen(String address, int backlog, int[] fd) {
+    return C.mproc_listen(utf8z(address), backlog, fd);
+  }
+
+  @Override
+  public int listenerAddress(int fd, String[] address) {
+    byte[] buf = new byte[256];
+    int rc = C.mproc_listener_address(fd, buf, buf.length);
+    if (rc == 0) {
+      int n = 0;
+      while (n < buf.length && buf[n] != 0) {
+        n++;
+      }
+      address[0] = new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+    }
+    return rc;
+  }
+
+  @Override
+  public int listenerClose(int fd) {
+    return C.mproc_listener_close(fd);
+  }
+
+  @Override
+  public int accept(int listenFd, long timeoutNs, int[] fd) {
+    return C.mproc_accept(listenFd, timeoutNs, fd);
+  }
+
+  @Override
+  public int connect(String address, long timeoutNs, int[] fd) {
+    return C.mproc_connect(utf8z(address), timeoutNs, fd);
+  }
+
+  @Override
+  public int auth(int fd, byte[] key, long timeoutNs, boolean server) {
+    return server
+        ? C.mproc_auth_server(fd, key, key.length, timeoutNs)
+        : C.mproc_auth_client(fd, key, key.length, timeoutNs);
+  }
+
+  /* A NUL-terminated UTF-8 copy: JNA's String mapping uses the platform charset, not UTF-8. */
+  private static byte[] utf8z(String s) {
+    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return java.util.Arrays.copyOf(b, b.length + 1);
+  }
+
+  @Override
+  public int childSentinel(long child) {
+    return C.mproc_child_sentinel(child);
   }
 
   @Override

@@ -274,6 +274,93 @@ public interface NativeApi {
   int connPoll(int fd, long timeoutNs);
 
   /**
+   * {@code mproc_conn_send_handle}.
+   *
+   * @param fd the connection (a Unix socket)
+   * @param handle the descriptor to pass; stays open here
+   * @return 0 or an error code
+   */
+  int connSendHandle(int fd, int handle);
+
+  /**
+   * {@code mproc_conn_recv_handle}: may block.
+   *
+   * @param fd the connection
+   * @param timeoutNs how long to wait, or -1
+   * @param handle receives the new descriptor, owned by the caller
+   * @return 0 or an error code
+   */
+  int connRecvHandle(int fd, long timeoutNs, int[] handle);
+
+  /**
+   * {@code mproc_wait_any}: may block.
+   *
+   * @param fds the descriptors
+   * @param timeoutNs how long to wait, or -1
+   * @param ready receives 1 for each ready descriptor
+   * @return how many are ready, or an error code
+   */
+  int waitAny(int[] fds, long timeoutNs, byte[] ready);
+
+  /**
+   * {@code mproc_listen}.
+   *
+   * @param address {@code "unix:PATH"} or {@code "tcp:HOST:PORT"}
+   * @param backlog the listen backlog
+   * @param fd receives the listening descriptor
+   * @return 0 or an error code
+   */
+  int listen(String address, int backlog, int[] fd);
+
+  /**
+   * {@code mproc_listener_address}.
+   *
+   * @param fd the listener
+   * @param address receives the address at index 0
+   * @return 0 or an error code
+   */
+  int listenerAddress(int fd, String[] address);
+
+  /**
+   * {@code mproc_listener_close}.
+   *
+   * @param fd the listener
+   * @return 0 or an error code
+   */
+  int listenerClose(int fd);
+
+  /**
+   * {@code mproc_accept}: may block.
+   *
+   * @param listenFd the listener
+   * @param timeoutNs how long to wait, or -1
+   * @param fd receives the connection
+   * @return 0 or an error code
+   */
+  int accept(int listenFd, long timeoutNs, int[] fd);
+
+  /**
+   * {@code mproc_connect}: may block.
+   *
+   * @param address {@code "unix:PATH"} or {@code "tcp:HOST:PORT"}
+   * @param timeoutNs how long to wait, or -1
+   * @param fd receives the connection
+   * @return 0 or an error code
+   */
+  int connect(String address, long timeoutNs, int[] fd);
+
+  /**
+   * {@code mproc_auth_server} or {@code mproc_auth_client}: may block.
+   *
+   * @param fd the connection
+   * @param key the authkey
+   * @param timeoutNs the deadline for the whole handshake, or -1
+   * @param server true for the listener's side
+   * @return 0 or an error code
+   */
+  int auth(int fd, byte[] key, long timeoutNs, boolean server);
+
+  /**
    * {@code mproc_fd_close}.
    *
    * @param fd a descriptor
@@ -296,6 +383,14 @@ public interface NativeApi {
    * @return the parent's end of the bootstrap channel
    */
   int childChannel(long child);
+
+  /**
+   * {@code mproc_child_sentinel}.
+   *
+   * @param child the child
+   * @return a descriptor readable once the child exits, or an error code
+   */
+  int childSentinel(long child);
 
   /**
    * {@code mproc_child_send_manifest}.

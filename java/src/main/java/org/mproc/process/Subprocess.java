@@ -91,6 +91,10 @@ public final class Subprocess implements AutoCloseable {
   private volatile boolean joinedChannel;
   private volatile SubprocessFailure failure;
   private boolean freed;
+  /** A duplicate of the child's pidfd, or -1; closed by close() or once this is unreachable. */
+  private int sentinel = -1;
+  private org.mproc.internal.Detach sentinelClose;
+  private volatile boolean closed;
   private int manifestFile = -1;
 
   /** Where a child JVM finds its manifest file; handed objects follow. */
@@ -369,6 +373,13 @@ public final class Subprocess implements AutoCloseable {
       }
       child = out[0];
       pid = api.childPid(child);
+      int s = api.childSentinel(child);
+      if (s >= 0) {
+        NativeApi a = api; // the cleaner must not reach this object
+        sentinel = s;
+        sentinelClose = new org.mproc.internal.Detach(fd -> a.fdClose((int) fd), s);
+        sentinelClose.whenUnreachable(this);
+      }
       started = true;
       if (target == null) {
         // A native child reads its manifest from the channel (mproc_child_init). If it dies at
@@ -614,6 +625,22 @@ public final class Subprocess implements AutoCloseable {
   }
 
   /**
+   * A descriptor that becomes readable when the child exits (Python's {@code sentinel}), for
+   * {@link org.mproc.connection.Connection#wait} or a native poll. It stays valid until
+   * {@link #close()}.
+   *
+   * @return the descriptor, or -1 on kernels without {@code pidfd_open} (before Linux 5.3)
+   * @throws IllegalStateException if never started, or closed
+   */
+  public int sentinel() {
+    requireStarted("get the sentinel of");
+    if (closed) {
+      throw new IllegalStateException("subprocess is closed: " + describe());
+    }
+    return sentinel;
+  }
+
+  /**
    * The name.
    *
    * @return the name given, or {@code Subprocess-N}
@@ -662,9 +689,9 @@ public final class Subprocess implements AutoCloseable {
 
   /**
    * Ends the child if it still runs: terminates it, then kills it if it has not exited within a
-   * second, and waits for it. (Python's {@code close()} refuses a running process instead, which
-   * would make try-with-resources unusable.) Resources are released when the child exits, with
-   * or without this call.
+   * second, and waits for it; then closes the {@link #sentinel()}. (Python's {@code close()}
+   * refuses a running process instead, which would make try-with-resources unusable.) Other
+   * resources are released when the child exits, with or without this call.
    */
   @Override
   public void close() {
@@ -690,6 +717,12 @@ public final class Subprocess implements AutoCloseable {
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();
+      }
+      if (exited.getCount() == 0) {
+        closed = true;
+        if (sentinelClose != null) {
+          sentinelClose.run();
+        }
       }
     }
   }

@@ -409,12 +409,22 @@ public final class ObjectCodec implements Codec<Object>, Serializable {
             }
           }
         }) {
-      in.setObjectInputFilter(filter());
+      // Whatever the filter, no array may announce more elements than the value has bytes:
+      // without this a few bytes could make us allocate hundreds of megabytes.
+      long bytes = data.length;
+      ObjectInputFilter bound = info -> info.arrayLength() > bytes || info.depth() > MAX_DEPTH
+          ? ObjectInputFilter.Status.REJECTED
+          : ObjectInputFilter.Status.UNDECIDED;
+      in.setObjectInputFilter(ObjectInputFilter.merge(filter(), bound));
       return in.readObject();
     } catch (InvalidClassException e) {
       throw new IllegalArgumentException("the filter rejects a class in the message: " + e, e);
     } catch (IOException | ClassNotFoundException e) {
       throw new IllegalArgumentException("cannot decode a serialized value: " + e, e);
+    } catch (RuntimeException e) {
+      // ObjectInputStream reports some malformed streams with runtime exceptions (a null
+      // class descriptor, a bad cast in a readResolve): malformed input all the same.
+      throw new IllegalArgumentException("cannot decode a serialized value: malformed: " + e, e);
     }
   }
 

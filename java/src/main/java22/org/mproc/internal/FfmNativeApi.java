@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
+import org.mproc.ErrorCode;
 
 /**
  * The Panama FFM backend (JDK 22+), loaded by {@link Native} by name from the multi-release part
@@ -337,21 +338,115 @@ final class FfmNativeApi implements NativeApi {
         handle("mproc_conn_pair", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
   }
 
-  private static final class ConnSend {
-    static final MethodHandle MH =
-        handle("mproc_conn_send", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
-  }
-
-  private static final class ConnRecv {
-    static final MethodHandle MH =
-        handle(
-            "mproc_conn_recv",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS));
-  }
-
   private static final class ConnPoll {
     static final MethodHandle MH =
         handle("mproc_conn_poll", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+  }
+
+  /* Straight from a heap array, never blocking. */
+  private static final class ConnSendNb {
+    static final MethodHandle MH =
+        handle(
+            "mproc_conn_send_from",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT),
+            HEAP);
+  }
+
+  /* From native memory, blocking. */
+  private static final class ConnSendFrom {
+    static final MethodHandle MH =
+        handle(
+            "mproc_conn_send_from",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT));
+  }
+
+  private static final class ConnRecvHeader {
+    static final MethodHandle MH =
+        handle(
+            "mproc_conn_recv_header", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+  }
+
+  /* Straight into a heap array, never blocking. */
+  private static final class ConnReadSome {
+    static final MethodHandle MH =
+        handle(
+            "mproc_conn_read_some", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG),
+            HEAP);
+  }
+
+  private static final class ConnWaitWritable {
+    static final MethodHandle MH =
+        handle("mproc_conn_wait_writable", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+  }
+
+  private static final class ConnRead {
+    static final MethodHandle MH =
+        handle("mproc_conn_read", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+  }
+
+  private static final class ConnSendHandle {
+    static final MethodHandle MH =
+        handle("mproc_conn_send_handle", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+  }
+
+  private static final class ConnRecvHandle {
+    static final MethodHandle MH =
+        handle(
+            "mproc_conn_recv_handle",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+  }
+
+  private static final class WaitAny {
+    static final MethodHandle MH =
+        handle(
+            "mproc_wait_any",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS));
+  }
+
+  private static final class Listen {
+    static final MethodHandle MH =
+        handle("mproc_listen", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+  }
+
+  private static final class ListenerAddress {
+    static final MethodHandle MH =
+        handle(
+            "mproc_listener_address",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+  }
+
+  private static final class ListenerClose {
+    static final MethodHandle MH =
+        handle("mproc_listener_close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  }
+
+  private static final class Accept {
+    static final MethodHandle MH =
+        handle("mproc_accept", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+  }
+
+  private static final class Connect {
+    static final MethodHandle MH =
+        handle("mproc_connect", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+  }
+
+  private static final class AuthServer {
+    static final MethodHandle MH =
+        handle(
+            "mproc_auth_server",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+  }
+
+  private static final class AuthClient {
+    static final MethodHandle MH =
+        handle(
+            "mproc_auth_client",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+  }
+
+  private static final class ChildSentinel {
+    static final MethodHandle MH =
+        handle("mproc_child_sentinel", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
   }
 
   private static final class FdClose {
@@ -487,7 +582,6 @@ final class FfmNativeApi implements NativeApi {
             "mproc_handoff_free",
             FunctionDescriptor.ofVoid(JAVA_LONG));
   }
-
 
   private static SymbolLookup lib; // set once, before any holder class initialises
 
@@ -636,8 +730,6 @@ final class FfmNativeApi implements NativeApi {
     // --illegal-native-access=deny, throws IllegalCallerException, which Native explains.
     lib = SymbolLookup.libraryLookup(library, Arena.global());
   }
-
-
 
   private static MethodHandle handle(
       String symbol, FunctionDescriptor fd, Linker.Option... options) {
@@ -952,29 +1044,89 @@ final class FfmNativeApi implements NativeApi {
     }
   }
 
+  /*
+   * A message goes straight from the byte[] into the socket: critical calls with heap access,
+   * which must not block, so they use MSG_DONTWAIT, and between them an ordinary call waits for
+   * room. No copy is made. A pipe cannot be written without blocking (ENOTSOCK): it takes a
+   * native copy and one blocking call.
+   */
   @Override
   public int connSend(int fd, byte[] buf, int off, int len) {
-    try (Arena arena = Arena.ofConfined()) { // a send may block: it cannot hold the heap
-      MemorySegment msg = arena.allocate(Math.max(1, len));
-      MemorySegment.copy(buf, off, msg, JAVA_BYTE, 0, len);
-      return (int) ConnSend.MH.invokeExact(fd, msg, (long) len);
+    long frame = len + (len < 0x7fffffffL ? 4 : 12);
+    try {
+      MemorySegment heap = MemorySegment.ofArray(buf).asSlice(off, len);
+      long sent = 0;
+      for (;;) {
+        sent = (long) ConnSendNb.MH.invokeExact(fd, heap, (long) len, sent, 1);
+        if (sent == frame) {
+          return 0;
+        }
+        if (sent < 0) {
+          break;
+        }
+        int rc = (int) ConnWaitWritable.MH.invokeExact(fd, -1L);
+        if (rc != 0) {
+          return rc;
+        }
+      }
+      if (sent != ErrorCode.ENOTSOCK.code()) {
+        return (int) sent;
+      }
+      try (Arena arena = Arena.ofConfined()) { // a pipe: blocking, so not from the heap
+        MemorySegment msg = arena.allocate(Math.max(1, len));
+        MemorySegment.copy(buf, off, msg, JAVA_BYTE, 0, len);
+        long r = (long) ConnSendFrom.MH.invokeExact(fd, msg, (long) len, 0L, 0);
+        return r < 0 ? (int) r : 0;
+      }
     } catch (Throwable t) {
       throw rethrow(t);
     }
   }
 
+  /*
+   * The header is read (waiting, possibly blocking) by an ordinary call; the payload then goes
+   * straight into the byte[] with critical non-blocking reads, waiting in ordinary polls while
+   * the sender has not written all of it yet. A pipe takes a blocking read into native memory
+   * and a copy.
+   */
   @Override
   public int connRecv(int fd, long maxLength, long timeoutNs, byte[][] message) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment buf = arena.allocate(ADDRESS);
-      MemorySegment len = arena.allocate(JAVA_LONG);
-      int rc = (int) ConnRecv.MH.invokeExact(fd, maxLength, timeoutNs, buf, len);
-      if (rc == 0) {
-        MemorySegment p = buf.get(ADDRESS, 0);
-        message[0] = p.reinterpret(len.get(JAVA_LONG, 0)).toArray(JAVA_BYTE);
-        Free.MH.invokeExact(p);
+    try {
+      long size = (long) ConnRecvHeader.MH.invokeExact(fd, maxLength, timeoutNs);
+      if (size < 0) {
+        return (int) size;
       }
-      return rc;
+      if (size > Integer.MAX_VALUE - 8) {
+        return ErrorCode.EMSGSIZE.code();
+      }
+      byte[] m = new byte[(int) size];
+      int got = 0;
+      while (got < m.length) {
+        MemorySegment heap = MemorySegment.ofArray(m).asSlice(got);
+        long n = (long) ConnReadSome.MH.invokeExact(fd, heap, (long) (m.length - got));
+        if (n > 0) {
+          got += (int) n;
+        } else if (n == 0) {
+          int rc = (int) ConnPoll.MH.invokeExact(fd, -1L);
+          if (rc != 0) {
+            return rc;
+          }
+        } else if (n == ErrorCode.ENOTSOCK.code()) {
+          try (Arena arena = Arena.ofConfined()) {
+            MemorySegment rest = arena.allocate(m.length - got);
+            int rc = (int) ConnRead.MH.invokeExact(fd, rest, (long) (m.length - got));
+            if (rc != 0) {
+              return rc;
+            }
+            MemorySegment.copy(rest, JAVA_BYTE, 0, m, got, m.length - got);
+          }
+          break;
+        } else {
+          return (int) n;
+        }
+      }
+      message[0] = m;
+      return 0;
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -984,6 +1136,123 @@ final class FfmNativeApi implements NativeApi {
   public int connPoll(int fd, long timeoutNs) {
     try {
       return (int) ConnPoll.MH.invokeExact(fd, timeoutNs);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int connSendHandle(int fd, int handle) {
+    try {
+      return (int) ConnSendHandle.MH.invokeExact(fd, handle);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int connRecvHandle(int fd, long timeoutNs, int[] handle) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(JAVA_INT);
+      int rc = (int) ConnRecvHandle.MH.invokeExact(fd, timeoutNs, out);
+      handle[0] = out.get(JAVA_INT, 0);
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int waitAny(int[] fds, long timeoutNs, byte[] ready) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment in = arena.allocate(JAVA_INT, Math.max(1, fds.length));
+      MemorySegment out = arena.allocate(JAVA_BYTE, Math.max(1, fds.length));
+      MemorySegment.copy(fds, 0, in, JAVA_INT, 0, fds.length);
+      int rc = (int) WaitAny.MH.invokeExact(in, fds.length, timeoutNs, out);
+      MemorySegment.copy(out, JAVA_BYTE, 0, ready, 0, fds.length);
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int listen(String address, int backlog, int[] fd) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(JAVA_INT);
+      int rc = (int) Listen.MH.invokeExact(cString(arena, address), backlog, out);
+      fd[0] = out.get(JAVA_INT, 0);
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int listenerAddress(int fd, String[] address) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment buf = arena.allocate(256);
+      int rc = (int) ListenerAddress.MH.invokeExact(fd, buf, 256L);
+      if (rc == 0) {
+        address[0] = buf.getString(0);
+      }
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int listenerClose(int fd) {
+    try {
+      return (int) ListenerClose.MH.invokeExact(fd);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int accept(int listenFd, long timeoutNs, int[] fd) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(JAVA_INT);
+      int rc = (int) Accept.MH.invokeExact(listenFd, timeoutNs, out);
+      fd[0] = out.get(JAVA_INT, 0);
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int connect(String address, long timeoutNs, int[] fd) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(JAVA_INT);
+      int rc = (int) Connect.MH.invokeExact(cString(arena, address), timeoutNs, out);
+      fd[0] = out.get(JAVA_INT, 0);
+      return rc;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int auth(int fd, byte[] key, long timeoutNs, boolean server) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment k = arena.allocate(Math.max(1, key.length));
+      MemorySegment.copy(key, 0, k, JAVA_BYTE, 0, key.length);
+      long len = key.length;
+      return server
+          ? (int) AuthServer.MH.invokeExact(fd, k, len, timeoutNs)
+          : (int) AuthClient.MH.invokeExact(fd, k, len, timeoutNs);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int childSentinel(long child) {
+    try {
+      return (int) ChildSentinel.MH.invokeExact(child);
     } catch (Throwable t) {
       throw rethrow(t);
     }

@@ -55,8 +55,12 @@ public final class ConnBench {
     Connection theirs = pipe.right();
     Subprocess echo = Subprocess.start(() -> {
       theirs.sendBytes(new byte[] {'r'});
-      while (true) {
-        theirs.sendBytes(theirs.recvBytes());
+      try {
+        while (true) {
+          theirs.sendBytes(theirs.recvBytes());
+        }
+      } catch (org.mproc.connection.EndOfStreamException e) {
+        return; // the parent is done
       }
     });
     theirs.close();
