@@ -126,12 +126,22 @@ static void commit(uint64_t *intent_pos, uint64_t *intent_count, uint64_t *pos, 
   atomic_store_explicit(MPROC__A64(pos), new_pos, memory_order_release);
 }
 
+/*
+ * 1 if an intent position is that of a commit begun and not finished: ahead of the position by
+ * at most the ring. Anything else (behind, or absurdly far ahead) is no intent at all, and the
+ * locked and the unlocked readers must agree on that, or a put that sees room unlocked and none
+ * locked would retry for ever.
+ */
+static bool pending(uint64_t intent_pos, uint64_t pos, uint64_t cap) {
+  return intent_pos > pos && intent_pos - pos <= cap;
+}
+
 /* Undoes the count of a commit a dead lock holder began and did not finish (see commit). */
 static void undo_commit(mproc_queue_t *q, uint64_t *intent_pos, uint64_t *intent_count,
                         uint64_t *pos, uint64_t *count) {
   uint64_t want = atomic_load_explicit(MPROC__A64(intent_pos), memory_order_acquire);
   uint64_t now = atomic_load_explicit(MPROC__A64(pos), memory_order_relaxed);
-  if (want <= now || want - now > q->mask + 1)
+  if (!pending(want, now, q->mask + 1))
     return;
   /* Idempotent: a repairer killed half-way is repaired by the next one the same way. */
   atomic_store_explicit(MPROC__A64(count),
@@ -145,21 +155,24 @@ static void undo_commit(mproc_queue_t *q, uint64_t *intent_pos, uint64_t *intent
  * before its position (in progress, or left by a process killed there and not yet undone).
  * Exact whenever the side is quiet, dead holders included.
  */
-static uint64_t committed(const uint64_t *intent_pos, const uint64_t *intent_count,
-                          const uint64_t *pos, const uint64_t *count) {
+static uint64_t committed(const mproc_queue_t *q, const uint64_t *intent_pos,
+                          const uint64_t *intent_count, const uint64_t *pos,
+                          const uint64_t *count) {
   uint64_t c = atomic_load_explicit(MPROC__A64(count), memory_order_acquire);
   uint64_t p = atomic_load_explicit(MPROC__A64(pos), memory_order_acquire);
   uint64_t ip = atomic_load_explicit(MPROC__A64(intent_pos), memory_order_acquire);
   uint64_t ic = atomic_load_explicit(MPROC__A64(intent_count), memory_order_relaxed);
-  return ip > p && c == ic ? c - 1 : c;
+  return pending(ip, p, q->mask + 1) && c == ic ? c - 1 : c;
 }
 
-static uint64_t committed_puts(const queue_body_t *b) {
-  return committed(&b->put_intent_tail, &b->put_intent_puts, &b->tail, &b->puts);
+static uint64_t committed_puts(const mproc_queue_t *q) {
+  const queue_body_t *b = q->b;
+  return committed(q, &b->put_intent_tail, &b->put_intent_puts, &b->tail, &b->puts);
 }
 
-static uint64_t committed_gets(const queue_body_t *b) {
-  return committed(&b->get_intent_head, &b->get_intent_gets, &b->head, &b->gets);
+static uint64_t committed_gets(const mproc_queue_t *q) {
+  const queue_body_t *b = q->b;
+  return committed(q, &b->get_intent_head, &b->get_intent_gets, &b->head, &b->gets);
 }
 
 /*
@@ -233,8 +246,8 @@ static bool has_room(mproc_queue_t *q, uint32_t need) {
   uint64_t t = atomic_load_explicit(MPROC__A64(&q->b->tail), memory_order_acquire);
   uint64_t h = atomic_load_explicit(MPROC__A64(&q->b->head), memory_order_acquire);
   if (q->max_count != 0) {
-    uint64_t g = committed_gets(q->b);
-    uint64_t p = committed_puts(q->b);
+    uint64_t g = committed_gets(q);
+    uint64_t p = committed_puts(q);
     if (p - g >= q->max_count)
       return false;
   }
@@ -285,7 +298,7 @@ int mproc_queue_put(mproc_queue_t *q, const void *buf, uint32_t len, int64_t tim
     }
     uint64_t puts = q->b->puts;
     if (room && q->max_count != 0)
-      room = puts - committed_gets(q->b) < q->max_count;
+      room = puts - committed_gets(q) < q->max_count;
     if (room && state(q) == MPROC_STATE_READY) {
       if (pad != 0)
         put_header(q->ring + idx, (uint32_t)(pad - REC_HDR), REC_PAD);
@@ -304,6 +317,9 @@ int mproc_queue_put(mproc_queue_t *q, const void *buf, uint32_t len, int64_t tim
     mproc__lock_release(q->seg, &q->b->put_lock);
     if (timeout_ns == 0)
       return state(q) == MPROC_STATE_READY ? MPROC_ETIMEDOUT : MPROC_ECLOSED;
+    /* The room a waiter saw was taken first: retry only while there is time left. */
+    if (left_of(deadline) == 0)
+      return MPROC_ETIMEDOUT;
     if ((rc = wait_for(q, &q->b->not_full_seq, &q->b->not_full_waiters, has_room, (uint32_t)rec,
                     deadline)) != 0)
       return rc;
@@ -375,7 +391,7 @@ static int receive(mproc_queue_t *q, void *buf, uint32_t cap_buf, uint32_t *len,
     if (state(q) == MPROC_STATE_CLOSED &&
         atomic_load_explicit(MPROC__A64(&q->b->tail), memory_order_acquire) == h)
       return MPROC_ECLOSED;
-    if (timeout_ns == 0)
+    if (timeout_ns == 0 || left_of(deadline) == 0)
       return MPROC_ETIMEDOUT;
     if ((rc = wait_for(q, &q->b->not_empty_seq, &q->b->not_empty_waiters, has_message, 0,
                     deadline)) != 0)
@@ -412,8 +428,8 @@ int mproc_queue_shutdown(mproc_queue_t *q) {
 uint64_t mproc_queue_size(const mproc_queue_t *q) {
   /* gets first: a message is put before it is got, so puts read later is never behind. The
      corrections for commits in progress can still cross over by one while both sides move. */
-  uint64_t g = committed_gets(q->b);
-  uint64_t p = committed_puts(q->b);
+  uint64_t g = committed_gets(q);
+  uint64_t p = committed_puts(q);
   return p > g ? p - g : 0;
 }
 
