@@ -293,7 +293,8 @@ typedef struct mproc_segment_spec {
  * Creates a segment. With a name, creates "/dev/shm/<name>" exclusively with mode 0600; if the
  * name exists and is a stale mproc object (every participant and its creator dead) it is
  * replaced, otherwise MPROC_EEXIST. With name NULL, creates an anonymous segment (memfd) that
- * disappears with its last handle. The caller joins as participant slot 0. The body is zeroed;
+ * disappears with its last handle; its size is sealed (F_SEAL_SHRINK | F_SEAL_GROW), so no
+ * process it is handed to can truncate it under the others. The caller joins as participant slot 0. The body is zeroed;
  * the segment becomes READY only when mproc_segment_publish() is called, so an attacher never
  * sees a half-initialised body.
  */
@@ -830,9 +831,11 @@ MPROC_EXTERN int mproc_barrier_broken(const mproc_sync_t *b);
  *     0  16  put lock (robust lock word, flags, epoch, zero), taken by producers
  *    16   8  tail: bytes ever written (commit point of a put)
  *    24   8  puts: messages ever written
+ *    32  16  put commit intent: the tail and the puts a put in progress commits
  *   128  16  get lock, taken by consumers
  *   144   8  head: bytes ever consumed (commit point of a get)
  *   152   8  gets: messages ever consumed
+ *   160  16  get commit intent: the head and the gets a get in progress commits
  *   256   4  not_empty sequence, 260 4 consumers waiting
  *   384   4  not_full sequence,  388 4 producers waiting
  *   512   8  capacity in bytes (a power of two), 520 4 max message bytes, 524 4 flags (bit 0:

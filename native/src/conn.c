@@ -63,7 +63,7 @@ int64_t mproc_conn_send_from(int fd, const void *buf, uint64_t len, uint64_t fro
     struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)n};
     ssize_t sent = sendmsg(fd, &msg, flags);
     if (sent < 0 && errno == ENOTSOCK && !nonblock)
-      sent = writev(fd, iov, n); /* a pipe */
+      sent = mproc__writev_nosignal(fd, iov, n); /* a pipe: no MSG_NOSIGNAL there */
     if (sent < 0) {
       if (errno == EINTR)
         continue;

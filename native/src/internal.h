@@ -82,6 +82,11 @@ int mproc__poll_for(int fd, short events, int64_t timeout_ns);
 /* Reads exactly len bytes, blocking. MPROC_EEOF if the stream ends first. */
 int mproc__read_full(int fd, unsigned char *p, size_t len);
 
+struct iovec;
+
+/* writev that never raises SIGPIPE (a pipe without reader gives -1/EPIPE, as sockets do). */
+ssize_t mproc__writev_nosignal(int fd, const struct iovec *iov, int count);
+
 /* Sends every byte of msg's iovecs (control data with the first bytes); pipes get writev. */
 int mproc__send_all(int fd, struct msghdr *msg);
 

@@ -2,12 +2,14 @@
  * Stream helpers shared by the bootstrap channel (spawn.c) and connections (conn.c): waiting for
  * readiness, reading exactly n bytes, and writing a message (header and payload, possibly with
  * descriptors) with as few system calls as the kernel allows. EINTR is always retried; SIGPIPE
- * is never raised on a socket.
+ * is never raised, on a socket or on a pipe.
  */
 #define _GNU_SOURCE
 #include "internal.h"
 
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -47,11 +49,36 @@ int mproc__read_full(int fd, unsigned char *p, size_t len) {
   return 0;
 }
 
+/*
+ * writev on a pipe whose reader is gone raises SIGPIPE, and MSG_NOSIGNAL exists only for
+ * sockets. So the signal is blocked in this thread for the call, and the one the call raised
+ * (thread-directed, so it is ours) is taken back before the mask is restored; a SIGPIPE that was
+ * already pending is left alone.
+ */
+ssize_t mproc__writev_nosignal(int fd, const struct iovec *iov, int count) {
+  sigset_t pipe_only, old, pending;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  sigpending(&pending);
+  bool was_pending = sigismember(&pending, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+  ssize_t n = writev(fd, iov, count);
+  int saved = errno;
+  if (n < 0 && saved == EPIPE && !was_pending) {
+    static const struct timespec zero = {0, 0};
+    while (sigtimedwait(&pipe_only, NULL, &zero) < 0 && errno == EINTR) {
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  errno = saved;
+  return n;
+}
+
 int mproc__send_all(int fd, struct msghdr *msg) {
   while (msg->msg_iovlen > 0) {
     ssize_t n = sendmsg(fd, msg, MSG_NOSIGNAL); /* EPIPE instead of SIGPIPE */
     if (n < 0 && errno == ENOTSOCK && msg->msg_controllen == 0)
-      n = writev(fd, msg->msg_iov, (int)msg->msg_iovlen); /* a pipe */
+      n = mproc__writev_nosignal(fd, msg->msg_iov, (int)msg->msg_iovlen); /* a pipe */
     if (n < 0) {
       if (errno == EINTR)
         continue;
@@ -63,7 +90,8 @@ int mproc__send_all(int fd, struct msghdr *msg) {
     /* Empty iovecs are skipped too, or a zero-length payload would be sent for ever. */
     while (msg->msg_iovlen > 0 && (n > 0 || msg->msg_iov->iov_len == 0)) {
       size_t step = (size_t)n < msg->msg_iov->iov_len ? (size_t)n : msg->msg_iov->iov_len;
-      msg->msg_iov->iov_base = (char *)msg->msg_iov->iov_base + step;
+      if (step > 0) /* an empty payload may have a NULL base, and NULL + 0 is undefined in C */
+        msg->msg_iov->iov_base = (char *)msg->msg_iov->iov_base + step;
       msg->msg_iov->iov_len -= step;
       n -= (ssize_t)step;
       if (msg->msg_iov->iov_len == 0) {

@@ -25,11 +25,15 @@ typedef struct queue_body {
   mproc_lockword_t put_lock; /*    0 */
   uint64_t tail;             /*   16 */
   uint64_t puts;             /*   24 */
-  char pad0[96];
+  uint64_t put_intent_tail;  /*   32 commit intent: the tail a put in progress commits */
+  uint64_t put_intent_puts;  /*   40 ... and its puts */
+  char pad0[80];
   mproc_lockword_t get_lock; /*  128 */
   uint64_t head;             /*  144 */
   uint64_t gets;             /*  152 */
-  char pad1[96];
+  uint64_t get_intent_head;  /*  160 commit intent: the head a get in progress commits */
+  uint64_t get_intent_gets;  /*  168 ... and its gets */
+  char pad1[80];
   uint32_t not_empty_seq;    /*  256 */
   uint32_t not_empty_waiters;
   char pad2[120];
@@ -49,7 +53,9 @@ typedef struct queue_body {
 #define FLAG_JOINABLE 1u
 
 _Static_assert(offsetof(queue_body_t, tail) == 16, "tail at 16");
+_Static_assert(offsetof(queue_body_t, put_intent_tail) == 32, "put intent at 32");
 _Static_assert(offsetof(queue_body_t, get_lock) == 128, "get lock at 128");
+_Static_assert(offsetof(queue_body_t, get_intent_head) == 160, "get intent at 160");
 _Static_assert(offsetof(queue_body_t, head) == 144, "head at 144");
 _Static_assert(offsetof(queue_body_t, not_empty_seq) == 256, "not_empty at 256");
 _Static_assert(offsetof(queue_body_t, not_full_seq) == 384, "not_full at 384");
@@ -99,14 +105,91 @@ static void set_state(mproc_queue_t *q, uint32_t s) {
 }
 
 /*
- * Takes one of the queue's locks. A takeover from a dead owner is a success here: each side's
- * state changes by a single store, so what the dead process left is consistent. With timeout
- * 0 a busy lock is MPROC_EAGAIN, which callers must not confuse with a full or empty queue.
+ * Each side commits two words, a position (tail, head: the commit point) and a count (puts,
+ * gets), which no single store can change together. So it first records its intent, the new
+ * count then the new position, and then stores the count and the position. A process killed
+ * between its intent and its position store leaves the intent ahead of the position, and the
+ * next holder of the lock rolls the count back: the position was not stored, so the put or the
+ * get did not happen (a killed producer's message is not published; a killed consumer's message
+ * stays queued for the next one). Without this a process killed between its two stores left
+ * `size` wrong for ever.
+ *
+ * An intent behind the position is ignored: a queue written by a version without intents keeps
+ * them at zero. A stale intent count (killed before its intent position) is never read: the
+ * next commit overwrites it before it stores a new intent position.
+ */
+static void commit(uint64_t *intent_pos, uint64_t *intent_count, uint64_t *pos, uint64_t *count,
+                   uint64_t new_pos, uint64_t new_count) {
+  atomic_store_explicit(MPROC__A64(intent_count), new_count, memory_order_relaxed);
+  atomic_store_explicit(MPROC__A64(intent_pos), new_pos, memory_order_release);
+  atomic_store_explicit(MPROC__A64(count), new_count, memory_order_release);
+  atomic_store_explicit(MPROC__A64(pos), new_pos, memory_order_release);
+}
+
+/*
+ * 1 if an intent position is that of a commit begun and not finished: ahead of the position by
+ * at most the ring. Anything else (behind, or absurdly far ahead) is no intent at all, and the
+ * locked and the unlocked readers must agree on that, or a put that sees room unlocked and none
+ * locked would retry for ever.
+ */
+static bool pending(uint64_t intent_pos, uint64_t pos, uint64_t cap) {
+  return intent_pos > pos && intent_pos - pos <= cap;
+}
+
+/* Undoes the count of a commit a dead lock holder began and did not finish (see commit). */
+static void undo_commit(mproc_queue_t *q, uint64_t *intent_pos, uint64_t *intent_count,
+                        uint64_t *pos, uint64_t *count) {
+  uint64_t want = atomic_load_explicit(MPROC__A64(intent_pos), memory_order_acquire);
+  uint64_t now = atomic_load_explicit(MPROC__A64(pos), memory_order_relaxed);
+  if (!pending(want, now, q->mask + 1))
+    return;
+  /* Idempotent: a repairer killed half-way is repaired by the next one the same way. */
+  atomic_store_explicit(MPROC__A64(count),
+                        atomic_load_explicit(MPROC__A64(intent_count), memory_order_relaxed) - 1,
+                        memory_order_release);
+  atomic_store_explicit(MPROC__A64(intent_pos), now, memory_order_release);
+}
+
+/*
+ * A side's committed count, read without its lock: the count less the one a commit stored
+ * before its position (in progress, or left by a process killed there and not yet undone).
+ * Exact whenever the side is quiet, dead holders included.
+ */
+static uint64_t committed(const mproc_queue_t *q, const uint64_t *intent_pos,
+                          const uint64_t *intent_count, const uint64_t *pos,
+                          const uint64_t *count) {
+  uint64_t c = atomic_load_explicit(MPROC__A64(count), memory_order_acquire);
+  uint64_t p = atomic_load_explicit(MPROC__A64(pos), memory_order_acquire);
+  uint64_t ip = atomic_load_explicit(MPROC__A64(intent_pos), memory_order_acquire);
+  uint64_t ic = atomic_load_explicit(MPROC__A64(intent_count), memory_order_relaxed);
+  return pending(ip, p, q->mask + 1) && c == ic ? c - 1 : c;
+}
+
+static uint64_t committed_puts(const mproc_queue_t *q) {
+  const queue_body_t *b = q->b;
+  return committed(q, &b->put_intent_tail, &b->put_intent_puts, &b->tail, &b->puts);
+}
+
+static uint64_t committed_gets(const mproc_queue_t *q) {
+  const queue_body_t *b = q->b;
+  return committed(q, &b->get_intent_head, &b->get_intent_gets, &b->head, &b->gets);
+}
+
+/*
+ * Takes one of the queue's locks. A takeover from a dead owner is a success here once the dead
+ * owner's half-made commit, if any, is undone (see commit). With timeout 0 a busy lock is
+ * MPROC_EAGAIN, which callers must not confuse with a full or empty queue.
  */
 static int take(mproc_queue_t *q, mproc_lockword_t *lw, int64_t deadline, bool nowait) {
   int rc = mproc__lock_acquire(q->seg, lw, nowait ? MPROC_NO_WAIT : left_of(deadline));
-  if (rc == MPROC_EOWNERDEAD)
+  if (rc == MPROC_EOWNERDEAD) {
+    queue_body_t *b = q->b;
+    if (lw == &b->put_lock)
+      undo_commit(q, &b->put_intent_tail, &b->put_intent_puts, &b->tail, &b->puts);
+    else
+      undo_commit(q, &b->get_intent_head, &b->get_intent_gets, &b->head, &b->gets);
     return 0;
+  }
   if (rc == MPROC_ETIMEDOUT && nowait)
     return MPROC_EAGAIN;
   return rc;
@@ -171,8 +254,8 @@ static bool has_room(mproc_queue_t *q, uint32_t need) {
   uint64_t t = atomic_load_explicit(MPROC__A64(&q->b->tail), memory_order_acquire);
   uint64_t h = atomic_load_explicit(MPROC__A64(&q->b->head), memory_order_acquire);
   if (q->max_count != 0) {
-    uint64_t g = atomic_load_explicit(MPROC__A64(&q->b->gets), memory_order_acquire);
-    uint64_t p = atomic_load_explicit(MPROC__A64(&q->b->puts), memory_order_acquire);
+    uint64_t g = committed_gets(q);
+    uint64_t p = committed_puts(q);
     if (p - g >= q->max_count)
       return false;
   }
@@ -209,6 +292,11 @@ int mproc_queue_put(mproc_queue_t *q, const void *buf, uint32_t len, int64_t tim
     if (rc != 0)
       return rc;
     uint64_t t = q->b->tail; /* only producers write it, under this lock */
+    if ((t & 7) != 0) { /* records are 8-byte aligned: another process scribbled on tail */
+      mproc__lock_release(q->seg, &q->b->put_lock);
+      set_state(q, MPROC_STATE_POISONED);
+      return MPROC_ECORRUPT;
+    }
     uint64_t idx = t & q->mask;
     uint64_t pad = idx + rec > cap ? cap - idx : 0;
     bool room = t + pad + rec - q->head_cache <= cap;
@@ -218,8 +306,7 @@ int mproc_queue_put(mproc_queue_t *q, const void *buf, uint32_t len, int64_t tim
     }
     uint64_t puts = q->b->puts;
     if (room && q->max_count != 0)
-      room = puts - atomic_load_explicit(MPROC__A64(&q->b->gets), memory_order_acquire) <
-             q->max_count;
+      room = puts - committed_gets(q) < q->max_count;
     if (room && state(q) == MPROC_STATE_READY) {
       if (pad != 0)
         put_header(q->ring + idx, (uint32_t)(pad - REC_HDR), REC_PAD);
@@ -229,8 +316,8 @@ int mproc_queue_put(mproc_queue_t *q, const void *buf, uint32_t len, int64_t tim
         memcpy(r + REC_HDR, buf, len);
       if (q->joinable) /* counted before it is visible, so task_done can never come first */
         atomic_fetch_add_explicit(MPROC__A32(&q->b->unfinished), 1, memory_order_relaxed);
-      atomic_store_explicit(MPROC__A64(&q->b->puts), puts + 1, memory_order_release);
-      atomic_store_explicit(MPROC__A64(&q->b->tail), t + pad + rec, memory_order_release);
+      commit(&q->b->put_intent_tail, &q->b->put_intent_puts, &q->b->tail, &q->b->puts,
+             t + pad + rec, puts + 1);
       mproc__lock_release(q->seg, &q->b->put_lock); /* an exchange: a full barrier */
       notify(&q->b->not_empty_seq, &q->b->not_empty_waiters);
       return 0;
@@ -238,6 +325,9 @@ int mproc_queue_put(mproc_queue_t *q, const void *buf, uint32_t len, int64_t tim
     mproc__lock_release(q->seg, &q->b->put_lock);
     if (timeout_ns == 0)
       return state(q) == MPROC_STATE_READY ? MPROC_ETIMEDOUT : MPROC_ECLOSED;
+    /* The room a waiter saw was taken first: retry only while there is time left. */
+    if (left_of(deadline) == 0)
+      return MPROC_ETIMEDOUT;
     if ((rc = wait_for(q, &q->b->not_full_seq, &q->b->not_full_waiters, has_room, (uint32_t)rec,
                     deadline)) != 0)
       return rc;
@@ -296,9 +386,8 @@ static int receive(mproc_queue_t *q, void *buf, uint32_t cap_buf, uint32_t *len,
       if (l > 0)
         memcpy(buf, q->ring + idx + REC_HDR, l);
       if (remove) {
-        uint64_t gets = q->b->gets;
-        atomic_store_explicit(MPROC__A64(&q->b->head), h + rec, memory_order_release);
-        atomic_store_explicit(MPROC__A64(&q->b->gets), gets + 1, memory_order_release);
+        commit(&q->b->get_intent_head, &q->b->get_intent_gets, &q->b->head, &q->b->gets,
+               h + rec, q->b->gets + 1);
       }
       mproc__lock_release(q->seg, &q->b->get_lock);
       if (remove)
@@ -310,7 +399,7 @@ static int receive(mproc_queue_t *q, void *buf, uint32_t cap_buf, uint32_t *len,
     if (state(q) == MPROC_STATE_CLOSED &&
         atomic_load_explicit(MPROC__A64(&q->b->tail), memory_order_acquire) == h)
       return MPROC_ECLOSED;
-    if (timeout_ns == 0)
+    if (timeout_ns == 0 || left_of(deadline) == 0)
       return MPROC_ETIMEDOUT;
     if ((rc = wait_for(q, &q->b->not_empty_seq, &q->b->not_empty_waiters, has_message, 0,
                     deadline)) != 0)
@@ -345,10 +434,11 @@ int mproc_queue_shutdown(mproc_queue_t *q) {
 }
 
 uint64_t mproc_queue_size(const mproc_queue_t *q) {
-  /* gets first: a message is put before it is got, so puts read later is never behind. */
-  uint64_t g = atomic_load_explicit(MPROC__A64(&q->b->gets), memory_order_acquire);
-  uint64_t p = atomic_load_explicit(MPROC__A64(&q->b->puts), memory_order_acquire);
-  return p - g;
+  /* gets first: a message is put before it is got, so puts read later is never behind. The
+     corrections for commits in progress can still cross over by one while both sides move. */
+  uint64_t g = committed_gets(q);
+  uint64_t p = committed_puts(q);
+  return p > g ? p - g : 0;
 }
 
 int mproc_queue_is_shutdown(const mproc_queue_t *q) {

@@ -201,7 +201,7 @@ static void fill_header(mproc_header_t *h, const char *name, const mproc_segment
 
 static int open_new(const char *name, int *fd) {
   if (name == NULL) {
-    *fd = memfd_create("mproc", MFD_CLOEXEC);
+    *fd = memfd_create("mproc", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     return *fd < 0 ? MPROC__ERR(errno) : 0;
   }
   for (int attempt = 0; attempt < 2; attempt++) {
@@ -241,6 +241,16 @@ int mproc_segment_create(const char *name, const mproc_segment_spec_t *spec,
     err = MPROC__ERR(errno);
     goto err_unlink;
   }
+  /*
+   * An anonymous segment's size is sealed: whoever it is handed to can never shrink it under
+   * the others' mappings (a touch past the end of a file is SIGBUS) or grow it. A named one
+   * cannot be sealed; only its owner can open it for writing (mode 0600), see docs/reliability.md.
+   */
+  if (name == NULL &&
+      fcntl(seg->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+    err = MPROC__ERR(errno);
+    goto err_unlink;
+  }
   if ((err = map(seg->fd, total, PROT_READ | PROT_WRITE, &seg->hdr)) != 0)
     goto err_unlink;
   seg->map_size = total;
@@ -277,8 +287,8 @@ static int validate(const mproc_header_t *h, uint64_t file_size, uint16_t kind) 
   if (h->header_bytes != MPROC_HEADER_BYTES || h->participants_offset != MPROC_HEADER_BYTES ||
       h->max_participants == 0 || h->max_participants > MPROC_MAX_PARTICIPANTS ||
       h->data_offset < MPROC_HEADER_BYTES + (uint64_t)h->max_participants * MPROC_PARTICIPANT_BYTES ||
-      h->data_offset > h->total_size ||
-      (uint64_t)h->elem_size * h->elem_count > h->total_size - h->data_offset)
+      h->data_offset > h->total_size || h->data_offset % 128 != 0 ||
+      (h->elem_size != 0 && h->elem_count > (h->total_size - h->data_offset) / h->elem_size))
     return MPROC_ECORRUPT;
   if (h->total_size > file_size)
     return MPROC_ETRUNCATED;

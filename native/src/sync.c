@@ -595,6 +595,10 @@ int mproc_barrier_arrive(mproc_sync_t *b, uint32_t *cycle, uint32_t *index) {
                                     memory_order_relaxed);
   uint32_t i = atomic_load_explicit(WORD(b, offsetof(mproc_barrier_body_t, count)),
                                     memory_order_relaxed);
+  if (i >= body->parties) { /* only a scribbled count gets here: never write past arrivals */
+    barrier_unlock(b, wake);
+    return MPROC_ECORRUPT;
+  }
   atomic_store_explicit(MPROC__A32(&body->arrivals[i]), b->seg->owner_word, memory_order_relaxed);
   if (i + 1 == body->parties) {
     end_cycle_locked(b, true);

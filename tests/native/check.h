@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "mproc.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,10 @@ static inline const char *test_name(const char *tag) {
 static inline int wait_child(pid_t pid) {
   int status;
   while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) { /* ECHILD: reaped already; retrying would spin for ever */
+      fprintf(stderr, "waitpid(%d): %s\n", (int)pid, strerror(errno));
+      abort();
+    }
   }
   return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 }

@@ -127,10 +127,28 @@ static void sends_and_receives_in_pieces(void) {
   free(back);
 }
 
+/* A pipe's writer whose reader is gone gets MPROC_EPIPE; SIGPIPE (default: death) never comes. */
+static void a_pipe_without_reader_gives_epipe_not_sigpipe(void) {
+  pid_t pid = fork_child();
+  if (pid == 0) {
+    signal(SIGPIPE, SIG_DFL);
+    int r, w;
+    if (mproc_conn_pair(0, &r, &w) != 0)
+      _exit(1);
+    close(r);
+    int rc = mproc_conn_send(w, "nobody", 6);
+    sigset_t pending;
+    sigpending(&pending);
+    _exit(rc == MPROC_EPIPE && !sigismember(&pending, SIGPIPE) ? 0 : 2);
+  }
+  CHECK(wait_child(pid) == 0); /* -SIGPIPE before the fix in io.c */
+}
+
 int main(void) {
   RUN(messages_round_trip_with_python_framing);
   RUN(hostile_lengths_and_truncation_are_refused);
   RUN(a_pipe_is_one_way);
   RUN(sends_and_receives_in_pieces);
+  RUN(a_pipe_without_reader_gives_epipe_not_sigpipe);
   return 0;
 }

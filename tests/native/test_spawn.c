@@ -41,6 +41,14 @@ static int wait_code(mproc_child_t *c) {
   return code;
 }
 
+/* Spawns a shell script, waits for it and frees the handle: its exit code. */
+static int run_sh(const char *script) {
+  mproc_child_t *c = spawn_sh(script);
+  int code = wait_code(c);
+  mproc_child_free(c);
+  return code;
+}
+
 /* ---- children ---- */
 
 static int child_negate(void) {
@@ -95,9 +103,9 @@ static int child_lifeline(void) {
 /* ---- tests ---- */
 
 static void exit_codes_follow_python(void) {
-  CHECK(wait_code(spawn_sh("exit 0")) == 0);
-  CHECK(wait_code(spawn_sh("exit 3")) == 3);
-  CHECK(wait_code(spawn_sh("kill -TERM $$")) == -SIGTERM);
+  CHECK(run_sh("exit 0") == 0);
+  CHECK(run_sh("exit 3") == 3);
+  CHECK(run_sh("kill -TERM $$") == -SIGTERM);
   mproc_child_t *c = spawn_sh("exec sleep 30");
   int code;
   CHECK_RC(MPROC_ETIMEDOUT, mproc_child_wait(c, 50000000, &code));
