@@ -294,9 +294,9 @@ typedef struct mproc_segment_spec {
  * name exists and is a stale mproc object (every participant and its creator dead) it is
  * replaced, otherwise MPROC_EEXIST. With name NULL, creates an anonymous segment (memfd) that
  * disappears with its last handle; its size is sealed (F_SEAL_SHRINK | F_SEAL_GROW), so no
- * process it is handed to can truncate it under the others. The caller joins as participant slot 0. The body is zeroed;
- * the segment becomes READY only when mproc_segment_publish() is called, so an attacher never
- * sees a half-initialised body.
+ * process it is handed to can truncate it under the others. The caller joins as participant
+ * slot 0. The body is zeroed; the segment becomes READY only when mproc_segment_publish() is
+ * called, so an attacher never sees a half-initialised body.
  */
 MPROC_EXTERN int mproc_segment_create(const char *name, const mproc_segment_spec_t *spec,
                                       mproc_segment_t **out);
