@@ -172,6 +172,17 @@ class SharedValueTest {
     InvalidNameException e =
         assertThrows(InvalidNameException.class, () -> SharedLong.open("/" + "y".repeat(40)));
     assertEquals(ErrorCode.ENAMETOOLONG, e.code());
+    // A NUL would end the C string early: "/mpt-nul\0x" must not open or create "/mpt-nul".
+    String name = "/mpt-nul-" + ProcessHandle.current().pid();
+    try (SharedLong real = SharedLong.create(name, 7)) {
+      InvalidNameException nul =
+          assertThrows(InvalidNameException.class, () -> SharedLong.open(name + "\0x"));
+      assertEquals(ErrorCode.EBADNAME, nul.code());
+      assertTrue(nul.getMessage().contains("NUL"), nul.getMessage());
+      assertThrows(InvalidNameException.class, () -> SharedLong.create(name + "\0", 1));
+      assertEquals(7, real.get());
+      real.unlink();
+    }
   }
 
   @Test

@@ -260,12 +260,14 @@ final class JnaNativeApi implements NativeApi {
 
   @Override
   public int nameCheck(String name) {
+    org.mproc.internal.Native.cstr(name);
     return C.mproc_name_check(name);
   }
 
   @Override
   public int arrayCreate(
       String name, boolean value, int type, long count, byte[] init, long[] handle) {
+    org.mproc.internal.Native.cstr(name);
     return value
         ? C.mproc_value_create(name, type, init, handle)
         : C.mproc_array_create(name, type, count, init, handle);
@@ -273,6 +275,7 @@ final class JnaNativeApi implements NativeApi {
 
   @Override
   public int arrayOpen(String name, int kind, int type, long[] handle) {
+    org.mproc.internal.Native.cstr(name);
     return C.mproc_array_open(name, (short) kind, type, handle);
   }
 
@@ -338,11 +341,13 @@ final class JnaNativeApi implements NativeApi {
 
   @Override
   public int unlink(String name) {
+    org.mproc.internal.Native.cstr(name);
     return C.mproc_unlink(name);
   }
 
   @Override
   public int stat(String name, byte[] info) {
+    org.mproc.internal.Native.cstr(name);
     return C.mproc_stat(name, info);
   }
 
@@ -365,12 +370,16 @@ final class JnaNativeApi implements NativeApi {
       int stdout,
       int stderr,
       long[] child) {
+    org.mproc.internal.Native.cstr(path);
+    org.mproc.internal.Native.cstrs(argv);
+    org.mproc.internal.Native.cstrs(envp);
     return C.mproc_spawnv(
         path, strings(argv), strings(envp), fds, fds.length, stdin, stdout, stderr, child);
   }
 
   @Override
   public int fdOpen(String path, int mode, int[] fd) {
+    org.mproc.internal.Native.cstr(path);
     return C.mproc_fd_open(path, mode, fd);
   }
 
@@ -432,6 +441,7 @@ final class JnaNativeApi implements NativeApi {
 
   @Override
   public int listen(String address, int backlog, int[] fd) {
+    org.mproc.internal.Native.cstr(address);
     return C.mproc_listen(utf8z(address), backlog, fd);
   }
 
@@ -461,6 +471,7 @@ final class JnaNativeApi implements NativeApi {
 
   @Override
   public int connect(String address, long timeoutNs, int[] fd) {
+    org.mproc.internal.Native.cstr(address);
     return C.mproc_connect(utf8z(address), timeoutNs, fd);
   }
 
@@ -500,6 +511,7 @@ final class JnaNativeApi implements NativeApi {
   @Override
   public int childSendManifest(
       long child, int flags, short[] kinds, byte[] codes, String[] names, byte[] payload) {
+    org.mproc.internal.Native.cstrs(names);
     return C.mproc_child_send_manifest(
         child, flags, kinds.length, kinds, codes, strings(names), payload, payload.length);
   }
@@ -513,6 +525,7 @@ final class JnaNativeApi implements NativeApi {
       String[] names,
       byte[] payload,
       int[] fd) {
+    org.mproc.internal.Native.cstrs(names);
     return C.mproc_manifest_file(
         firstFd, flags, kinds.length, kinds, codes, strings(names), payload, payload.length, fd);
   }
@@ -616,6 +629,7 @@ final class JnaNativeApi implements NativeApi {
   @Override
   public int queueCreate(
       String name, long capacity, int maxMessage, long maxCount, boolean joinable, long[] queue) {
+    org.mproc.internal.Native.cstr(name);
     // mproc_queue_spec_t: u64 capacity, u32 max_message (+4 padding), u64 max_count,
     // u32 max_participants, u32 joinable: four 8-byte words, little-endian.
     long[] spec = {capacity, Integer.toUnsignedLong(maxMessage), maxCount, joinable ? 1L << 32 : 0};
@@ -639,6 +653,7 @@ final class JnaNativeApi implements NativeApi {
 
   @Override
   public int queueOpen(String name, long[] queue) {
+    org.mproc.internal.Native.cstr(name);
     return C.mproc_queue_open(name, queue);
   }
 
@@ -724,11 +739,13 @@ final class JnaNativeApi implements NativeApi {
 
   @Override
   public int syncCreate(String name, int kind, int value, int flags, long[] handle) {
+    org.mproc.internal.Native.cstr(name);
     return C.mproc_sync_create(name, (short) kind, value, flags, handle);
   }
 
   @Override
   public int syncOpen(String name, int kind, long[] handle) {
+    org.mproc.internal.Native.cstr(name);
     return C.mproc_sync_open(name, (short) kind, handle);
   }
 

@@ -171,6 +171,37 @@ public final class Native {
   }
 
   /**
+   * A string about to become a C string: refused if it holds a NUL character, which C would
+   * take for its end (a name "/a\0b" would open "/a").
+   *
+   * @param s the string, or {@code null}
+   * @return {@code s}
+   * @throws InvalidNameException naming the string if it holds a NUL
+   */
+  public static String cstr(String s) {
+    if (s != null && s.indexOf('\0') >= 0) {
+      throw new InvalidNameException(ErrorCode.EBADNAME.code(), "use",
+          "\"" + s.replace("\0", "\\0") + "\"", "contains a NUL character");
+    }
+    return s;
+  }
+
+  /**
+   * {@link #cstr} for every string of an array.
+   *
+   * @param a the strings, or {@code null}
+   * @return {@code a}
+   */
+  public static String[] cstrs(String[] a) {
+    if (a != null) {
+      for (String s : a) {
+        cstr(s);
+      }
+    }
+    return a;
+  }
+
+  /**
    * The exception for using a closed object.
    *
    * @return an {@link ObjectClosedException}

@@ -750,7 +750,7 @@ final class FfmNativeApi implements NativeApi {
   }
 
   private static MemorySegment cString(Arena arena, String s) {
-    return s == null ? MemorySegment.NULL : arena.allocateFrom(s);
+    return s == null ? MemorySegment.NULL : arena.allocateFrom(Native.cstr(s));
   }
 
   private static String string(MemorySegment p) {
