@@ -250,6 +250,9 @@ class ListenerTest {
       }
       p1.right().close(); // end-of-stream is ready, as in Python
       assertEquals(List.of(p1.left(), child), Connection.wait(all, Duration.ZERO));
+      int fd = p1.left().fileno(); // a raw descriptor, as in Python
+      assertEquals(List.of(fd), Connection.wait(List.of(fd), Duration.ZERO));
+      assertThrows(IllegalArgumentException.class, () -> Connection.wait(List.of(-1)));
       assertThrows(IllegalArgumentException.class, () -> Connection.wait(List.of("text")));
       assertThrows(IllegalArgumentException.class, () -> Connection.wait(List.of()));
     } finally {

@@ -475,12 +475,13 @@ public final class Connection implements AutoCloseable, Handoff.Source {
       } else if (o instanceof Subprocess) {
         fds[i] = ((Subprocess) o).sentinel();
         anyChild |= fds[i] < 0;
-      } else if (o instanceof Integer) {
+      } else if (o instanceof Integer && (Integer) o >= 0) {
         fds[i] = (Integer) o;
       } else {
         throw new IllegalArgumentException("cannot wait on "
             + (o == null ? "null" : o.getClass().getName())
-            + ": only Connection, Listener, Subprocess or a descriptor (Integer)");
+            + (o instanceof Integer ? " " + o : "")
+            + ": only Connection, Listener, Subprocess or a descriptor (Integer >= 0)");
       }
     }
     NativeApi api = Native.api();
