@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.mproc.ErrorCode;
+import org.mproc.internal.Detach;
 import org.mproc.internal.Handoff;
 import org.mproc.internal.JavaCommand;
 import org.mproc.internal.Native;
@@ -93,7 +94,7 @@ public final class Subprocess implements AutoCloseable {
   private boolean freed;
   /** A duplicate of the child's pidfd, or -1; closed by close() or once this is unreachable. */
   private int sentinel = -1;
-  private org.mproc.internal.Detach sentinelClose;
+  private Detach sentinelClose;
   private volatile boolean closed;
   private int manifestFile = -1;
 
@@ -377,7 +378,7 @@ public final class Subprocess implements AutoCloseable {
       if (s >= 0) {
         NativeApi a = api; // the cleaner must not reach this object
         sentinel = s;
-        sentinelClose = new org.mproc.internal.Detach(fd -> a.fdClose((int) fd), s);
+        sentinelClose = new Detach(fd -> a.fdClose((int) fd), s);
         sentinelClose.whenUnreachable(this);
       }
       started = true;
