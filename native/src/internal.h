@@ -76,6 +76,12 @@ int mproc__lock_held(const mproc_segment_t *seg, const mproc_lockword_t *lw);
 
 struct msghdr;
 
+struct pollfd;
+
+/* poll() until the deadline, retrying EINTR: how many are ready (0 when the time passed), or an
+   error code. */
+int mproc__poll_many(struct pollfd *p, size_t n, int64_t timeout_ns);
+
 /* Waits up to timeout_ns (MPROC_FOREVER: no limit) for `events` on fd: 0, MPROC_ETIMEDOUT. */
 int mproc__poll_for(int fd, short events, int64_t timeout_ns);
 

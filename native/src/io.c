@@ -14,7 +14,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-int mproc__poll_for(int fd, short events, int64_t timeout_ns) {
+int mproc__poll_many(struct pollfd *p, size_t n, int64_t timeout_ns) {
   int64_t deadline = timeout_ns >= 0 ? mproc_now_ns() + timeout_ns : INT64_MAX;
   for (;;) {
     int ms = -1;
@@ -22,15 +22,18 @@ int mproc__poll_for(int fd, short events, int64_t timeout_ns) {
       int64_t left = deadline - mproc_now_ns();
       ms = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
     }
-    struct pollfd p = {.fd = fd, .events = events};
-    int r = poll(&p, 1, ms);
-    if (r > 0)
-      return 0;
-    if (r == 0)
-      return MPROC_ETIMEDOUT;
+    int r = poll(p, (nfds_t)n, ms);
+    if (r >= 0)
+      return r;
     if (errno != EINTR)
       return MPROC__ERR(errno);
   }
+}
+
+int mproc__poll_for(int fd, short events, int64_t timeout_ns) {
+  struct pollfd p = {.fd = fd, .events = events};
+  int r = mproc__poll_many(&p, 1, timeout_ns);
+  return r > 0 ? 0 : r == 0 ? MPROC_ETIMEDOUT : r;
 }
 
 int mproc__read_full(int fd, unsigned char *p, size_t len) {

@@ -486,21 +486,8 @@ int mproc_wait_any(const int *fds, int n, int64_t timeout_ns, unsigned char *rea
     p[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
     ready[i] = 0;
   }
-  int64_t deadline = timeout_ns >= 0 ? mproc_now_ns() + timeout_ns : INT64_MAX;
-  int r;
-  for (;;) {
-    int ms = -1;
-    if (timeout_ns >= 0) {
-      int64_t left = deadline - mproc_now_ns();
-      ms = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
-    }
-    r = poll(p, (nfds_t)n, ms);
-    if (r >= 0 || errno != EINTR)
-      break;
-  }
-  if (r < 0) {
-    r = MPROC__ERR(errno);
-  } else {
+  int r = mproc__poll_many(p, (size_t)n, timeout_ns);
+  if (r >= 0) {
     r = 0;
     for (int i = 0; i < n; i++) {
       if (p[i].revents & POLLNVAL) { /* a descriptor that is not open */
