@@ -185,6 +185,16 @@ static int sync_add(const char *lock, const char *value, long n) {
   return 0;
 }
 
+/* Prints an RLock's recursion depth as C reads it (mproc_sync_count). */
+static int sync_count(const char *lock) {
+  mproc_sync_t *s;
+  if (sync_open(lock, MPROC_KIND_RLOCK, &s) != 0)
+    return 1;
+  printf("%u\n", mproc_sync_count(s));
+  mproc_sync_close(s);
+  return 0;
+}
+
 static int barrier_wait(const char *barrier) {
   mproc_sync_t *s;
   uint32_t index;
@@ -228,11 +238,14 @@ int main(int argc, char **argv) {
     return sync_hold(argv[2]);
   if (argc == 5 && strcmp(argv[1], "sync-add") == 0)
     return sync_add(argv[2], argv[3], atol(argv[4]));
+  if (argc == 3 && strcmp(argv[1], "sync-count") == 0)
+    return sync_count(argv[2]);
   if (argc == 3 && strcmp(argv[1], "barrier-wait") == 0)
     return barrier_wait(argv[2]);
   if (argc == 3 && strcmp(argv[1], "event-set") == 0)
     return event_set(argv[2]);
   fprintf(stderr, "usage: mproc_peer layout | negate V A | add-locked V N | add-atomic V N | "
-                  "hold V | get V | sync-hold L | sync-add L V N | barrier-wait B | event-set E\n");
+                  "hold V | get V | sync-hold L | sync-add L V N | sync-count L | barrier-wait B | "
+                  "event-set E\n");
   return 2;
 }

@@ -85,6 +85,71 @@ class SyncCrossProcessTest {
     }
   }
 
+  /** Three threads each doing {@code perThread} locked increments; throws what a thread threw. */
+  static void threadsIncrement(
+      AbstractSharedLock lock, SharedLong counter, SharedLong valueCounter, int perThread)
+      throws InterruptedException {
+    List<Thread> threads = new ArrayList<>();
+    java.util.concurrent.atomic.AtomicReference<Throwable> failed =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    for (int t = 0; t < 3; t++) {
+      Thread th =
+          new Thread(
+              () -> {
+                try {
+                  for (int k = 0; k < perThread; k++) {
+                    lock.lock();
+                    try {
+                      if (lock instanceof SharedRLock) {
+                        lock.lock(); // nested: the depth must not leak to another thread
+                        lock.unlock();
+                      }
+                      counter.set(counter.get() + 1);
+                    } finally {
+                      lock.unlock();
+                    }
+                    try (org.mproc.shared.LockHold h = valueCounter.lock()) {
+                      valueCounter.set(valueCounter.get() + 1);
+                    }
+                  }
+                } catch (Throwable e) {
+                  failed.compareAndSet(null, e);
+                }
+              });
+      th.start();
+      threads.add(th);
+    }
+    for (Thread th : threads) {
+      th.join();
+    }
+    if (failed.get() != null) {
+      throw new AssertionError("a thread failed", failed.get());
+    }
+  }
+
+  @Test
+  void threadsOfSeveralProcessesIncrementExactlyUnderLockRLockAndValueLock() throws Exception {
+    int perThread = 3_000;
+    for (boolean reentrant : new boolean[] {false, true}) {
+      try (AbstractSharedLock lock = reentrant ? SharedRLock.create() : SharedLock.create();
+          SharedLong counter = SharedLong.create(0);
+          SharedLong valueCounter = SharedLong.create(0)) {
+        List<Subprocess> children = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+          children.add(
+              Subprocess.start(() -> threadsIncrement(lock, counter, valueCounter, perThread)));
+        }
+        threadsIncrement(lock, counter, valueCounter, perThread);
+        for (Subprocess p : children) {
+          joinOk(p);
+        }
+        assertEquals(9L * perThread, counter.get(), "under " + lock);
+        assertEquals(9L * perThread, valueCounter.get(), "under the Value's lock");
+        assertFalse(lock.isLocked());
+      }
+    }
+  }
+
   @Test
   void anotherProcessMayReleaseALockButNotAnRLock() throws Exception {
     try (SharedLock lock = SharedLock.create();

@@ -66,6 +66,39 @@ class SyncInteropTest {
     }
   }
 
+  private static String cDepth(String name) throws Exception {
+    Process p = Peers.c("sync-count", name);
+    String line = Peers.readLine(p);
+    assertEquals(0, Peers.await(p, 60));
+    return line;
+  }
+
+  @Test
+  void cReadsTheRLockDepthJavaKeepsThroughReentryAndConditionWaits() throws Exception {
+    String name = Peers.uniqueName("jcdepth");
+    try (SharedRLock lock = SharedRLock.create(name);
+        SharedCondition cond = lock.newCondition()) {
+      try {
+        assertEquals("0", cDepth(name));
+        lock.lock();
+        lock.lock();
+        lock.lock();
+        assertEquals("3", cDepth(name));
+        lock.unlock();
+        assertEquals("2", cDepth(name));
+        assertFalse(cond.await(Duration.ofMillis(20)));
+        assertEquals(2, lock.getHoldCount());
+        assertEquals("2", cDepth(name), "the depth is restored after a wait");
+        lock.unlock();
+        lock.unlock();
+        assertEquals("0", cDepth(name));
+        assertFalse(lock.isLocked());
+      } finally {
+        lock.unlink();
+      }
+    }
+  }
+
   @Test
   void aCHolderKilledHoldingAnRLockIsTakenOverByJava() throws Exception {
     String name = Peers.uniqueName("jcrlock");

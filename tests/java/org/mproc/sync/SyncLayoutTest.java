@@ -47,5 +47,6 @@ class SyncLayoutTest {
     assertEquals(offsets.get("barrier.count"), SharedBarrier.COUNT);
     assertEquals(offsets.get("barrier.broken"), SharedBarrier.BROKEN);
     assertEquals(0, SharedSemaphore.VALUE, "value is the first field");
+    assertEquals(0, SharedRLock.COUNT, "an RLock's depth is the first field");
   }
 }

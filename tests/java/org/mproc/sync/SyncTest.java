@@ -330,4 +330,70 @@ class SyncTest {
     assertTrue(thrown.get() instanceof ObjectClosedException, String.valueOf(thrown.get()));
     assertThrows(ObjectClosedException.class, ev::set);
   }
+
+  @Test
+  void aThreadWaitingForAnotherThreadOfThisProcessGetsTheLockOnRelease() throws Exception {
+    try (SharedLock lock = SharedLock.create()) {
+      lock.lock();
+      java.util.concurrent.CountDownLatch got = new java.util.concurrent.CountDownLatch(2);
+      Thread a = start(() -> {
+        lock.lock(); // untimed: parks until this thread's release wakes it
+        got.countDown();
+        lock.unlock();
+      });
+      Thread b = start(() -> {
+        try {
+          if (lock.tryLock(60, TimeUnit.SECONDS)) { // queued behind the first waiter
+            got.countDown();
+            lock.unlock();
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      while (a.getState() != Thread.State.TIMED_WAITING && a.getState() != Thread.State.WAITING) {
+        Thread.sleep(1);
+      }
+      assertEquals(2, got.getCount(), "nobody got a held lock");
+      lock.unlock();
+      assertTrue(got.await(60, TimeUnit.SECONDS), "both waiters got the lock in turn");
+      a.join();
+      b.join();
+      assertFalse(lock.isLocked());
+    }
+  }
+
+  @Test
+  void closingWhileAnotherThreadHoldsAbandonsTheHoldForOtherHandles() throws Exception {
+    String name = org.mproc.testing.Peers.uniqueName("abandon");
+    try (SharedLock other = SharedLock.create(name)) {
+      try {
+        SharedLock mine = SharedLock.open(name);
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread holder = start(() -> {
+          try {
+            mine.lock();
+            held.countDown();
+            closed.await();
+            mine.unlock(); // after close: the hold was abandoned, nothing to release
+          } catch (Throwable e) {
+            thrown.set(e);
+          }
+        });
+        held.await();
+        mine.close();
+        closed.countDown();
+        holder.join();
+        assertEquals(null, thrown.get());
+        assertTrue(other.tryLock(Duration.ofSeconds(30)), "the abandoned lock is taken over");
+        assertTrue(other.ownerDied(), "and the takeover is reported");
+        other.unlock();
+        assertFalse(other.isLocked());
+      } finally {
+        other.unlink();
+      }
+    }
+  }
 }

@@ -42,7 +42,7 @@ public final class LockHold implements AutoCloseable {
   @Override
   public void close() {
     if (!released) {
-      owner.release(ownerDied);
+      owner.release();
       released = true;
     }
   }

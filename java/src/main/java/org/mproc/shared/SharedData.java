@@ -6,11 +6,12 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import org.mproc.ErrorCode;
 import org.mproc.MprocException;
+import org.mproc.internal.CallsInFlight;
 import org.mproc.internal.Detach;
 import org.mproc.internal.Handoff;
+import org.mproc.internal.HeaderLock;
 import org.mproc.internal.Memory;
 import org.mproc.internal.Native;
 import org.mproc.internal.NativeApi;
@@ -32,16 +33,12 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
   /** Header offset of the segment's data offset (see docs/layout.md). */
   static final int HDR_DATA_OFFSET = 120;
 
-  /** Header offset of the robust lock word. */
-  static final int HDR_LOCK = 128;
-
   /** Header offset of the element type's struct code. */
   static final int HDR_ELEM_CODE = 104;
 
   /** Header offset of the element count. */
   static final int HDR_ELEM_COUNT = 112;
 
-  private static final long SLICE_NS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final long CLOSE_WAIT_MS = 500;
   private static final int KIND_VALUE = 2;
   private static final int KIND_ARRAY = 3;
@@ -60,13 +57,10 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
   private final String name;
   private final ElementType type;
   private final int length;
-  /*
-   * Threads of this process queue here before the native lock, which belongs to the handle. It
-   * also guards the segment's lifetime: every native call that touches the segment runs while
-   * holding it, so close() unmaps only when it can take it.
-   */
-  private final ReentrantLock local = new ReentrantLock();
-  private final int ownerWord;
+  /* The lock word's JVM side: which thread of this JVM holds it (see HeaderLock). */
+  private final HeaderLock header;
+  /* Native calls on the handle in flight; close() detaches only when there are none. */
+  private final CallsInFlight calls = new CallsInFlight(this::isClosed);
   private volatile boolean closed;
 
   SharedData(long handle, String name, ElementType type) {
@@ -89,7 +83,33 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
           ErrorCode.ETYPE.code(), "open " + type + " (found '" + actual + "')", name);
     }
     this.data = mem.getLong(HDR_DATA_OFFSET);
-    this.ownerWord = api.lockOwnerWord(segment);
+    this.header =
+        new HeaderLock(
+            api,
+            segment,
+            mem,
+            -1,
+            new HeaderLock.Host() {
+              @Override
+              public void enter() {
+                calls.enter();
+              }
+
+              @Override
+              public void exit() {
+                calls.exit();
+              }
+
+              @Override
+              public boolean isClosed() {
+                return closed;
+              }
+
+              @Override
+              public String describe() {
+                return SharedData.this.describe();
+              }
+            });
     this.length = (int) Math.min(Integer.MAX_VALUE, mem.getLong(HDR_ELEM_COUNT));
   }
 
@@ -297,88 +317,26 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
   }
 
   private LockHold acquire(long timeoutNs, boolean interruptible) throws InterruptedException {
-    if (local.isHeldByCurrentThread()) {
+    if (header.isHeldByCurrentThread()) {
       throw new IllegalStateException(
           "the lock of " + this + " is held by this thread already; it is not reentrant");
     }
-    long deadline = timeoutNs >= 0 ? System.nanoTime() + timeoutNs : 0;
-    if (timeoutNs < 0) {
-      if (interruptible) {
-        local.lockInterruptibly();
-      } else {
-        local.lock();
-      }
-    } else if (!local.tryLock(timeoutNs, TimeUnit.NANOSECONDS)) {
-      return null;
-    }
-    boolean acquired = false;
-    try {
-      if (closed) {
-        throw Native.closed();
-      }
-      // The uncontended fast path of mproc_lock_acquire, run here on the mapped word (see
-      // mproc_lock_owner_word): a free word becomes ours with one CAS and no native call.
-      if (mem.compareAndSetInt(HDR_LOCK, 0, ownerWord)) {
-        acquired = true;
-        return new LockHold(this, false);
-      }
-      int rc = api.lockTry(segment);
-      boolean interrupted = false;
-      while (rc == ErrorCode.ETIMEDOUT.code()) {
-        long slice = SLICE_NS;
-        if (timeoutNs >= 0) {
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            return null;
-          }
-          slice = Math.min(left, SLICE_NS);
-        }
-        if (Thread.interrupted()) {
-          if (interruptible) {
-            throw new InterruptedException("interrupted while waiting for the lock of " + this);
-          }
-          interrupted = true;
-        }
-        if (closed) { // close() is waiting for us to let go
-          throw Native.closed();
-        }
-        rc = api.lockAcquire(segment, slice);
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-      boolean died = rc == ErrorCode.EOWNERDEAD.code();
-      if (!died) {
-        Native.check(rc, "lock", describe());
-      }
-      acquired = true;
-      return new LockHold(this, died);
-    } finally {
-      if (!acquired) {
-        local.unlock();
-      }
-    }
+    // Uncontended, one CAS on the mapped word and no native call (see HeaderLock).
+    return header.acquire(timeoutNs, interruptible) ? new LockHold(this, header.ownerDied()) : null;
   }
 
   /**
    * Releases the lock held by the current thread (called by {@link LockHold#close()}).
    *
-   * @param ownerDied whether the hold took the lock over from a dead owner
+   * @throws IllegalMonitorStateException if the current thread does not hold it
    */
-  final void release(boolean ownerDied) {
-    if (!local.isHeldByCurrentThread()) {
+  final void release() {
+    int rc = header.release();
+    if (rc == HeaderLock.NOT_HELD_HERE) {
       throw new IllegalMonitorStateException(
           "the lock of " + this + " is not held by " + Thread.currentThread());
     }
-    try {
-      // Once closed, the handle's slot is gone and the lock counts as abandoned. Otherwise the
-      // fast path: nobody waits (no contended bit) and no owner-died flag to clear.
-      if (!closed && (ownerDied || !mem.compareAndSetInt(HDR_LOCK, ownerWord, 0))) {
-        Native.check(api.lockRelease(segment), "unlock", describe());
-      }
-    } finally {
-      local.unlock();
-    }
+    Native.check(rc, "unlock", describe());
   }
 
   /**
@@ -411,20 +369,17 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
     Detach detach = new Detach(api::arrayClose, handle);
     boolean free = false;
     try {
-      // Waiters notice `closed` within one slice; a holder may keep the lock much longer.
-      free = local.tryLock(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+      // Waiters notice `closed` within one slice and leave; a holder touches only the mapped
+      // word, which is safe after close, so the handle waits for native calls alone.
+      free = calls.awaitNone(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     if (free) {
-      try {
-        detach.run();
-      } finally {
-        local.unlock();
-      }
+      detach.run();
     } else {
-      // Another thread holds the lock through this handle: unmapping under it could crash the
-      // JVM, so the handle is detached once this object is unreachable instead.
+      // A native call on the handle is still running: freeing the handle under it could crash
+      // the JVM, so the handle is detached once this object is unreachable instead.
       detach.whenUnreachable(this);
     }
   }

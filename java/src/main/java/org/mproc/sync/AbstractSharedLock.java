@@ -3,19 +3,19 @@ package org.mproc.sync;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantLock;
 import org.mproc.ErrorCode;
 import org.mproc.ObjectKind;
+import org.mproc.internal.HeaderLock;
 import org.mproc.internal.Native;
 
 /**
  * What {@link SharedLock} and {@link SharedRLock} have in common: a crash-robust lock shared by
  * every process and thread that uses it, implementing {@link Lock}.
  *
- * <p>The native lock belongs to this process's handle, not to a thread, so threads of one JVM
- * first queue on a local {@link ReentrantLock} and then take the native lock: within a process
- * the lock behaves like a Java lock (only the holding thread unlocks it), across processes like
- * Python's.
+ * <p>The native lock belongs to this process's handle, not to a thread; this object makes it a
+ * thread's lock within the JVM: only the holding thread unlocks it here, while across processes
+ * it behaves like Python's. Uncontended, {@code lock()} and {@code unlock()} are one
+ * compare-and-set each on the shared word, with no native call and no second lock.
  *
  * <p><b>Owner death.</b> If a process dies holding the lock, the next acquirer takes it over
  * within about 10 ms and {@link #ownerDied()} returns true until it unlocks: the data the lock
@@ -27,17 +27,38 @@ import org.mproc.internal.Native;
  * interruption between them.
  */
 public abstract class AbstractSharedLock extends SyncObject implements Lock {
-  /*
-   * Threads of this process queue here before the native lock. It also guards the segment's
-   * lifetime: every native call on the lock runs while holding it, so close() detaches only when
-   * it can take it.
-   */
-  final ReentrantLock local = new ReentrantLock();
-  /* Read and written only by the thread holding `local`, which orders it: no volatile fence. */
-  private boolean ownerDied;
+  /** The lock word's JVM side: which thread holds it, and how deep. */
+  final HeaderLock header;
 
-  AbstractSharedLock(long handle, String name, ObjectKind kind) {
+  AbstractSharedLock(long handle, String name, ObjectKind kind, long depthWord) {
     super(handle, name, kind);
+    this.header =
+        new HeaderLock(
+            api,
+            segment,
+            mem,
+            depthWord < 0 ? -1 : body + depthWord,
+            new HeaderLock.Host() {
+              @Override
+              public void enter() {
+                AbstractSharedLock.this.enter();
+              }
+
+              @Override
+              public void exit() {
+                AbstractSharedLock.this.exit();
+              }
+
+              @Override
+              public boolean isClosed() {
+                return AbstractSharedLock.this.isClosed();
+              }
+
+              @Override
+              public String describe() {
+                return AbstractSharedLock.this.describe();
+              }
+            });
   }
 
   /** Whether a holding thread may lock again (RLock) or gets an exception (Lock). */
@@ -52,20 +73,10 @@ public abstract class AbstractSharedLock extends SyncObject implements Lock {
    */
   @Override
   public void lock() {
-    boolean interrupted = false;
     try {
-      for (; ; ) {
-        try {
-          acquire(-1, false);
-          return;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      acquire(-1, false);
+    } catch (InterruptedException e) {
+      throw new AssertionError("an uninterruptible acquisition threw", e);
     }
   }
 
@@ -122,74 +133,12 @@ public abstract class AbstractSharedLock extends SyncObject implements Lock {
 
   /** Acquires: timeoutNs -1 waits forever, 0 tries once. */
   private boolean acquire(long timeoutNs, boolean interruptible) throws InterruptedException {
-    boolean reentry = local.isHeldByCurrentThread();
-    if (reentry && !reentrant()) {
+    if (!reentrant() && header.isHeldByCurrentThread()) {
       throw new IllegalStateException(
           this + " is held by this thread already; a SharedLock is not reentrant (use"
               + " SharedRLock)");
     }
-    long deadline = timeoutNs >= 0 ? System.nanoTime() + timeoutNs : Long.MAX_VALUE;
-    if (timeoutNs < 0) {
-      if (interruptible) {
-        local.lockInterruptibly();
-      } else {
-        local.lock();
-      }
-    } else if (timeoutNs == 0) {
-      if (!local.tryLock()) {
-        return false;
-      }
-    } else if (!local.tryLock(timeoutNs, TimeUnit.NANOSECONDS)) {
-      return false;
-    }
-    boolean acquired = false;
-    try {
-      if (isClosed()) {
-        throw Native.closed();
-      }
-      if (!reentry && fastAcquire()) {
-        ownerDied = false;
-        acquired = true;
-        return true;
-      }
-      int rc = api.syncTry(handle);
-      boolean interrupted = false;
-      while (rc == ErrorCode.ETIMEDOUT.code()) {
-        long slice = SLICE_NS;
-        if (timeoutNs >= 0) {
-          slice = slice(deadline);
-          if (slice <= 0) {
-            return false;
-          }
-        }
-        if (Thread.interrupted()) {
-          if (interruptible) {
-            throw new InterruptedException("interrupted while waiting for " + this);
-          }
-          interrupted = true;
-        }
-        if (isClosed()) {
-          throw Native.closed();
-        }
-        rc = api.syncAcquire(handle, slice);
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-      if (rc == ErrorCode.EOWNERDEAD.code()) {
-        ownerDied = true;
-      } else if (rc != 0) {
-        throw failure(rc, "lock");
-      } else if (!reentry && ownerDied) {
-        ownerDied = false;
-      }
-      acquired = true;
-      return true;
-    } finally {
-      if (!acquired) {
-        local.unlock();
-      }
-    }
+    return header.acquire(timeoutNs, interruptible);
   }
 
   /**
@@ -200,45 +149,12 @@ public abstract class AbstractSharedLock extends SyncObject implements Lock {
    */
   @Override
   public void unlock() {
-    if (local.isHeldByCurrentThread()) {
-      try {
-        // Once closed, the handle is gone and the lock counts as abandoned. A takeover from a
-        // dead owner leaves a flag only C clears.
-        if (!isClosed() && (ownerDied || local.getHoldCount() > 1 || !fastRelease())) {
-          int rc = api.syncRelease(handle);
-          if (rc != 0) {
-            throw releaseFailure(rc);
-          }
-        }
-      } finally {
-        if (ownerDied && local.getHoldCount() == 1) {
-          ownerDied = false;
-        }
-        local.unlock();
-      }
-      return;
+    int rc = header.release();
+    if (rc == HeaderLock.NOT_HELD_HERE) {
+      releaseForeign();
+    } else if (rc != 0) {
+      throw releaseFailure(rc);
     }
-    releaseForeign();
-  }
-
-  /**
-   * The uncontended fast path of {@code mproc_lock_acquire}, run on the mapped header word
-   * (CAS 0 to this handle's owner word) where the kind's acquire is exactly that lock.
-   *
-   * @return true if the lock was free and is now held; false to take the native path
-   */
-  boolean fastAcquire() {
-    return false;
-  }
-
-  /**
-   * The uncontended fast path of {@code mproc_lock_release} (CAS the owner word to 0: nobody
-   * waits).
-   *
-   * @return true if released; false to take the native path
-   */
-  boolean fastRelease() {
-    return false;
   }
 
   /** An unlock by a thread that does not hold the lock in this process. */
@@ -271,12 +187,7 @@ public abstract class AbstractSharedLock extends SyncObject implements Lock {
    * @return true while the current hold is a takeover
    */
   public boolean ownerDied() {
-    return local.isHeldByCurrentThread() && ownerDied;
-  }
-
-  /** Marks the current hold as taken over (by a Condition that reacquired it so). */
-  final void markOwnerDied() {
-    ownerDied = true;
+    return header.ownerDied();
   }
 
   /**
@@ -285,7 +196,7 @@ public abstract class AbstractSharedLock extends SyncObject implements Lock {
    * @return true if locked
    */
   public boolean isLocked() {
-    return (mem.getInt(HDR_LOCK) & 0x7FFFFFFF) != 0;
+    return header.isLocked();
   }
 
   /**
@@ -294,7 +205,7 @@ public abstract class AbstractSharedLock extends SyncObject implements Lock {
    * @return true if it does
    */
   public boolean isHeldByCurrentThread() {
-    return local.isHeldByCurrentThread();
+    return header.isHeldByCurrentThread();
   }
 
   /**
@@ -308,32 +219,5 @@ public abstract class AbstractSharedLock extends SyncObject implements Lock {
   @Override
   public SharedCondition newCondition() {
     return SharedCondition.create(null, this);
-  }
-
-  /** Releases the local gate entirely for a condition wait; returns the hold count. */
-  final int releaseLocalForWait() {
-    int holds = local.getHoldCount();
-    for (int i = 0; i < holds; i++) {
-      local.unlock();
-    }
-    return holds;
-  }
-
-  /** Retakes the local gate after a condition wait, without giving up on interruption. */
-  final void retakeLocalAfterWait(int holds) {
-    for (int i = 0; i < holds; i++) {
-      local.lock();
-    }
-  }
-
-  @Override
-  boolean quiesce(long deadlineNs) throws InterruptedException {
-    return super.quiesce(deadlineNs)
-        && local.tryLock(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
-  }
-
-  @Override
-  void afterQuiesce() {
-    local.unlock();
   }
 }

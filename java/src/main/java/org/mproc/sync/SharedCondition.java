@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import org.mproc.ErrorCode;
+import org.mproc.ObjectClosedException;
 
 /**
  * Python's {@code multiprocessing.Condition} for Java: a condition variable shared by processes,
@@ -186,21 +187,25 @@ public final class SharedCondition implements Condition, AutoCloseable, Serializ
           "await on " + this + ": " + Thread.currentThread() + " does not hold " + lock);
     }
     int[] ts = new int[2];
-    word.enter();
+    // The hold is given up in this JVM before the native call releases the word, so that the
+    // thread of this JVM that takes the word next finds the local state clear.
+    int depth = lock.header.releaseForWait();
     int rc;
     try {
-      rc = word.api.conditionWaitBegin(word.handle, lock.handle, ts);
-    } finally {
-      word.exit();
-    }
-    if (rc == ErrorCode.ENOTOWNER.code()) {
-      throw new IllegalMonitorStateException(
-          "await on " + this + ": the lock was released or taken over by another process");
+      rc = begin(ts);
+    } catch (RuntimeException | Error e) {
+      lock.header.restoreAfterFailedWait(depth);
+      throw e;
     }
     if (rc != 0) {
+      lock.header.restoreAfterFailedWait(depth);
+      if (rc == ErrorCode.ENOTOWNER.code()) {
+        throw new IllegalMonitorStateException(
+            "await on " + this + ": the lock was released or taken over by another process");
+      }
       throw word.failure(rc, "await");
     }
-    int holds = lock.releaseLocalForWait();
+    lock.header.wakeParked();
     boolean interrupted = false;
     boolean notified = false;
     try {
@@ -228,7 +233,7 @@ public final class SharedCondition implements Condition, AutoCloseable, Serializ
         }
       }
     } finally {
-      reacquire(holds, ts[1]);
+      reacquire(depth, ts[1]);
     }
     if (interrupted) {
       if (interruptible) {
@@ -239,34 +244,44 @@ public final class SharedCondition implements Condition, AutoCloseable, Serializ
     return notified;
   }
 
-  /** Takes the lock back after a wait, to the depth it had, whatever happened meanwhile. */
-  private void reacquire(int holds, int saved) {
-    lock.retakeLocalAfterWait(holds);
-    if (lock.isClosed()) {
-      return; // the handle is gone: nothing to reacquire
-    }
-    int rc;
-    if (word.isClosed()) {
-      // The condition was closed under us: take the lock back through the lock alone.
-      rc = lock.api.syncAcquire(lock.handle, -1);
-      for (int i = 1; i < saved && (rc == 0 || rc == ErrorCode.EOWNERDEAD.code()); i++) {
-        lock.api.syncAcquire(lock.handle, -1);
-      }
-    } else {
-      word.enter();
+  /** The native begin of a wait: registers, takes a ticket and releases the lock's word. */
+  private int begin(int[] ts) {
+    word.enter();
+    try {
+      lock.enter();
       try {
-        do {
-          rc = word.api.conditionWaitEnd(word.handle, lock.handle, saved, SyncObject.SLICE_NS);
-        } while (rc == ErrorCode.ETIMEDOUT.code());
+        return word.api.conditionWaitBegin(word.handle, lock.handle, ts);
       } finally {
-        word.exit();
+        lock.exit();
       }
+    } finally {
+      word.exit();
     }
-    if (rc == ErrorCode.EOWNERDEAD.code()) {
-      lock.markOwnerDied();
-    } else if (rc != 0) {
-      throw word.failure(rc, "reacquire the lock after await");
-    }
+  }
+
+  /**
+   * Takes the lock back after a wait, to the depth it had, whatever happened meanwhile: through
+   * the condition's native end (which also deregisters the waiter) or, if the condition was
+   * closed, through the lock alone.
+   */
+  private void reacquire(int depth, int saved) {
+    lock.header.reacquire(
+        slice -> {
+          if (!word.isClosed()) {
+            try {
+              word.enter();
+            } catch (ObjectClosedException e) {
+              return lock.api.lockAcquire(lock.segment, slice);
+            }
+            try {
+              return word.api.conditionWaitEnd(word.handle, lock.handle, saved, slice);
+            } finally {
+              word.exit();
+            }
+          }
+          return lock.api.lockAcquire(lock.segment, slice);
+        },
+        depth);
   }
 
   /**
@@ -294,10 +309,15 @@ public final class SharedCondition implements Condition, AutoCloseable, Serializ
       throw new IllegalMonitorStateException(
           "signal " + this + ": " + Thread.currentThread() + " does not hold " + lock);
     }
-    word.enter();
     int rc;
+    word.enter();
     try {
-      rc = word.api.conditionNotify(word.handle, lock.handle, n);
+      lock.enter();
+      try {
+        rc = word.api.conditionNotify(word.handle, lock.handle, n);
+      } finally {
+        lock.exit();
+      }
     } finally {
       word.exit();
     }

@@ -1,7 +1,6 @@
 package org.mproc.sync;
 
 import org.mproc.ObjectKind;
-import org.mproc.internal.Native;
 
 /**
  * Python's {@code multiprocessing.Lock} for Java: a non-reentrant, crash-robust lock shared by
@@ -36,7 +35,7 @@ import org.mproc.internal.Native;
  */
 public final class SharedLock extends AbstractSharedLock {
   SharedLock(long handle, String name) {
-    super(handle, name, ObjectKind.LOCK);
+    super(handle, name, ObjectKind.LOCK, -1);
   }
 
   /**
@@ -79,31 +78,20 @@ public final class SharedLock extends AbstractSharedLock {
 
   @Override
   void releaseForeign() {
-    if (!local.tryLock()) {
+    if (header.wordHeldHere()) {
       throw new IllegalMonitorStateException(
           "unlock " + describe() + ": held by another thread of this process, and only that"
               + " thread may unlock it (" + Thread.currentThread() + " does not hold it)");
     }
+    enter();
+    int rc;
     try {
-      if (isClosed()) {
-        throw Native.closed();
-      }
-      int rc = api.syncRelease(handle);
-      if (rc != 0) {
-        throw releaseFailure(rc);
-      }
+      rc = api.syncRelease(handle);
     } finally {
-      local.unlock();
+      exit();
     }
-  }
-
-  @Override
-  boolean fastAcquire() {
-    return mem.compareAndSetInt(HDR_LOCK, 0, ownerWord);
-  }
-
-  @Override
-  boolean fastRelease() {
-    return mem.compareAndSetInt(HDR_LOCK, ownerWord, 0);
+    if (rc != 0) {
+      throw releaseFailure(rc);
+    }
   }
 }

@@ -18,8 +18,11 @@ import org.mproc.ObjectKind;
  * <p>See {@link AbstractSharedLock} for owner death, fairness (none) and interruption.
  */
 public final class SharedRLock extends AbstractSharedLock {
+  /** Body offset of the owner's recursion depth (u32), read by C's {@code mproc_sync_count}. */
+  static final int COUNT = 0;
+
   SharedRLock(long handle, String name) {
-    super(handle, name, ObjectKind.RLOCK);
+    super(handle, name, ObjectKind.RLOCK, COUNT);
   }
 
   /**
@@ -60,7 +63,7 @@ public final class SharedRLock extends AbstractSharedLock {
    * @return the recursion depth, 0 if it does not hold it
    */
   public int getHoldCount() {
-    return local.getHoldCount();
+    return header.holds();
   }
 
   @Override

@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.mproc.ErrorCode;
 import org.mproc.MprocException;
 import org.mproc.ObjectKind;
+import org.mproc.internal.CallsInFlight;
 import org.mproc.internal.Detach;
 import org.mproc.internal.Handoff;
 import org.mproc.internal.Memory;
@@ -34,9 +34,6 @@ public abstract class SyncObject implements AutoCloseable, Handoff.Source {
   /** Header offset of the data offset (u64). */
   private static final int HDR_DATA_OFFSET = 120;
 
-  /** Header offset of the robust lock word (u32). */
-  static final int HDR_LOCK = 128;
-
   private static final long CLOSE_WAIT_MS = 500;
 
   /** The native API of this JVM. */
@@ -51,13 +48,14 @@ public abstract class SyncObject implements AutoCloseable, Handoff.Source {
   /** The segment offset of the body. */
   final long body;
 
-  private final long segment;
+  /** The {@code mproc_segment_t*} of the object. */
+  final long segment;
 
   /** The header lock word's value meaning "held through this handle" (see mproc.h). */
   final int ownerWord;
   private final String name;
   private final ObjectKind kind;
-  private final AtomicInteger inFlight = new AtomicInteger();
+  private final CallsInFlight calls = new CallsInFlight(this::isClosed);
   private volatile boolean closed;
 
   SyncObject(long handle, String name, ObjectKind kind) {
@@ -166,16 +164,12 @@ public abstract class SyncObject implements AutoCloseable, Handoff.Source {
    * @throws org.mproc.ObjectClosedException if closed
    */
   final void enter() {
-    inFlight.incrementAndGet();
-    if (closed) {
-      inFlight.decrementAndGet();
-      throw Native.closed();
-    }
+    calls.enter();
   }
 
   /** Ends a native call begun by {@link #enter()}. */
   final void exit() {
-    inFlight.decrementAndGet();
+    calls.exit();
   }
 
   /**
@@ -245,27 +239,6 @@ public abstract class SyncObject implements AutoCloseable, Handoff.Source {
   }
 
   /**
-   * Waits for this process's other threads to leave the object before it is detached: the
-   * default waits for in-flight native calls; locks also wait for their local holder.
-   *
-   * @param deadlineNs a {@link System#nanoTime()} deadline
-   * @return true if the object is quiet and may be detached now
-   * @throws InterruptedException if interrupted
-   */
-  boolean quiesce(long deadlineNs) throws InterruptedException {
-    while (inFlight.get() != 0) {
-      if (System.nanoTime() - deadlineNs >= 0) {
-        return false;
-      }
-      Thread.sleep(1);
-    }
-    return true;
-  }
-
-  /** Called after a successful {@link #quiesce(long)} and the detach. */
-  void afterQuiesce() {}
-
-  /**
    * Detaches this process from the object. Later use throws
    * {@link org.mproc.ObjectClosedException}; threads waiting on it through this object give up
    * with that exception within 100 ms. A Lock or RLock still held through this object is then
@@ -283,16 +256,12 @@ public abstract class SyncObject implements AutoCloseable, Handoff.Source {
     Detach detach = new Detach(api::syncClose, handle);
     boolean quiet = false;
     try {
-      quiet = quiesce(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS));
+      quiet = calls.awaitNone(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     if (quiet) {
-      try {
-        detach.run();
-      } finally {
-        afterQuiesce();
-      }
+      detach.run();
     } else {
       // Another thread is inside a native call or holds the lock: unmapping under it could
       // crash the JVM, so the handle is detached once this object is unreachable instead.
