@@ -13,10 +13,18 @@ import java.util.List;
  * starts N children at once (before any archive exists, unless one does), waits for the archive,
  * starts N more, and a last one that tells whether its JVM mapped the archive. Each child writes
  * its own output and error files in OUTDIR, so that they can be compared byte for byte. Prints
- * {@code ready <bool>} and {@code mapped <bool>}.
+ * {@code ready <bool>} and {@code mapped <bool>}. {@code -Dmproc.test.childOptions} (split at
+ * spaces) gives every child JVM options.
  */
 public final class StartupCachePeer {
+  private static final String[] OPTIONS = childOptions();
+
   private StartupCachePeer() {}
+
+  private static String[] childOptions() {
+    String o = System.getProperty("mproc.test.childOptions", "").trim();
+    return o.isEmpty() ? new String[0] : o.split(" ");
+  }
 
   /**
    * Entry point.
@@ -28,7 +36,7 @@ public final class StartupCachePeer {
     Path out = Path.of(args[0]);
     int n = Integer.parseInt(args[1]);
     round(out, "a", n);
-    boolean ready = Subprocess.awaitStartupCache(Duration.ofMinutes(2));
+    boolean ready = Subprocess.awaitStartupCache(Duration.ofMinutes(2), OPTIONS);
     System.out.println("ready " + ready);
     round(out, "b", n);
     String cacheDir = System.getProperty("mproc.cds.dir");
@@ -39,7 +47,7 @@ public final class StartupCachePeer {
         found |= line.contains(cacheDir);
       }
       System.out.print(found);
-    }).redirectOutput(mapped, false);
+    }).jvmOptions(OPTIONS).redirectOutput(mapped, false);
     m.start();
     m.join();
     System.out.println("mapped " + new String(Files.readAllBytes(mapped), StandardCharsets.UTF_8));
@@ -52,7 +60,7 @@ public final class StartupCachePeer {
       Subprocess p = new Subprocess(() -> {
         System.out.println("hello from " + who);
         System.err.println("and to stderr from " + who);
-      }).redirectOutput(out.resolve(who + ".out"), false).redirectError(out.resolve(who + ".err"), false);
+      }).jvmOptions(OPTIONS).redirectOutput(out.resolve(who + ".out"), false).redirectError(out.resolve(who + ".err"), false);
       p.start();
       children.add(p);
     }
