@@ -119,12 +119,10 @@ class StartupCacheTest {
     Path work = Files.createTempDirectory("mproc-cds-test");
     Path cache = work.resolve("cache");
     List<String> cp = peerClassPath(work);
-    Path out1 = Files.createDirectory(work.resolve("out1"));
-    Path out2 = Files.createDirectory(work.resolve("out2"));
-    Process p1 = peer(cp, cache, out1, work.resolve("peer1"));
-    Process p2 = peer(cp, cache, out2, work.resolve("peer2"));
-    checkPeer(p1, work.resolve("peer1"), out1, true);
-    checkPeer(p2, work.resolve("peer2"), out2, true);
+    Process p1 = peer(cp, cache, work, "peer1");
+    Process p2 = peer(cp, cache, work, "peer2");
+    checkPeer(p1, work, "peer1", true);
+    checkPeer(p2, work, "peer2", true);
     assertEquals(1, archives(cache).size(), "one archive: " + listing(cache));
     try (Stream<Path> s = Files.list(cache)) {
       assertFalse(
@@ -138,8 +136,7 @@ class StartupCacheTest {
     Path work = Files.createTempDirectory("mproc-cds-test");
     Path cache = work.resolve("cache");
     List<String> cp = peerClassPath(work);
-    Path out = Files.createDirectory(work.resolve("out"));
-    checkPeer(peer(cp, cache, out, work.resolve("peer0")), work.resolve("peer0"), out, true);
+    checkPeer(peer(cp, cache, work, "peer0"), work, "peer0", true);
     Path archive = archives(cache).get(0);
 
     // Corrupt in place, keeping the name (and so the recorded CRC): refused, then replaced.
@@ -150,16 +147,12 @@ class StartupCacheTest {
       bytes[bytes.length / 3 + k] ^= (byte) 0x5a;
     }
     Files.write(archive, bytes);
-    Path outCorrupt = Files.createDirectory(work.resolve("out-corrupt"));
-    checkPeer(peer(cp, cache, outCorrupt, work.resolve("peer1")), work.resolve("peer1"),
-        outCorrupt, true);
+    checkPeer(peer(cp, cache, work, "peer1"), work, "peer1", true);
     assertFalse(Files.exists(archive), "the corrupt archive is removed: " + listing(cache));
 
     // An archive made for children with other module options, under this key with a matching
     // CRC: the JVM refuses it (JDK 25 says so on standard output unless told not to).
-    Path outOther = Files.createDirectory(work.resolve("out-other"));
-    checkPeer(peer(cp, cache, outOther, work.resolve("peer2"), "--add-modules=java.sql"),
-        work.resolve("peer2"), outOther, true);
+    checkPeer(peer(cp, cache, work, "peer2", "--add-modules=java.sql"), work, "peer2", true);
     Path foreign = newest(cache);
     Path mine = archives(cache).stream().filter(p -> !p.equals(foreign)).findFirst().orElseThrow();
     String key = mine.getFileName().toString().split("\\.")[0];
@@ -171,9 +164,7 @@ class StartupCacheTest {
     Path swapped = cache.resolve(key + "." + Long.toHexString(crc.getValue()) + ext);
     Files.write(swapped, foreignBytes);
     Files.setPosixFilePermissions(swapped, EnumSet.of(PosixFilePermission.OWNER_READ));
-    Path outSwapped = Files.createDirectory(work.resolve("out-swapped"));
-    checkPeer(peer(cp, cache, outSwapped, work.resolve("peer3")), work.resolve("peer3"),
-        outSwapped, null);
+    checkPeer(peer(cp, cache, work, "peer3"), work, "peer3", null);
   }
 
   /** The archive most recently made, taken as the one of the last peer run. */
@@ -203,10 +194,14 @@ class StartupCacheTest {
     }
   }
 
-  /** Starts the peer; its output and error go to files {@code base.out} and {@code base.err}. */
+  /**
+   * Starts the peer; its output and error go to {@code work/tag.out} and {@code work/tag.err},
+   * its children's to the folder {@code work/tag}.
+   */
   private static Process peer(
-      List<String> cp, Path cache, Path out, Path base, String... childOptions)
+      List<String> cp, Path cache, Path work, String tag, String... childOptions)
       throws IOException {
+    Path out = Files.createDirectory(work.resolve(tag));
     List<String> cmd = JavaCommand.of(StartupCachePeer.class, out.toString(), "3");
     int at = cmd.indexOf("-cp");
     cmd.set(at + 1, String.join(File.pathSeparator, cp));
@@ -214,32 +209,38 @@ class StartupCacheTest {
     cmd.add(at, "-D" + StartupCache.PROPERTY + "=on");
     cmd.add(at, "-Dmproc.test.childOptions=" + String.join(" ", childOptions));
     return new ProcessBuilder(cmd)
-        .redirectOutput(Path.of(base + ".out").toFile())
-        .redirectError(Path.of(base + ".err").toFile())
+        .redirectOutput(work.resolve(tag + ".out").toFile())
+        .redirectError(work.resolve(tag + ".err").toFile())
         .start();
   }
 
-  /** The peer's and each child's output, byte for byte. */
-  private static void checkPeer(Process p, Path base, Path out, Boolean mapped) throws Exception {
+  /**
+   * The peer's and each child's output, byte for byte; {@code mapped} is whether the last child
+   * mapped the archive, null for either.
+   */
+  private static void checkPeer(Process p, Path work, String tag, Boolean mapped)
+      throws Exception {
     if (!p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) {
       p.destroyForcibly();
       throw new AssertionError("the peer did not finish");
     }
-    String err = Files.readString(Path.of(base + ".err"));
+    String err = Files.readString(work.resolve(tag + ".err"));
     assertEquals(0, p.exitValue(), err);
     assertEquals("", err);
-    String said = Files.readString(Path.of(base + ".out"));
+    String said = Files.readString(work.resolve(tag + ".out"));
     if (mapped == null) {
-      assertTrue(said.equals("ready true\nmapped true\n") || said.equals("ready true\nmapped false\n"), said);
+      assertTrue(said.equals("ready true\nmapped true\n")
+          || said.equals("ready true\nmapped false\n"), said);
     } else {
       assertEquals("ready true\nmapped " + mapped + "\n", said);
     }
-    for (String tag : new String[] {"a", "b"}) {
+    Path out = work.resolve(tag);
+    for (String round : new String[] {"a", "b"}) {
       for (int i = 0; i < 3; i++) {
-        assertEquals("hello from " + tag + i + "\n",
-            Files.readString(out.resolve(tag + i + ".out"), StandardCharsets.UTF_8));
-        assertEquals("and to stderr from " + tag + i + "\n",
-            Files.readString(out.resolve(tag + i + ".err"), StandardCharsets.UTF_8));
+        assertEquals("hello from " + round + i + "\n",
+            Files.readString(out.resolve(round + i + ".out"), StandardCharsets.UTF_8));
+        assertEquals("and to stderr from " + round + i + "\n",
+            Files.readString(out.resolve(round + i + ".err"), StandardCharsets.UTF_8));
       }
     }
   }
