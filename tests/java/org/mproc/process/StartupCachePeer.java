@@ -13,7 +13,8 @@ import java.util.List;
  * starts N children at once (before any archive exists, unless one does), waits for the archive,
  * starts N more, and a last one that tells whether its JVM mapped the archive. Each child writes
  * its own output and error files in OUTDIR, so that they can be compared byte for byte. Prints
- * {@code ready <bool>} and {@code mapped <bool>}. {@code -Dmproc.test.childOptions} (split at
+ * {@code ready <bool>} and {@code mapped <bool>}. {@code StartupCachePeer OUTDIR quick} starts one
+ * child and exits at once. {@code -Dmproc.test.childOptions} (split at
  * spaces) gives every child JVM options.
  */
 public final class StartupCachePeer {
@@ -34,6 +35,10 @@ public final class StartupCachePeer {
    */
   public static void main(String[] args) throws Exception {
     Path out = Path.of(args[0]);
+    if (args[1].equals("quick")) { // one child, and gone before any archive can be made
+      round(out, "a", 1);
+      return;
+    }
     int n = Integer.parseInt(args[1]);
     round(out, "a", n);
     boolean ready = Subprocess.awaitStartupCache(Duration.ofMinutes(2), OPTIONS);

@@ -117,54 +117,82 @@ class StartupCacheTest {
   @Test
   void concurrentFirstStartsAreSafeAndMakeOneArchive() throws Exception {
     Path work = Files.createTempDirectory("mproc-cds-test");
-    Path cache = work.resolve("cache");
-    List<String> cp = peerClassPath(work);
-    Process p1 = peer(cp, cache, work, "peer1");
-    Process p2 = peer(cp, cache, work, "peer2");
-    checkPeer(p1, work, "peer1", true);
-    checkPeer(p2, work, "peer2", true);
-    assertEquals(1, archives(cache).size(), "one archive: " + listing(cache));
-    try (Stream<Path> s = Files.list(cache)) {
-      assertFalse(
-          s.anyMatch(p -> p.getFileName().toString().contains(".tmp")),
-          "no temporary file is left: " + listing(cache));
+    try {
+      Path cache = work.resolve("cache");
+      List<String> cp = peerClassPath(work);
+      Process p1 = peer(cp, cache, work, "peer1");
+      Process p2 = peer(cp, cache, work, "peer2");
+      checkPeer(p1, work, "peer1", true);
+      checkPeer(p2, work, "peer2", true);
+      assertEquals(1, archives(cache).size(), "one archive: " + listing(cache));
+      try (Stream<Path> s = Files.list(cache)) {
+        assertFalse(
+            s.anyMatch(p -> p.getFileName().toString().contains(".tmp")),
+            "no temporary file is left: " + listing(cache));
+      }
+    } finally {
+      deleteTree(work);
+    }
+  }
+
+  @Test
+  void aShortLivedParentStillLeavesAnArchive() throws Exception {
+    Path work = Files.createTempDirectory("mproc-cds-test");
+    try {
+      Path cache = work.resolve("cache");
+      Process p = peerWithMode(peerClassPath(work), cache, work, "quick", "quick");
+      assertEquals(0, p.waitFor(), Files.readString(work.resolve("quick.err")));
+      assertEquals("", Files.readString(work.resolve("quick.err")));
+      assertEquals("", Files.readString(work.resolve("quick.out")));
+      assertEquals("hello from a0\n", Files.readString(work.resolve("quick").resolve("a0.out")));
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(3);
+      while (!Files.isDirectory(cache) || archives(cache).isEmpty()) {
+        assertTrue(System.nanoTime() < deadline, "no archive was made after the parent exited");
+        Thread.sleep(100);
+      }
+    } finally {
+      deleteTree(work);
     }
   }
 
   @Test
   void aCorruptOrForeignArchiveChangesNoOutputNorExitCode() throws Exception {
     Path work = Files.createTempDirectory("mproc-cds-test");
-    Path cache = work.resolve("cache");
-    List<String> cp = peerClassPath(work);
-    checkPeer(peer(cp, cache, work, "peer0"), work, "peer0", true);
-    Path archive = archives(cache).get(0);
+    try {
+      Path cache = work.resolve("cache");
+      List<String> cp = peerClassPath(work);
+      checkPeer(peer(cp, cache, work, "peer0"), work, "peer0", true);
+      Path archive = archives(cache).get(0);
 
-    // Corrupt in place, keeping the name (and so the recorded CRC): refused, then replaced.
-    Files.setPosixFilePermissions(
-        archive, EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
-    byte[] bytes = Files.readAllBytes(archive);
-    for (int k = 0; k < 4096; k++) {
-      bytes[bytes.length / 3 + k] ^= (byte) 0x5a;
+      // Corrupt in place, keeping the name (and so the recorded CRC): refused, then replaced.
+      Files.setPosixFilePermissions(
+          archive, EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+      byte[] bytes = Files.readAllBytes(archive);
+      for (int k = 0; k < 4096; k++) {
+        bytes[bytes.length / 3 + k] ^= (byte) 0x5a;
+      }
+      Files.write(archive, bytes);
+      checkPeer(peer(cp, cache, work, "peer1"), work, "peer1", true);
+      assertFalse(Files.exists(archive), "the corrupt archive is removed: " + listing(cache));
+
+      // An archive made for children with other module options, under this key with a matching
+      // CRC: the JVM refuses it (JDK 25 says so on standard output unless told not to).
+      checkPeer(peer(cp, cache, work, "peer2", "--add-modules=java.sql"), work, "peer2", true);
+      Path foreign = newest(cache);
+      Path mine = archives(cache).stream().filter(p -> !p.equals(foreign)).findFirst().orElseThrow();
+      String key = mine.getFileName().toString().split("\\.")[0];
+      String ext = mine.getFileName().toString().substring(mine.getFileName().toString().lastIndexOf('.'));
+      byte[] foreignBytes = Files.readAllBytes(foreign);
+      CRC32 crc = new CRC32();
+      crc.update(foreignBytes);
+      Files.delete(mine);
+      Path swapped = cache.resolve(key + "." + Long.toHexString(crc.getValue()) + ext);
+      Files.write(swapped, foreignBytes);
+      Files.setPosixFilePermissions(swapped, EnumSet.of(PosixFilePermission.OWNER_READ));
+      checkPeer(peer(cp, cache, work, "peer3"), work, "peer3", null);
+    } finally {
+      deleteTree(work);
     }
-    Files.write(archive, bytes);
-    checkPeer(peer(cp, cache, work, "peer1"), work, "peer1", true);
-    assertFalse(Files.exists(archive), "the corrupt archive is removed: " + listing(cache));
-
-    // An archive made for children with other module options, under this key with a matching
-    // CRC: the JVM refuses it (JDK 25 says so on standard output unless told not to).
-    checkPeer(peer(cp, cache, work, "peer2", "--add-modules=java.sql"), work, "peer2", true);
-    Path foreign = newest(cache);
-    Path mine = archives(cache).stream().filter(p -> !p.equals(foreign)).findFirst().orElseThrow();
-    String key = mine.getFileName().toString().split("\\.")[0];
-    String ext = mine.getFileName().toString().substring(mine.getFileName().toString().lastIndexOf('.'));
-    byte[] foreignBytes = Files.readAllBytes(foreign);
-    CRC32 crc = new CRC32();
-    crc.update(foreignBytes);
-    Files.delete(mine);
-    Path swapped = cache.resolve(key + "." + Long.toHexString(crc.getValue()) + ext);
-    Files.write(swapped, foreignBytes);
-    Files.setPosixFilePermissions(swapped, EnumSet.of(PosixFilePermission.OWNER_READ));
-    checkPeer(peer(cp, cache, work, "peer3"), work, "peer3", null);
   }
 
   /** The archive most recently made, taken as the one of the last peer run. */
@@ -178,6 +206,17 @@ class StartupCacheTest {
           }
         })
         .orElseThrow();
+  }
+
+  /** Best effort: a supervisor child may still be tidying up. */
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // left in the temporary directory
+    }
   }
 
   private static List<Path> archives(Path cache) throws IOException {
@@ -201,8 +240,15 @@ class StartupCacheTest {
   private static Process peer(
       List<String> cp, Path cache, Path work, String tag, String... childOptions)
       throws IOException {
+    return peerWithMode(cp, cache, work, tag, "3", childOptions);
+  }
+
+  /** As above, {@code mode} being the number of children per round, or {@code quick}. */
+  private static Process peerWithMode(
+      List<String> cp, Path cache, Path work, String tag, String mode, String... childOptions)
+      throws IOException {
     Path out = Files.createDirectory(work.resolve(tag));
-    List<String> cmd = JavaCommand.of(StartupCachePeer.class, out.toString(), "3");
+    List<String> cmd = JavaCommand.of(StartupCachePeer.class, out.toString(), mode);
     int at = cmd.indexOf("-cp");
     cmd.set(at + 1, String.join(File.pathSeparator, cp));
     cmd.add(at, "-D" + StartupCache.DIR_PROPERTY + "=" + cache);

@@ -35,7 +35,8 @@ import java.util.zip.CRC32;
 /**
  * Class-data sharing for child JVMs: a per-user archive of the classes a child loads before and
  * while it reads its target, made once per JDK, class path and child command line by a training
- * child in the background, and handed to later children ({@code -XX:AOTCache} on JDK 25+, a
+ * child that a supervisor child runs in the background (the supervisor outlives this JVM if need
+ * be, so that a short-lived program still leaves an archive), and handed to later children ({@code -XX:AOTCache} on JDK 25+, a
  * dynamic AppCDS archive with {@code -XX:SharedArchiveFile} on JDK 17-23).
  *
  * <p>Safety rules, each because the JVM does not enforce it:
@@ -70,6 +71,8 @@ final class StartupCache {
   private static final long TOUCH_AFTER_MS = TimeUnit.DAYS.toMillis(1);
   private static final long RECHECK_NS = TimeUnit.SECONDS.toNanos(1);
   private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+  /** The supervisor's exit code when another process holds the key's lock. */
+  private static final int BUSY_EXIT = 3;
   private static final Set<PosixFilePermission> OWNER_ONLY =
       EnumSet.of(
           PosixFilePermission.OWNER_READ,
@@ -233,13 +236,11 @@ final class StartupCache {
     final Path dir;
     final String key;
     final Entry entry;
-    final List<String> argv;
 
-    Prepared(Mode mode, Path dir, String key, List<String> argv) {
+    Prepared(Mode mode, Path dir, String key) {
       this.mode = mode;
       this.dir = dir;
       this.key = key;
-      this.argv = argv;
       this.entry = ENTRIES.computeIfAbsent(key, k -> new Entry());
     }
 
@@ -334,9 +335,9 @@ final class StartupCache {
     }
 
     /**
-     * Starts the training child in the background unless this JVM already did for the key.
+     * Starts the training in the background unless this JVM already did for the key.
      *
-     * @return the latch counted down when it ends, or null if it could not start
+     * @return the latch counted down when it has ended
      */
     CountDownLatch startTraining(List<String> userOptions) {
       synchronized (entry) {
@@ -348,10 +349,9 @@ final class StartupCache {
         List<String> options = List.copyOf(userOptions);
         Thread t = new Thread(() -> {
           try {
-            entry.outcome = train(options);
-          } catch (RuntimeException | Error ex) {
-            entry.outcome = Outcome.FAILED;
-            throw ex;
+            entry.outcome = superviseInChild(options);
+          } catch (InterruptedException | RuntimeException ex) {
+            entry.outcome = Outcome.FAILED; // children start without an archive, as before
           } finally {
             done.countDown();
           }
@@ -362,7 +362,31 @@ final class StartupCache {
       }
     }
 
-    private Outcome train(List<String> userOptions) {
+    /**
+     * Runs {@link #train} in a supervisor child JVM, which outlives this one if need be (the
+     * archive is written when the training child exits, and someone must check and rename it).
+     */
+    private Outcome superviseInChild(List<String> userOptions) throws InterruptedException {
+      String m = mode.name();
+      String d = dir.toString();
+      String k = key;
+      String o = String.join("\0", userOptions);
+      Subprocess s = new Subprocess("mproc-cds-supervisor", () -> supervise(m, d, k, o))
+          .redirectOutput(Path.of("/dev/null"), true)
+          .redirectError(Path.of("/dev/null"), true);
+      s.asSupervisor();
+      s.start();
+      try {
+        s.join();
+      } catch (SubprocessException e) {
+        return Outcome.FAILED; // it could not start
+      }
+      Integer code = s.exitCode();
+      return code == 0 ? Outcome.MADE : code == BUSY_EXIT ? Outcome.BUSY : Outcome.FAILED;
+    }
+
+    /** Trains the key here (in the supervisor child). */
+    Outcome train(List<String> userOptions) {
       try {
         Files.createDirectories(dir.getParent());
         try {
@@ -451,6 +475,18 @@ final class StartupCache {
   }
 
   /**
+   * What the supervisor child runs: trains the key, and ends with exit code 0 when the archive
+   * is in place, {@value #BUSY_EXIT} when another process trains it, 4 otherwise.
+   */
+  static void supervise(String mode, String dir, String key, String options) {
+    List<String> userOptions = options.isEmpty() ? List.of() : List.of(options.split("\0"));
+    Outcome o = new Prepared(Mode.valueOf(mode), Path.of(dir), key).train(userOptions);
+    if (o != Outcome.MADE) {
+      System.exit(o == Outcome.BUSY ? BUSY_EXIT : 4);
+    }
+  }
+
+  /**
    * What a training child runs: the paths every child takes (this method is reached through a
    * target recipe), plus one round trip of a serialized lambda, the path of targets that
    * capture more than strings, numbers and mproc objects.
@@ -476,7 +512,7 @@ final class StartupCache {
       return null;
     }
     String key = key(mode, argv);
-    return key == null ? null : new Prepared(mode, dir, key, argv);
+    return key == null ? null : new Prepared(mode, dir, key);
   }
 
   /** Options of the caller's own about class sharing: then the caller decides. */

@@ -84,6 +84,7 @@ public final class Subprocess implements AutoCloseable {
   private boolean daemon;
   private boolean useCache = true;
   private boolean background;
+  private boolean detached;
 
   private final Object lock = new Object();
   private boolean started;
@@ -396,7 +397,7 @@ public final class Subprocess implements AutoCloseable {
         DAEMONS.add(this);
       }
       Thread watcher = new Thread(this::watch, "mproc-watch-" + name);
-      watcher.setDaemon(daemon || background);
+      watcher.setDaemon(daemon || background || detached);
       watcher.start();
     }
   }
@@ -419,6 +420,19 @@ public final class Subprocess implements AutoCloseable {
       requireNotStarted("make a trainer of");
       useCache = false;
       background = true;
+    }
+  }
+
+  /**
+   * Makes this the child that supervises a training: it starts without an archive, never keeps
+   * this JVM alive, and is left running when this JVM exits, so that a training started by a
+   * short-lived program still ends with an archive in place.
+   */
+  void asSupervisor() {
+    synchronized (lock) {
+      requireNotStarted("make a supervisor of");
+      useCache = false;
+      detached = true;
     }
   }
 

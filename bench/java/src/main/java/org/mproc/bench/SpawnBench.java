@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 import org.mproc.Mproc;
 import org.mproc.internal.JavaCommand;
 import org.mproc.process.Subprocess;
@@ -69,9 +71,10 @@ public final class SpawnBench {
     List<String> nopChild = childCommand(Nop.class);
     List<String> nativeChild = childCommand(NativeNop.class);
 
+    Path ownCache = null;
     if (System.getProperty("mproc.cds.dir") == null) {
-      System.setProperty("mproc.cds.dir", Files.createTempDirectory("mproc-bench-cds")
-          .resolve("cds").toString());
+      ownCache = Files.createTempDirectory("mproc-bench-cds");
+      System.setProperty("mproc.cds.dir", ownCache.resolve("cds").toString());
     }
     long c0 = System.nanoTime();
     boolean ready = Subprocess.awaitStartupCache(Duration.ofMinutes(5));
@@ -110,6 +113,13 @@ public final class SpawnBench {
     }
     if (ready) {
       System.out.printf("RESULT java-%s.process.cds_training %.6g ms%n", label, training);
+    }
+    if (ownCache != null) {
+      try (Stream<Path> files = Files.walk(ownCache)) {
+        for (Path f : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+          Files.deleteIfExists(f);
+        }
+      }
     }
     System.out.flush();
   }
