@@ -194,6 +194,27 @@ public final class Handoff {
     }
   }
 
+  /**
+   * Adopts one handed object outside a serialized stream, as a reference to it in the stream
+   * would be.
+   *
+   * @param index the object's index among the handed descriptors
+   * @param className the class of the mproc object (it has a static {@code adopt} method)
+   * @param fds the handed descriptors, by index; the adopted one is set to -1 (consumed)
+   * @param names the handed objects' names, by index
+   * @return a new handle on the same object
+   * @throws IOException if the index names no handed descriptor or the object cannot be adopted
+   */
+  public static Object adopt(int index, String className, int[] fds, String[] names)
+      throws IOException {
+    if (index < 0 || index >= fds.length || fds[index] < 0) {
+      throw new IOException("handed object " + index + " is missing: " + fds.length + " handed");
+    }
+    Object o = adopt(className, fds[index], names[index], null);
+    fds[index] = -1;
+    return o;
+  }
+
   /** Every adopting class has a static {@code adopt(Class, int fd, String name, Serializable)}. */
   private static Object adopt(String className, int fd, String name, Serializable extra)
       throws IOException {

@@ -2,14 +2,12 @@ package org.mproc.process;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.RandomAccessFile;
 import java.io.Serializable;
+import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.mproc.ErrorCode;
@@ -27,6 +25,10 @@ public final class ChildMain {
   private static final int BOOTSTRAP_FD = 3;
   /** Bytes before the manifest in the manifest file ({@code MPROC_MANIFEST_FILE_PREFIX}). */
   private static final int MANIFEST_PREFIX = 8;
+  /** The manifest file, as the child sees it. */
+  private static final String MANIFEST_PATH = "/proc/self/fd/" + Subprocess.MANIFEST_FD;
+  /** Marks a payload that starts with a target recipe ("MPR1", little-endian). */
+  private static final int RECIPE_MAGIC = 0x3152504d;
   private static final long LIFELINE_SLICE_NS = TimeUnit.SECONDS.toNanos(1);
 
   private ChildMain() {}
@@ -44,12 +46,42 @@ public final class ChildMain {
   }
 
   /**
+   * Frames a target for the manifest's payload: the serialized {@link Spec}, preceded by the
+   * target's {@link LambdaRecipe} when it has one.
+   *
+   * @param recipe the recipe, or null
+   * @param serialized the serialized {@link Spec}
+   * @return the payload
+   */
+  static byte[] payload(byte[] recipe, byte[] serialized) {
+    if (recipe == null) {
+      return serialized;
+    }
+    ByteBuffer b = ByteBuffer.allocate(8 + recipe.length + serialized.length);
+    b.order(ByteOrder.LITTLE_ENDIAN).putInt(RECIPE_MAGIC).putInt(recipe.length);
+    return b.put(recipe).put(serialized).array();
+  }
+
+  /** What the child runs: a recipe's bound method, or a deserialized target. */
+  private static final class Joined {
+    final String name;
+    final MethodHandle method;
+    final Task target;
+
+    Joined(String name, MethodHandle method, Task target) {
+      this.name = name;
+      this.method = method;
+      this.target = target;
+    }
+  }
+
+  /**
    * Runs the child.
    *
    * @param args ignored
    */
   public static void main(String[] args) {
-    Spec spec;
+    Joined spec;
     try {
       spec = join();
     } catch (Throwable t) {
@@ -60,7 +92,11 @@ public final class ChildMain {
     }
     Thread.currentThread().setName(spec.name);
     try {
-      spec.target.run();
+      if (spec.method != null) {
+        spec.method.invokeExact();
+      } else {
+        spec.target.run();
+      }
     } catch (Throwable t) {
       PrintStream err = System.err;
       err.println("Subprocess " + spec.name + " (pid " + ProcessHandle.current().pid() + "):");
@@ -80,50 +116,89 @@ public final class ChildMain {
    * Reads the manifest file (fd 4) in plain Java: the native library is loaded only if the
    * target holds mproc objects (to adopt them) or the child is a daemon (to watch its parent).
    */
-  private static Spec join() throws IOException, ClassNotFoundException {
-    Path file = Path.of("/proc/self/fd/" + Subprocess.MANIFEST_FD);
-    byte[] raw = Files.readAllBytes(file);
-    ByteBuffer m = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-    int base = MANIFEST_PREFIX;
-    if (raw.length < base + 24
-        || !new String(raw, base, 8, StandardCharsets.US_ASCII).equals("MPROCMAN")
-        || m.getShort(base + 8) != 1) {
-      throw new IOException("fd " + Subprocess.MANIFEST_FD + " holds no mproc manifest");
-    }
-    boolean daemon = (m.getInt(base + 12) & 1) != 0;
-    int count = m.getInt(base + 16);
-    int payloadLength = m.getInt(base + 20);
-    int entries = base + 24;
-    if (count < 0 || count > 64 || (long) entries + 48L * count + payloadLength != raw.length) {
-      throw new IOException("malformed manifest: " + count + " entries, " + raw.length + " bytes");
-    }
-    int[] fds = new int[count];
-    String[] names = new String[count];
-    for (int i = 0; i < count; i++) {
-      int e = entries + 48 * i;
-      fds[i] = m.getInt(e + 4);
-      int len = 0;
-      while (len < 31 && raw[e + 16 + len] != 0) {
-        len++;
+  private static Joined join() throws IOException, ClassNotFoundException {
+    try (RandomAccessFile file = new RandomAccessFile(MANIFEST_PATH, "rw")) {
+      byte[] raw = new byte[(int) file.length()];
+      file.readFully(raw);
+      ByteBuffer m = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+      int base = MANIFEST_PREFIX;
+      if (raw.length < base + 24
+          || !new String(raw, base, 8, StandardCharsets.US_ASCII).equals("MPROCMAN")
+          || m.getShort(base + 8) != 1) {
+        throw new IOException("fd " + Subprocess.MANIFEST_FD + " holds no mproc manifest");
       }
-      names[i] = new String(raw, e + 16, len, StandardCharsets.UTF_8);
-    }
-    byte[] payload = Arrays.copyOfRange(raw, entries + 48 * count, raw.length);
-    if (daemon) {
-      Thread lifeline = new Thread(ChildMain::watchParent, "mproc-lifeline");
-      lifeline.setDaemon(true);
-      lifeline.start();
-    }
-    Spec spec = (Spec) Handoff.deserialize(payload, fds, names);
-    for (int fd : fds) {
-      if (fd >= 0) { // not adopted: an inherited share of the parent's file description
-        Native.api().fdClose(fd);
+      boolean daemon = (m.getInt(base + 12) & 1) != 0;
+      int count = m.getInt(base + 16);
+      int payloadLength = m.getInt(base + 20);
+      int entries = base + 24;
+      if (count < 0 || count > 64
+          || (long) entries + 48L * count + payloadLength != raw.length) {
+        throw new IOException("malformed manifest: " + count + " entries, " + raw.length + " bytes");
       }
+      int[] fds = new int[count];
+      String[] names = new String[count];
+      for (int i = 0; i < count; i++) {
+        int e = entries + 48 * i;
+        fds[i] = m.getInt(e + 4);
+        int len = 0;
+        while (len < 31 && raw[e + 16 + len] != 0) {
+          len++;
+        }
+        names[i] = new String(raw, e + 16, len, StandardCharsets.UTF_8);
+      }
+      int payload = entries + 48 * count;
+      if (daemon) {
+        Thread lifeline = new Thread(ChildMain::watchParent, "mproc-lifeline");
+        lifeline.setDaemon(true);
+        lifeline.start();
+      }
+      Joined spec = fromRecipe(raw, payload, m, fds, names);
+      if (spec == null) {
+        Spec s = (Spec) Handoff.deserialize(
+            Arrays.copyOfRange(raw, serializedStart(raw, payload, m), raw.length), fds, names);
+        spec = new Joined(s.name, null, s.target);
+      }
+      for (int fd : fds) {
+        if (fd >= 0) { // not adopted: an inherited share of the parent's file description
+          Native.api().fdClose(fd);
+        }
+      }
+      file.seek(0);
+      file.write(Subprocess.JOINED);
+      return spec;
     }
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      ch.write(ByteBuffer.wrap(new byte[] {Subprocess.JOINED}), 0);
+  }
+
+  private static boolean hasRecipe(byte[] raw, int payload, ByteBuffer m) {
+    return raw.length - payload >= 8 && m.getInt(payload) == RECIPE_MAGIC;
+  }
+
+  private static int serializedStart(byte[] raw, int payload, ByteBuffer m) {
+    return hasRecipe(raw, payload, m) ? payload + 8 + m.getInt(payload + 4) : payload;
+  }
+
+  /**
+   * The target from its recipe, or null when there is none or it cannot be resolved here (then
+   * the serialized form is used, and fails with the real reason if it fails too).
+   */
+  private static Joined fromRecipe(
+      byte[] raw, int payload, ByteBuffer m, int[] fds, String[] names) throws IOException {
+    if (!hasRecipe(raw, payload, m) || System.getProperty("jdk.serialFilter") != null) {
+      return null; // a JVM-wide serialization filter is configured: let it see the target
     }
-    return spec;
+    int length = m.getInt(payload + 4);
+    if (length < 0 || length > raw.length - payload - 8) {
+      throw new IOException("malformed manifest: a target recipe of " + length + " bytes");
+    }
+    String[] name = new String[1];
+    LambdaRecipe recipe;
+    try {
+      recipe = LambdaRecipe.resolve(
+          Arrays.copyOfRange(raw, payload + 8, payload + 8 + length), name);
+    } catch (IOException | ReflectiveOperationException | RuntimeException | LinkageError e) {
+      return null;
+    }
+    return new Joined(name[0], recipe.bind(fds, names), null);
   }
 
   /** A daemon child ends as soon as its parent is gone, however the parent died. */

@@ -82,6 +82,9 @@ public final class Subprocess implements AutoCloseable {
   private final int[] streamModes = new int[3];
   private String name;
   private boolean daemon;
+  private boolean useCache = true;
+  private boolean background;
+  private boolean detached;
 
   private final Object lock = new Object();
   private boolean started;
@@ -310,16 +313,19 @@ public final class Subprocess implements AutoCloseable {
       String path;
       if (target != null) {
         try {
-          payload = Handoff.serialize(new ChildMain.Spec(name, target), all);
+          byte[] serialized = Handoff.serialize(new ChildMain.Spec(name, target), all);
+          payload = ChildMain.payload(LambdaRecipe.encode(name, target, all), serialized);
         } catch (NotSerializableException e) {
           throw new IllegalArgumentException(
               "the target of " + name + " cannot be sent to a child process: "
                   + e.getMessage() + " is not Serializable",
               e);
         }
-        argv = JavaCommand.of(ChildMain.class);
-        argv.add(1, "-Xrs"); // SIGTERM kills the child outright, as in Python
-        argv.addAll(1, jvmOptions);
+        argv = childCommand(jvmOptions);
+        if (useCache) {
+          // Before the caller's options, so that theirs (an -Xlog, say) win.
+          argv.addAll(1, StartupCache.options(argv, jvmOptions));
+        }
         path = argv.get(0);
       } else {
         path = program.toString();
@@ -387,13 +393,79 @@ public final class Subprocess implements AutoCloseable {
         // once this fails (EPIPE), and its exit code tells why.
         api.childSendManifest(child, flags, kinds, codes, Handoff.labels(all), payload);
       }
-      if (daemon) {
+      if (daemon || background) {
         DAEMONS.add(this);
       }
       Thread watcher = new Thread(this::watch, "mproc-watch-" + name);
-      watcher.setDaemon(daemon);
+      watcher.setDaemon(daemon || background || detached);
       watcher.start();
     }
+  }
+
+  /** A child JVM's command line, without class-sharing options. */
+  private static List<String> childCommand(List<String> jvmOptions) {
+    List<String> argv = JavaCommand.of(ChildMain.class);
+    argv.add(1, "-Xrs"); // SIGTERM kills the child outright, as in Python
+    argv.addAll(1, jvmOptions);
+    return argv;
+  }
+
+  /**
+   * Makes this the child that trains a class-sharing archive: it starts without one, and it is
+   * background work, so it never keeps this JVM alive (it is terminated at exit, like a daemon
+   * child, but it does not watch this process, which would load the native library into it).
+   */
+  void asTrainer() {
+    synchronized (lock) {
+      requireNotStarted("make a trainer of");
+      useCache = false;
+      background = true;
+    }
+  }
+
+  /**
+   * Makes this the child that supervises a training: it starts without an archive, never keeps
+   * this JVM alive, and is left running when this JVM exits, so that a training started by a
+   * short-lived program still ends with an archive in place.
+   */
+  void asSupervisor() {
+    synchronized (lock) {
+      requireNotStarted("make a supervisor of");
+      useCache = false;
+      detached = true;
+    }
+  }
+
+  /**
+   * Makes sure the class-sharing archive for child JVMs exists, creating it now if needed, and
+   * waits at most {@code timeout} for it. Child JVMs start faster with it (see
+   * {@code docs/architecture.md}, "Starting a child JVM"); without this call it is created in the
+   * background by the first {@link #start()}, and children started before it is ready start
+   * without it. Archives are per user ({@code -Dmproc.cds.dir}, default
+   * {@code ~/.cache/mproc/cds}), per JDK and per class path, and are switched off by
+   * {@code -Dmproc.cds=off}.
+   *
+   * @param timeout the most to wait
+   * @param jvmOptions the options the children will be given ({@link #jvmOptions}), which are
+   *     part of the archive's key
+   * @return whether an archive is ready: false when switched off, when this JVM cannot share
+   *     classes with its children (not HotSpot, JDK 24, a class path with directories), or when
+   *     the archive is not ready within the timeout
+   * @throws InterruptedException if interrupted while waiting
+   * @throws IllegalArgumentException if the timeout is negative, or {@code -Dmproc.cds} is
+   *     neither {@code on} nor {@code off}
+   */
+  public static boolean awaitStartupCache(Duration timeout, String... jvmOptions)
+      throws InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must not be negative: timeout=" + timeout);
+    }
+    List<String> options = new ArrayList<>();
+    for (String o : jvmOptions) {
+      options.add(Objects.requireNonNull(o, "option"));
+    }
+    return StartupCache.await(childCommand(options), options, timeout);
   }
 
   /** Whether the child JVM wrote its "joined" status into the manifest file. */
