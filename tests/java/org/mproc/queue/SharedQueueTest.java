@@ -334,6 +334,79 @@ class SharedQueueTest {
     }
   }
 
+  /*
+   * A same-user process scribbling on the positions, counts, intents and records (never the lock
+   * words): every call returns normally or throws an MprocException (ECORRUPT once the queue
+   * found a bad record and poisoned itself); nothing else escapes, nothing hangs.
+   */
+  @Test
+  void hostileBodyWordsOnlyEverGiveTypedErrors() throws Exception {
+    String name = Peers.uniqueName("q");
+    java.util.Random rnd = new java.util.Random(20261126L);
+    try (SharedQueue<Object> q = SharedQueue.builder().name(name).capacityBytes(4096)
+        .maxMessageBytes(512).create()) {
+      try {
+        MappedByteBuffer b = body(name);
+        MappedByteBuffer hdr;
+        try (FileChannel ch = FileChannel.open(Path.of("/dev/shm" + name),
+            StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+          hdr = ch.map(FileChannel.MapMode.READ_WRITE, 0, 256);
+        }
+        hdr.order(ByteOrder.LITTLE_ENDIAN);
+        int[] words = {16, 24, 32, 40, 144, 152, 160, 168};
+        byte[] buf = new byte[512];
+        int corrupt = 0;
+        for (int i = 0; i < 3000; i++) {
+          switch (rnd.nextInt(4)) {
+            case 0: { // a position or count nudged, aligned or not
+              int w = words[rnd.nextInt(words.length)];
+              b.putLong(w, b.getLong(w) + (rnd.nextInt(2048) - 1024) * (rnd.nextBoolean() ? 8 : 1));
+              break;
+            }
+            case 1: // anything at all
+              b.putLong(words[rnd.nextInt(words.length)], rnd.nextLong());
+              break;
+            case 2: // record bytes
+              b.put(1024 + rnd.nextInt(4096), (byte) rnd.nextInt());
+              break;
+            default: // heal the state now and then, so that the calls keep reaching the body
+              hdr.putInt(16, 1);
+          }
+          try {
+            switch (rnd.nextInt(5)) {
+              case 0:
+                q.offerBytes(new byte[rnd.nextInt(513)], Duration.ZERO);
+                break;
+              case 1:
+                q.pollBytesInto(buf);
+                break;
+              case 2:
+                q.getBytes(Duration.ZERO);
+                break;
+              case 3:
+                try {
+                  q.peek(); // peeks through the codec: scribbled bytes are its to refuse
+                } catch (IllegalArgumentException e) {
+                  assertTrue(e.getMessage().contains("decode") || e.getMessage().contains("malformed")
+                      || e.getMessage().contains("filter"), e.getMessage());
+                }
+                break;
+              default:
+                q.size();
+            }
+          } catch (MprocException e) {
+            if (e.code() == ErrorCode.ECORRUPT) {
+              corrupt++;
+            }
+          }
+        }
+        assertTrue(corrupt > 0, "the scribbles were noticed");
+      } finally {
+        q.unlink();
+      }
+    }
+  }
+
   @Test
   void useAfterCloseThrows() throws Exception {
     SharedQueue<Object> q = SharedQueue.create();
