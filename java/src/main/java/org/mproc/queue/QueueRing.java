@@ -31,7 +31,11 @@ import org.mproc.internal.Memory;
  * is repaired at once as a takeover would: a half-made commit is undone and the lock released,
  * so this process never keeps a lock it will not release. If the repair cannot touch the
  * memory any more (closed), the lock stays with this handle's slot, which {@code close} frees:
- * other processes then take it over as from a dead owner.
+ * other processes then take it over as from a dead owner. {@code close} first waits (boundedly,
+ * {@link #awaitUnlocked}) for calls in progress to let go. On JNA a thread that has not seen
+ * the close yet may still finish its call on the old mapping (it stays mapped while referenced);
+ * only a thread stalled inside a call for longer than that wait plus a liveness slice could then
+ * write after another process took its lock over, which closing an object in use invites.
  *
  * <p>The lock word belongs to the handle, not to a thread, so threads of this process exclude
  * each other with the same CAS; the C functions answer {@code MPROC_EDEADLK} to a thread whose
@@ -116,8 +120,10 @@ final class QueueRing {
   private final long unfinished;
   private final long ring;
 
-  /* Lower bounds of head (producers) and tail (consumers): they only grow. Read and written
-     under the put and the get lock respectively, as the C handle's caches. */
+  /* Lower bounds of head (producers) and tail (consumers): they only grow. Written under the
+     put and the get lock respectively, as the C handle's caches; tailCache is also read without
+     the lock, where any value it ever held is still a lower bound (64-bit HotSpot never tears an
+     aligned long). */
   private long headCache;
   private long tailCache;
 
@@ -333,6 +339,23 @@ final class QueueRing {
       if (!committed) {
         abandon(m, getLock, getIntentHead, getIntentGets, head, gets);
       }
+    }
+  }
+
+  /**
+   * Waits, at most {@code timeoutNs}, until neither lock is held through this handle: a put or a
+   * get in progress on another thread of this process then finishes before the handle closes,
+   * instead of leaving its lock to a takeover.
+   *
+   * @param timeoutNs the most to wait
+   */
+  void awaitUnlocked(long timeoutNs) {
+    long deadline = System.nanoTime() + timeoutNs;
+    while (((mem.getInt(putLock) & ~CONTENDED) == ownerWord
+            || (mem.getInt(getLock) & ~CONTENDED) == ownerWord)
+        && System.nanoTime() - deadline < 0) {
+      Thread.onSpinWait();
+      Thread.yield();
     }
   }
 
