@@ -56,9 +56,38 @@ class QueueInteropTest {
     return new int[] {id, seq};
   }
 
-  private static SharedQueue<Object> smallRing(String name) {
-    return SharedQueue.builder().name(name).capacityBytes(RING).maxMessageBytes(MAX_MESSAGE)
-        .create();
+  /** A test body on a fresh named small-ring queue and a named int8 "seen" array. */
+  @FunctionalInterface
+  private interface OnRing {
+    void run(String name, String seenName, SharedQueue<Object> q, SharedByteArray seen)
+        throws Exception;
+  }
+
+  /* Runs the body on a new queue with a ring of RING bytes, unlinking both names afterwards. */
+  private static void onSmallRing(int seenLength, OnRing body) throws Exception {
+    String name = Peers.uniqueName("qi");
+    String seenName = Peers.uniqueName("qiseen");
+    try (SharedQueue<Object> q = SharedQueue.builder().name(name).capacityBytes(RING)
+            .maxMessageBytes(MAX_MESSAGE).create();
+        SharedByteArray seen = SharedByteArray.create(seenName, seenLength)) {
+      try {
+        body.run(name, seenName, q, seen);
+      } finally {
+        q.unlink();
+        seen.unlink();
+      }
+    }
+  }
+
+  /* Every message counted in seen[from, to) was got exactly once. */
+  private static void assertEachOnce(SharedByteArray seen, int from, int to, int per) {
+    byte[] all = seen.toArray();
+    for (int i = from; i < to; i++) {
+      if (all[i] != 1) {
+        throw new AssertionError("message " + (i / per) + "/" + (i % per) + " got " + all[i]
+            + " times");
+      }
+    }
   }
 
   private static int cTake(String queue, String seen, int producers, int per, int max)
@@ -77,186 +106,148 @@ class QueueInteropTest {
 
   @Test
   void sizesStayExactWhileJavaAndCTakeTurnsAroundAWrappingRing() throws Exception {
-    String name = Peers.uniqueName("qi");
-    String seenName = Peers.uniqueName("qiseen");
     final int per = 10_000;
-    try (SharedQueue<Object> q = smallRing(name);
-        SharedByteArray seen = SharedByteArray.create(seenName, 3 * per)) {
-      try {
-        int javaSeq = 0;
-        int cSeq = 0;
-        long expected = 0;
-        int[] last = {-1, -1, -1}; // the last seq of each producer Java got: FIFO per producer
-        for (int round = 0; round < 12; round++) {
-          // Java fills the ring until a put would wait: the wrap moves on every round.
-          while (q.offerBytes(pattern(0, javaSeq), Duration.ZERO)) {
-            javaSeq++;
-            expected++;
-          }
-          assertEquals(expected, q.size(), "after Java filled the ring, round " + round);
-          // C takes two thirds of it.
-          int take = (int) (expected * 2 / 3 + 1);
-          assertEquals(take, cTake(name, seenName, 3, per, take));
-          expected -= take;
-          assertEquals(expected, q.size(), "after C took " + take + ", round " + round);
-          // C puts three of its own (room enough for three records of at most 312 bytes).
-          cPut(name, 2, cSeq, 3);
-          cSeq += 3;
-          expected += 3;
-          assertEquals(expected, q.size(), "after C put 3, round " + round);
-          // Java takes a third of what is there, checking content and FIFO order.
-          byte[] buf = new byte[MAX_MESSAGE];
-          for (long n = expected / 3; n > 0; n--) {
-            int[] m = check(buf, q.getBytesInto(buf));
-            assertTrue(m[1] > last[m[0]], "producer " + m[0] + " out of order");
-            last[m[0]] = m[1];
-            seen.getAndAdd(m[0] * per + m[1], (byte) 1);
-            expected--;
-            assertEquals(expected, q.size());
-          }
+    onSmallRing(3 * per, (name, seenName, q, seen) -> {
+      int javaSeq = 0;
+      int cSeq = 0;
+      long expected = 0;
+      int[] last = {-1, -1, -1}; // the last seq of each producer Java got: FIFO per producer
+      for (int round = 0; round < 12; round++) {
+        // Java fills the ring until a put would wait: the wrap moves on every round.
+        while (q.offerBytes(pattern(0, javaSeq), Duration.ZERO)) {
+          javaSeq++;
+          expected++;
         }
-        // Drain with Java; C's takes were checked by C and marked in `seen`.
+        assertEquals(expected, q.size(), "after Java filled the ring, round " + round);
+        // C takes two thirds of it.
+        int take = (int) (expected * 2 / 3 + 1);
+        assertEquals(take, cTake(name, seenName, 3, per, take));
+        expected -= take;
+        assertEquals(expected, q.size(), "after C took " + take + ", round " + round);
+        // C puts three of its own (room enough for three records of at most 312 bytes).
+        cPut(name, 2, cSeq, 3);
+        cSeq += 3;
+        expected += 3;
+        assertEquals(expected, q.size(), "after C put 3, round " + round);
+        // Java takes a third of what is there, checking content and FIFO order.
         byte[] buf = new byte[MAX_MESSAGE];
-        int len;
-        while ((len = q.pollBytesInto(buf)) >= 0) {
-          int[] m = check(buf, len);
+        for (long n = expected / 3; n > 0; n--) {
+          int[] m = check(buf, q.getBytesInto(buf));
+          assertTrue(m[1] > last[m[0]], "producer " + m[0] + " out of order");
+          last[m[0]] = m[1];
           seen.getAndAdd(m[0] * per + m[1], (byte) 1);
           expected--;
+          assertEquals(expected, q.size());
         }
-        assertEquals(0, expected);
-        assertEquals(0, q.size());
-        byte[] all = seen.toArray();
-        for (int i = 0; i < javaSeq; i++) {
-          assertEquals(1, all[i], "Java's message " + i);
-        }
-        for (int i = 0; i < cSeq; i++) {
-          assertEquals(1, all[2 * per + i], "C's message " + i);
-        }
-        assertTrue(javaSeq > 12 * 10, "the ring wrapped many times: " + javaSeq + " puts");
-      } finally {
-        q.unlink();
-        seen.unlink();
       }
-    }
+      // Drain with Java; C's takes were checked by C and marked in `seen`.
+      byte[] buf = new byte[MAX_MESSAGE];
+      int len;
+      while ((len = q.pollBytesInto(buf)) >= 0) {
+        int[] m = check(buf, len);
+        seen.getAndAdd(m[0] * per + m[1], (byte) 1);
+        expected--;
+      }
+      assertEquals(0, expected);
+      assertEquals(0, q.size());
+      assertEachOnce(seen, 0, javaSeq, per);
+      assertEachOnce(seen, 2 * per, 2 * per + cSeq, per);
+      assertTrue(javaSeq > 12 * 10, "the ring wrapped many times: " + javaSeq + " puts");
+    });
   }
 
   @Test
   void javaAndCProducersAndConsumersShareOneSmallRingExactlyOnce() throws Exception {
-    String name = Peers.uniqueName("qi");
-    String seenName = Peers.uniqueName("qiseen");
     final int producers = 4;
     final int per = 40_000;
-    try (SharedQueue<Object> q = smallRing(name);
-        SharedByteArray seen = SharedByteArray.create(seenName, producers * per)) {
-      try {
-        // Consumers: C, and a thread of this JVM.
-        Process cConsumer = Peers.c("queue-consume", name, seenName, "" + producers, "" + per);
-        AtomicReference<Throwable> failed = new AtomicReference<>();
-        int[] javaGot = new int[1];
-        Thread javaConsumer = new Thread(() -> {
-          byte[] buf = new byte[MAX_MESSAGE];
-          int[] last = {-1, -1, -1, -1};
-          try {
-            while (true) {
-              int[] m = check(buf, q.getBytesInto(buf));
-              assertTrue(m[1] > last[m[0]], "producer " + m[0] + " out of order");
-              last[m[0]] = m[1];
-              seen.getAndAdd(m[0] * per + m[1], (byte) 1);
-              javaGot[0]++;
-            }
-          } catch (QueueClosedException e) {
-            // drained
-          } catch (Throwable e) {
-            failed.set(e);
+    onSmallRing(producers * per, (name, seenName, q, seen) -> {
+      // Consumers: C, and a thread of this JVM.
+      Process cConsumer = Peers.c("queue-consume", name, seenName, "" + producers, "" + per);
+      AtomicReference<Throwable> failed = new AtomicReference<>();
+      int[] javaGot = new int[1];
+      Thread javaConsumer = new Thread(() -> {
+        byte[] buf = new byte[MAX_MESSAGE];
+        int[] last = {-1, -1, -1, -1};
+        try {
+          while (true) {
+            int[] m = check(buf, q.getBytesInto(buf));
+            assertTrue(m[1] > last[m[0]], "producer " + m[0] + " out of order");
+            last[m[0]] = m[1];
+            seen.getAndAdd(m[0] * per + m[1], (byte) 1);
+            javaGot[0]++;
           }
-        });
-        javaConsumer.start();
-        // Producers: 0 a thread of this JVM, 1 a child JVM, 2 and 3 C.
-        Thread javaProducer = new Thread(() -> {
-          try {
-            for (int s = 0; s < per; s++) {
-              q.putBytes(pattern(0, s));
-            }
-          } catch (Throwable e) {
-            failed.set(e);
+        } catch (QueueClosedException e) {
+          // drained
+        } catch (Throwable e) {
+          failed.set(e);
+        }
+      });
+      javaConsumer.start();
+      // Producers: 0 a thread of this JVM, 1 a child JVM, 2 and 3 C.
+      Thread javaProducer = new Thread(() -> {
+        try {
+          for (int s = 0; s < per; s++) {
+            q.putBytes(pattern(0, s));
           }
-        });
-        javaProducer.start();
-        Subprocess child = Subprocess.start(() -> {
-          try (SharedQueue<Object> mine = SharedQueue.open(name)) {
-            for (int s = 0; s < per; s++) {
-              mine.putBytes(pattern(1, s));
-            }
-          }
-        });
-        List<Process> cProducers = new ArrayList<>();
-        for (int id = 2; id < producers; id++) {
-          cProducers.add(Peers.c("queue-produce", name, "" + id, "0", "" + per));
+        } catch (Throwable e) {
+          failed.set(e);
         }
-        javaProducer.join();
-        assertTrue(child.join(Duration.ofMinutes(2)));
-        assertEquals(0, child.exitCode(), child.failure().map(Throwable::toString).orElse(""));
-        for (Process p : cProducers) {
-          assertEquals(0, Peers.await(p, 120));
-        }
-        q.shutdown();
-        javaConsumer.join();
-        assertEquals(0, Peers.await(cConsumer, 120));
-        if (failed.get() != null) {
-          throw new AssertionError("a Java participant failed", failed.get());
-        }
-        String out = Peers.output(cConsumer).trim();
-        int cGot = Integer.parseInt(out.substring(out.indexOf(' ') + 1));
-        assertEquals(producers * per, cGot + javaGot[0]);
-        byte[] all = seen.toArray();
-        for (int i = 0; i < all.length; i++) {
-          if (all[i] != 1) {
-            throw new AssertionError("message " + (i / per) + "/" + (i % per) + " got "
-                + all[i] + " times");
+      });
+      javaProducer.start();
+      Subprocess child = Subprocess.start(() -> {
+        try (SharedQueue<Object> mine = SharedQueue.open(name)) {
+          for (int s = 0; s < per; s++) {
+            mine.putBytes(pattern(1, s));
           }
         }
-        assertEquals(0, q.size());
-        assertTrue(q.isShutdown());
-      } finally {
-        q.unlink();
-        seen.unlink();
+      });
+      List<Process> cProducers = new ArrayList<>();
+      for (int id = 2; id < producers; id++) {
+        cProducers.add(Peers.c("queue-produce", name, "" + id, "0", "" + per));
       }
-    }
+      javaProducer.join();
+      assertTrue(child.join(Duration.ofMinutes(2)));
+      assertEquals(0, child.exitCode(), child.failure().map(Throwable::toString).orElse(""));
+      for (Process p : cProducers) {
+        assertEquals(0, Peers.await(p, 120));
+      }
+      q.shutdown();
+      javaConsumer.join();
+      assertEquals(0, Peers.await(cConsumer, 120));
+      if (failed.get() != null) {
+        throw new AssertionError("a Java participant failed", failed.get());
+      }
+      String out = Peers.output(cConsumer).trim();
+      int cGot = Integer.parseInt(out.substring(out.indexOf(' ') + 1));
+      assertEquals(producers * per, cGot + javaGot[0]);
+      assertEachOnce(seen, 0, producers * per, per);
+      assertEquals(0, q.size());
+      assertTrue(q.isShutdown());
+    });
   }
 
   @Test
   void oneJavaAndOneCPeerStreamEachWayThroughTheWrap() throws Exception {
-    String name = Peers.uniqueName("qi");
-    String seenName = Peers.uniqueName("qiseen");
     final int per = 100_000;
-    try (SharedQueue<Object> q = smallRing(name);
-        SharedByteArray seen = SharedByteArray.create(seenName, 2 * per)) {
-      try {
-        // Java produces, C consumes (and checks order and content).
-        Process c = Peers.c("queue-consume", name, seenName, "2", "" + per, "" + per);
-        for (int s = 0; s < per; s++) {
-          q.putBytes(pattern(0, s));
-        }
-        assertEquals(0, Peers.await(c, 120));
-        assertEquals("got " + per, Peers.output(c).trim());
-        // C produces, Java consumes.
-        Process p = Peers.c("queue-produce", name, "1", "0", "" + per);
-        byte[] buf = new byte[MAX_MESSAGE];
-        for (int s = 0; s < per; s++) {
-          int[] m = check(buf, q.getBytesInto(buf));
-          assertArrayEquals(new int[] {1, s}, m);
-          seen.getAndAdd(per + s, (byte) 1);
-        }
-        assertEquals(0, Peers.await(p, 120));
-        assertEquals(0, q.size());
-        byte[] all = seen.toArray();
-        for (int i = 0; i < all.length; i++) {
-          assertEquals(1, all[i], "message " + i);
-        }
-      } finally {
-        q.unlink();
-        seen.unlink();
+    onSmallRing(2 * per, (name, seenName, q, seen) -> {
+      // Java produces, C consumes (and checks order and content).
+      Process c = Peers.c("queue-consume", name, seenName, "2", "" + per, "" + per);
+      for (int s = 0; s < per; s++) {
+        q.putBytes(pattern(0, s));
       }
-    }
+      assertEquals(0, Peers.await(c, 120));
+      assertEquals("got " + per, Peers.output(c).trim());
+      // C produces, Java consumes.
+      Process p = Peers.c("queue-produce", name, "1", "0", "" + per);
+      byte[] buf = new byte[MAX_MESSAGE];
+      for (int s = 0; s < per; s++) {
+        int[] m = check(buf, q.getBytesInto(buf));
+        assertArrayEquals(new int[] {1, s}, m);
+        seen.getAndAdd(per + s, (byte) 1);
+      }
+      assertEquals(0, Peers.await(p, 120));
+      assertEquals(0, q.size());
+      assertEachOnce(seen, 0, 2 * per, per);
+    });
   }
 }
