@@ -7,7 +7,13 @@
  * wait on until it decides the writer is dead, and a torn claim cannot even say whose it was.
  * Under the put lock, `tail` moves only once the record is complete, so a dead producer's bytes
  * are simply never published; its lock is taken over within one liveness slice. Uncontended,
- * the lock costs two atomic instructions on a cache line no consumer touches.
+ * the lock costs two atomic instructions on the producers' cache line (which consumers read too:
+ * `tail` is on it, so every message moves that line between the two sides, besides the record).
+ *
+ * The uncontended put and get (take, the record, commit, release, notify) are implemented again
+ * in Java, java/src/main/java/org/mproc/queue/QueueRing.java, on the binding's own mapping: a
+ * change to the protocol here must be made there too (tests/java/.../QueueInteropTest.java runs
+ * the two against each other).
  */
 #define _GNU_SOURCE
 #include "internal.h"

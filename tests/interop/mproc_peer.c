@@ -14,6 +14,14 @@
  *   mproc_peer event-set EVENT        set an Event
  *   mproc_peer negate-handed          as negate, on the Value and Array handed by a parent
  *                                     (handed objects 0 and 1, see mproc_child_init)
+ *   mproc_peer queue-produce QUEUE ID FROM COUNT
+ *                                     put the patterned messages FROM..FROM+COUNT-1 of producer
+ *                                     ID (see pattern_len), waiting for room as long as it takes
+ *   mproc_peer queue-consume QUEUE SEEN PRODUCERS PER [MAX]
+ *                                     get messages until the queue is shut down and drained (or
+ *                                     MAX were got), check each against the pattern and the
+ *                                     order of its producer, add 1 to int8 Array SEEN at
+ *                                     ID * PER + SEQ; print "got N"
  *
  * Exit status 0 on success; on failure the error's name and message go to stderr.
  */
@@ -219,6 +227,89 @@ static int event_set(const char *event) {
   return rc != 0 ? fail("set", rc) : 0;
 }
 
+/* ---- queue (the pattern is QueueInteropTest's: keep the two in step) ---- */
+
+/* Payload length of message SEQ of producer ID: 8..300 bytes, so records of 16..312 bytes wrap a
+   small ring at every position and need padding records. */
+static uint32_t pattern_len(uint32_t id, uint32_t seq) {
+  return 8 + (uint32_t)(((uint64_t)seq * 131 + (uint64_t)id * 17) % 293);
+}
+
+static unsigned char pattern_byte(uint32_t id, uint32_t seq, uint32_t k) {
+  return (unsigned char)(id * 7 + seq * 13 + k);
+}
+
+static int queue_produce(const char *name, uint32_t id, uint32_t from, uint32_t count) {
+  mproc_queue_t *q;
+  int rc = mproc_queue_open(name, &q);
+  if (rc != 0)
+    return fail(name, rc);
+  unsigned char buf[300];
+  for (uint32_t seq = from; seq < from + count; seq++) {
+    uint32_t len = pattern_len(id, seq);
+    memcpy(buf, &id, 4);
+    memcpy(buf + 4, &seq, 4);
+    for (uint32_t k = 8; k < len; k++)
+      buf[k] = pattern_byte(id, seq, k);
+    if ((rc = mproc_queue_put(q, buf, len, MPROC_FOREVER)) != 0)
+      return fail("put", rc);
+  }
+  mproc_queue_close(q);
+  return 0;
+}
+
+static int queue_consume(const char *name, const char *seen_name, uint32_t producers,
+                         uint32_t per, long max) {
+  mproc_queue_t *q;
+  mproc_array_t *seen;
+  int rc = mproc_queue_open(name, &q);
+  if (rc != 0)
+    return fail(name, rc);
+  if ((rc = mproc_array_open(seen_name, MPROC_KIND_ARRAY, MPROC_INT8, &seen)) != 0)
+    return fail(seen_name, rc);
+  int64_t *last = malloc(producers * sizeof *last);
+  if (last == NULL)
+    return fail("malloc", MPROC_ENOMEM);
+  for (uint32_t i = 0; i < producers; i++)
+    last[i] = -1;
+  unsigned char buf[512];
+  long got = 0;
+  while (max < 0 || got < max) {
+    uint32_t len, id, seq;
+    rc = mproc_queue_get(q, buf, sizeof buf, &len, MPROC_FOREVER);
+    if (rc == MPROC_ECLOSED)
+      break;
+    if (rc != 0)
+      return fail("get", rc);
+    if (len < 8) {
+      fprintf(stderr, "mproc_peer: message %ld has %u bytes\n", got, len);
+      return 1;
+    }
+    memcpy(&id, buf, 4);
+    memcpy(&seq, buf + 4, 4);
+    if (id >= producers || seq >= per || len != pattern_len(id, seq) || (int64_t)seq <= last[id]) {
+      fprintf(stderr, "mproc_peer: bad message %u/%u of %u bytes (last of that producer %lld)\n",
+              id, seq, len, (long long)last[id < producers ? id : 0]);
+      return 1;
+    }
+    for (uint32_t k = 8; k < len; k++)
+      if (buf[k] != pattern_byte(id, seq, k)) {
+        fprintf(stderr, "mproc_peer: message %u/%u differs at byte %u\n", id, seq, k);
+        return 1;
+      }
+    last[id] = seq;
+    if ((rc = mproc_array_fetch_add(seen, (uint64_t)id * per + seq, 1, NULL)) != 0)
+      return fail("seen", rc);
+    got++;
+  }
+  printf("got %ld\n", got);
+  fflush(stdout);
+  free(last);
+  mproc_array_close(seen);
+  mproc_queue_close(q);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "layout") == 0)
     return layout();
@@ -244,8 +335,14 @@ int main(int argc, char **argv) {
     return barrier_wait(argv[2]);
   if (argc == 3 && strcmp(argv[1], "event-set") == 0)
     return event_set(argv[2]);
+  if (argc == 6 && strcmp(argv[1], "queue-produce") == 0)
+    return queue_produce(argv[2], (uint32_t)atol(argv[3]), (uint32_t)atol(argv[4]),
+                         (uint32_t)atol(argv[5]));
+  if ((argc == 6 || argc == 7) && strcmp(argv[1], "queue-consume") == 0)
+    return queue_consume(argv[2], argv[3], (uint32_t)atol(argv[4]), (uint32_t)atol(argv[5]),
+                         argc == 7 ? atol(argv[6]) : -1);
   fprintf(stderr, "usage: mproc_peer layout | negate V A | add-locked V N | add-atomic V N | "
                   "hold V | get V | sync-hold L | sync-add L V N | sync-count L | barrier-wait B | "
-                  "event-set E\n");
+                  "event-set E | queue-produce Q ID FROM N | queue-consume Q SEEN PRODUCERS PER [MAX]\n");
   return 2;
 }

@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,11 +20,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.mproc.ErrorCode;
 import org.mproc.IncompatibleObjectException;
+import org.mproc.MprocException;
 import org.mproc.ObjectClosedException;
 import org.mproc.ObjectExistsException;
+import org.mproc.shared.SharedByteArray;
 import org.mproc.shared.SharedLong;
 import org.mproc.testing.Peers;
 
@@ -169,6 +179,230 @@ class SharedQueueTest {
         assertEquals(ErrorCode.EKIND, e.code());
       } finally {
         v.unlink();
+      }
+    }
+  }
+
+  @Test
+  void threadsOfOneProcessShareOneQueueObject() throws Exception {
+    final int producers = 3;
+    final int per = 100_000;
+    try (SharedQueue<Object> q = SharedQueue.builder().capacityBytes(1 << 14).create();
+        SharedByteArray seen = SharedByteArray.create(producers * per)) {
+      List<Thread> threads = new ArrayList<>();
+      AtomicReference<Throwable> failed = new AtomicReference<>();
+      AtomicInteger got = new AtomicInteger();
+      for (int c = 0; c < 2; c++) {
+        boolean blocking = c == 0;
+        threads.add(new Thread(() -> {
+          byte[] buf = new byte[8];
+          try {
+            while (true) {
+              int len = blocking ? q.getBytesInto(buf) : q.pollBytesInto(buf);
+              if (len < 0) {
+                Thread.onSpinWait();
+                continue;
+              }
+              ByteBuffer m = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
+              seen.getAndAdd(m.getInt(0) * per + m.getInt(4), (byte) 1);
+              got.incrementAndGet();
+            }
+          } catch (QueueClosedException e) {
+            // drained
+          } catch (Throwable e) {
+            failed.set(e);
+          }
+        }));
+      }
+      for (int p = 0; p < producers; p++) {
+        int id = p;
+        threads.add(new Thread(() -> {
+          try {
+            for (int s = 0; s < per; s++) {
+              byte[] m = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(id)
+                  .putInt(s).array();
+              if (s % 2 == 0) {
+                q.putBytes(m);
+              } else {
+                while (!q.offerBytes(m, Duration.ZERO)) {
+                  Thread.onSpinWait();
+                }
+              }
+            }
+          } catch (Throwable e) {
+            failed.set(e);
+          }
+        }));
+      }
+      threads.forEach(Thread::start);
+      for (Thread t : threads.subList(2, threads.size())) {
+        t.join();
+      }
+      q.shutdown();
+      threads.get(0).join();
+      threads.get(1).join();
+      if (failed.get() != null) {
+        throw new AssertionError("a thread failed", failed.get());
+      }
+      assertEquals(producers * per, got.get());
+      byte[] all = seen.toArray();
+      for (int i = 0; i < all.length; i++) {
+        assertEquals(1, all[i], "message " + i);
+      }
+    }
+  }
+
+  @Test
+  void closingUnderAnotherThreadEndsItsCallsAndOthersCarryOn() throws Exception {
+    String name = Peers.uniqueName("q");
+    try (SharedQueue<Object> keeper = SharedQueue.builder().name(name).capacityBytes(1 << 14)
+        .create()) {
+      try {
+        for (int round = 0; round < 5; round++) {
+          SharedQueue<Object> q = SharedQueue.open(name);
+          AtomicReference<Throwable> ended = new AtomicReference<>();
+          Thread t = new Thread(() -> {
+            byte[] buf = new byte[64];
+            try {
+              while (true) {
+                q.putBytes(buf);
+                q.getBytesInto(buf);
+              }
+            } catch (Throwable e) {
+              ended.set(e);
+            }
+          });
+          t.start();
+          Thread.sleep(20 + 10 * round);
+          q.close();
+          t.join(10_000);
+          assertFalse(t.isAlive());
+          assertTrue(ended.get() instanceof ObjectClosedException, String.valueOf(ended.get()));
+          // Another handle of this process takes over whatever lock the closed one held.
+          keeper.putBytes(new byte[] {1, 2, 3});
+          byte[] last = null;
+          for (Optional<byte[]> m; (m = keeper.getBytes(Duration.ZERO)).isPresent(); ) {
+            last = m.get();
+          }
+          assertArrayEquals(new byte[] {1, 2, 3}, last);
+          assertEquals(0, keeper.size());
+        }
+      } finally {
+        keeper.unlink();
+      }
+    }
+  }
+
+  /* The queue body of a named queue, mapped by the test as a hostile process would. */
+  private static MappedByteBuffer body(String name) throws Exception {
+    try (FileChannel ch = FileChannel.open(Path.of("/dev/shm" + name), StandardOpenOption.READ,
+        StandardOpenOption.WRITE)) {
+      MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size());
+      m.order(ByteOrder.LITTLE_ENDIAN);
+      return (MappedByteBuffer) m.position((int) m.getLong(120)).slice()
+          .order(ByteOrder.LITTLE_ENDIAN);
+    }
+  }
+
+  @Test
+  void aScribbledRecordOrTailPoisonsTheQueueWithATypedError() throws Exception {
+    String name = Peers.uniqueName("q");
+    try (SharedQueue<Object> q = SharedQueue.builder().name(name).capacityBytes(4096).create()) {
+      try {
+        q.putBytes(new byte[] {1, 2, 3});
+        MappedByteBuffer b = body(name);
+        b.putInt(1024, 1 << 30); // the record's length: far beyond the maximum
+        MprocException get = assertThrows(MprocException.class, q::getBytes);
+        assertEquals(ErrorCode.ECORRUPT, get.code());
+        MprocException put = assertThrows(MprocException.class, () -> q.putBytes(new byte[1]));
+        assertEquals(ErrorCode.ECORRUPT, put.code());
+      } finally {
+        q.unlink();
+      }
+    }
+    String other = Peers.uniqueName("q");
+    try (SharedQueue<Object> q = SharedQueue.builder().name(other).capacityBytes(4096).create()) {
+      try {
+        q.putBytes(new byte[] {1});
+        body(other).putLong(16, 13); // tail: not a record boundary
+        MprocException put = assertThrows(MprocException.class, () -> q.putBytes(new byte[1]));
+        assertEquals(ErrorCode.ECORRUPT, put.code());
+        assertThrows(MprocException.class, q::poll);
+      } finally {
+        q.unlink();
+      }
+    }
+  }
+
+  /*
+   * A same-user process scribbling on the positions, counts, intents and records (never the lock
+   * words): every call returns normally or throws an MprocException (ECORRUPT once the queue
+   * found a bad record and poisoned itself); nothing else escapes, nothing hangs.
+   */
+  @Test
+  void hostileBodyWordsOnlyEverGiveTypedErrors() throws Exception {
+    String name = Peers.uniqueName("q");
+    java.util.Random rnd = new java.util.Random(20261126L);
+    try (SharedQueue<Object> q = SharedQueue.builder().name(name).capacityBytes(4096)
+        .maxMessageBytes(512).create()) {
+      try {
+        MappedByteBuffer b = body(name);
+        MappedByteBuffer hdr;
+        try (FileChannel ch = FileChannel.open(Path.of("/dev/shm" + name),
+            StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+          hdr = ch.map(FileChannel.MapMode.READ_WRITE, 0, 256);
+        }
+        hdr.order(ByteOrder.LITTLE_ENDIAN);
+        int[] words = {16, 24, 32, 40, 144, 152, 160, 168};
+        byte[] buf = new byte[512];
+        int corrupt = 0;
+        for (int i = 0; i < 3000; i++) {
+          switch (rnd.nextInt(4)) {
+            case 0: { // a position or count nudged, aligned or not
+              int w = words[rnd.nextInt(words.length)];
+              b.putLong(w, b.getLong(w) + (rnd.nextInt(2048) - 1024) * (rnd.nextBoolean() ? 8 : 1));
+              break;
+            }
+            case 1: // anything at all
+              b.putLong(words[rnd.nextInt(words.length)], rnd.nextLong());
+              break;
+            case 2: // record bytes
+              b.put(1024 + rnd.nextInt(4096), (byte) rnd.nextInt());
+              break;
+            default: // heal the state now and then, so that the calls keep reaching the body
+              hdr.putInt(16, 1);
+          }
+          try {
+            switch (rnd.nextInt(5)) {
+              case 0:
+                q.offerBytes(new byte[rnd.nextInt(513)], Duration.ZERO);
+                break;
+              case 1:
+                q.pollBytesInto(buf);
+                break;
+              case 2:
+                q.getBytes(Duration.ZERO);
+                break;
+              case 3:
+                try {
+                  q.peek(); // peeks through the codec: scribbled bytes are its to refuse
+                } catch (IllegalArgumentException e) {
+                  assertTrue(e.getMessage().contains("decode") || e.getMessage().contains("malformed")
+                      || e.getMessage().contains("filter"), e.getMessage());
+                }
+                break;
+              default:
+                q.size();
+            }
+          } catch (MprocException e) {
+            if (e.code() == ErrorCode.ECORRUPT) {
+              corrupt++;
+            }
+          }
+        }
+        assertTrue(corrupt > 0, "the scribbles were noticed");
+      } finally {
+        q.unlink();
       }
     }
   }

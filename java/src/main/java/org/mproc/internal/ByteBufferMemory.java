@@ -213,6 +213,24 @@ final class ByteBufferMemory implements Memory {
   }
 
   @Override
+  public void putBytesPlain(byte[] src, int index, long offset, int count) {
+    try {
+      buf.put((int) offset, src, index, count); // absolute: no duplicate, no position
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public void getBytesPlain(long offset, byte[] dst, int index, int count) {
+    try {
+      buf.get((int) offset, dst, index, count);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
   public void close() {
     buf = CLOSED;
   }

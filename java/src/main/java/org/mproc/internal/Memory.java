@@ -160,6 +160,28 @@ public interface Memory extends AutoCloseable {
    */
   void copyIn(Object array, int index, long offset, int count);
 
+  /**
+   * Copies bytes in with plain stores and no fence (unlike {@link #copyIn}): the caller orders
+   * them, typically by a later release store that publishes them.
+   *
+   * @param src the source array
+   * @param index the first array index to read
+   * @param offset the segment offset of the first byte
+   * @param count the number of bytes
+   */
+  void putBytesPlain(byte[] src, int index, long offset, int count);
+
+  /**
+   * Copies bytes out with plain loads and no fence (unlike {@link #copyOut}): the caller orders
+   * them, typically after an acquiring load that told it the bytes are there.
+   *
+   * @param offset the segment offset of the first byte
+   * @param dst the destination array
+   * @param index the first array index to write
+   * @param count the number of bytes
+   */
+  void getBytesPlain(long offset, byte[] dst, int index, int count);
+
   /** Invalidates the view; later accesses throw {@link org.mproc.ObjectClosedException}. */
   @Override
   void close();

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.mproc.ErrorCode;
 import org.mproc.internal.Handoff;
+import org.mproc.internal.Memory;
 import org.mproc.internal.Native;
 import org.mproc.internal.NativeApi;
 
@@ -38,6 +39,11 @@ import org.mproc.internal.NativeApi;
  * <p>Crash safety: a process killed at any point loses at most the message it was putting or
  * getting; nobody else is blocked beyond the liveness check (about 10 ms).
  *
+ * <p>Threads: a queue object may be used by any number of threads at once. The common put and
+ * get run in Java on the shared mapping, with no native call, whenever they need not wait; the
+ * rest is done by the C library, with which they interoperate exactly (C and Java processes may
+ * share a queue).
+ *
  * <p>Closing: {@link #shutdown()} is Python's {@code close()}: no more puts, by anyone;
  * consumers drain what is queued and then get {@link QueueClosedException}. {@link #close()}
  * detaches this process's handle.
@@ -57,9 +63,18 @@ import org.mproc.internal.NativeApi;
 public final class SharedQueue<E> extends AbstractQueue<E>
     implements BlockingQueue<E>, AutoCloseable, Handoff.Source {
   private static final long SLICE_NS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final long CLOSE_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final int KIND_QUEUE = 1;
   private static final int EAGAIN = ErrorCode.EAGAIN.code();
   private static final int ETIMEDOUT = ErrorCode.ETIMEDOUT.code();
+  private static final int EDEADLK = ErrorCode.EDEADLK.code();
+  /* A blocking get spins this long on the mapped tail before the native call (which may sleep),
+     as the C library's own wait does, and backs off while spinning keeps failing. */
+  private static final long SPIN_NS = 20_000;
+  private static final boolean SPIN = Runtime.getRuntime().availableProcessors() > 1;
+  /* Diagnostic switch: -Dmproc.queue.javaPath=false sends every put and get to C. */
+  private static final boolean JAVA_PATH =
+      !"false".equals(System.getProperty("mproc.queue.javaPath"));
 
   private final NativeApi api;
   private final long queue;
@@ -69,6 +84,13 @@ public final class SharedQueue<E> extends AbstractQueue<E>
   private final long maxCount;
   private final ThreadLocal<Rx> receive;
   private final AtomicInteger inflight = new AtomicInteger();
+  /* The mapping and the put/get run in Java on it; both null when every call goes to C. */
+  private final Memory mem;
+  private final QueueRing ring;
+  /* Adaptive spinning of blocking gets (as mproc__spin_allowed): spins to skip, and the next
+     skip after a failed spin. Racy between threads, which only blurs the adaptation. */
+  private int spinSkip;
+  private int spinBackoff;
   private volatile boolean closed;
 
   private SharedQueue(long queue, String name, Codec<E> codec) {
@@ -79,6 +101,30 @@ public final class SharedQueue<E> extends AbstractQueue<E>
     this.maxMessage = api.queueMaxMessage(queue);
     this.maxCount = api.queueMaxCount(queue);
     this.receive = ThreadLocal.withInitial(() -> new Rx(Math.min(maxMessage, 4096)));
+    Memory m = null;
+    QueueRing r = null;
+    if (JAVA_PATH) {
+      long segment = api.queueSegment(queue);
+      try {
+        m = api.map(segment);
+        r = QueueRing.over(m, this::wake, api.lockOwnerWord(segment), api.queueCapacity(queue),
+            maxMessage, maxCount);
+      } catch (UnsupportedOperationException e) {
+        // JNA cannot map 2 GiB or more: such a queue is used through C only
+      } catch (RuntimeException | Error e) {
+        if (m != null) {
+          m.close();
+        }
+        api.queueClose(queue);
+        throw e;
+      }
+      if (r == null && m != null) {
+        m.close();
+        m = null;
+      }
+    }
+    this.mem = m;
+    this.ring = r;
   }
 
   /**
@@ -285,6 +331,67 @@ public final class SharedQueue<E> extends AbstractQueue<E>
     inflight.decrementAndGet();
   }
 
+  /* The Java path's way to wake a sleeper: a native call, so guarded like one. Once closed,
+     nobody here wakes anyone; sleepers look again within their slice (100 ms). */
+  private void wake(long offset) {
+    inflight.incrementAndGet();
+    try {
+      if (!closed) {
+        api.wake32(mem.address() + offset, 1);
+      }
+    } finally {
+      inflight.decrementAndGet();
+    }
+  }
+
+  /* The Java path needs no in-flight count: it touches only the mapping, which is safe after
+     close on both backends (accesses then throw). This check makes use after close fail here
+     even on a thread that has not seen the mapping closed. */
+  private QueueRing ring() {
+    if (closed) {
+      throw Native.closed();
+    }
+    return ring;
+  }
+
+  /* A C call answered EDEADLK: another thread of this process holds the lock through the same
+     handle, for a copy's time. That is a busy lock like any other. */
+  private static int busy(int rc) {
+    return rc == EDEADLK ? EAGAIN : rc;
+  }
+
+  /**
+   * Spins on the mapped tail for a while before a blocking get goes to C, as C's own wait does
+   * (adaptively: not while spinning keeps failing).
+   *
+   * @param timeoutNs the get's timeout, -1 for none
+   * @return true if a message (or a change of state) may be there
+   */
+  private boolean spinForMessage(long timeoutNs) {
+    if (!SPIN) {
+      return false;
+    }
+    if (spinSkip > 0) {
+      spinSkip--;
+      return false;
+    }
+    long end = System.nanoTime() + (timeoutNs < 0 ? SPIN_NS : Math.min(SPIN_NS, timeoutNs));
+    for (int i = 0; ; i++) {
+      if (ring.maybeNonEmpty()) {
+        spinBackoff = 0;
+        return true;
+      }
+      Thread.onSpinWait();
+      if ((i & 63) == 63 && System.nanoTime() - end >= 0) {
+        break;
+      }
+    }
+    int b = spinBackoff;
+    spinBackoff = b == 0 ? 1 : Math.min(b * 2, 1024);
+    spinSkip = spinBackoff;
+    return false;
+  }
+
   /* ---------------------------------------------------------------- raw bytes */
 
   /**
@@ -359,16 +466,25 @@ public final class SharedQueue<E> extends AbstractQueue<E>
    * @throws InterruptedException if interrupted while waiting
    */
   public int getBytesInto(byte[] buf) throws InterruptedException {
+    if (ring != null) {
+      int r = ring().tryGet(buf, true);
+      if (r == QueueRing.EMPTY && spinForMessage(-1)) {
+        r = ring.tryGet(buf, true);
+      }
+      if (r >= 0) {
+        return r;
+      }
+    }
     int rc;
     enter();
     try {
-      rc = api.queueRecv(queue, buf, 0, true);
+      rc = busy(api.queueRecv(queue, buf, 0, true));
     } finally {
       exit();
     }
     if (rc == ETIMEDOUT || rc == EAGAIN) {
-      rc = loop(() -> api.queueRecv(queue, buf, 0, true),
-          slice -> api.queueRecv(queue, buf, slice, true), -1);
+      rc = loop(() -> busy(api.queueRecv(queue, buf, 0, true)),
+          slice -> busy(api.queueRecv(queue, buf, slice, true)), -1);
     }
     return intoResult(rc, buf);
   }
@@ -383,14 +499,20 @@ public final class SharedQueue<E> extends AbstractQueue<E>
    * @throws QueueClosedException if the queue was shut down and is drained
    */
   public int pollBytesInto(byte[] buf) {
+    if (ring != null) {
+      int r = ring().tryGet(buf, true);
+      if (r >= 0 || r == QueueRing.EMPTY) {
+        return r;
+      }
+    }
     int rc;
     enter();
     try {
-      rc = api.queueRecv(queue, buf, 0, true);
+      rc = busy(api.queueRecv(queue, buf, 0, true));
       if (rc == EAGAIN) { // another consumer holds the lock for a copy's time
         for (int i = 0; i < 64 && rc == EAGAIN; i++) {
           Thread.onSpinWait();
-          rc = api.queueRecv(queue, buf, 0, true);
+          rc = busy(api.queueRecv(queue, buf, 0, true));
         }
       }
     } finally {
@@ -405,16 +527,28 @@ public final class SharedQueue<E> extends AbstractQueue<E>
     }
     if (rc == ErrorCode.ETOOSMALL.code()) {
       int[] len = new int[1];
-      enter();
-      try {
-        api.queueGet(queue, new byte[0], len, 0, false);
-      } finally {
-        exit();
-      }
+      peekLength(len);
       throw new BufferTooShortException(describe(), len[0], buf.length);
     }
     finish(rc, "get from");
     return rc;
+  }
+
+  /* Learns the length of the oldest message (a peek into no buffer), retrying while the get
+     lock is busy for a copy's time. Leaves len as it was if there is none by then. */
+  private void peekLength(int[] len) {
+    enter();
+    try {
+      for (int i = 0; i < 1000; i++) {
+        int rc = busy(api.queueGet(queue, new byte[0], len, 0, false));
+        if (rc != EAGAIN) {
+          return;
+        }
+        Thread.onSpinWait();
+      }
+    } finally {
+      exit();
+    }
   }
 
   /** A consumer thread's receive buffer (grown to the largest message seen) and last length. */
@@ -647,16 +781,19 @@ public final class SharedQueue<E> extends AbstractQueue<E>
           "message of " + len + " bytes exceeds the maximum of " + describe() + ": maxMessage="
               + maxMessage);
     }
+    if (ring != null && ring().tryPut(b, off, len) == QueueRing.DONE) {
+      return true; // the common case: in Java, no native call
+    }
     int rc;
     enter();
-    try { // the common case, without the slow path's lambdas
-      rc = api.queuePut(queue, b, off, len, 0);
+    try { // without the slow path's lambdas
+      rc = busy(api.queuePut(queue, b, off, len, 0));
     } finally {
       exit();
     }
     if (rc == EAGAIN || (rc == ETIMEDOUT && timeoutNs != 0)) {
-      rc = loop(() -> api.queuePut(queue, b, off, len, 0),
-          slice -> api.queuePut(queue, b, off, len, slice), timeoutNs);
+      rc = loop(() -> busy(api.queuePut(queue, b, off, len, 0)),
+          slice -> busy(api.queuePut(queue, b, off, len, slice)), timeoutNs);
     }
     if (rc == ETIMEDOUT) {
       return false;
@@ -668,12 +805,29 @@ public final class SharedQueue<E> extends AbstractQueue<E>
   /** Returns the thread's receive state holding the message, or null on timeout. */
   private Rx receive(long timeoutNs, boolean remove) throws InterruptedException {
     Rx rx = receive.get();
+    boolean spun = false;
     for (;;) {
       byte[] b = rx.buf;
+      if (ring != null) { // the common case: in Java, no native call, nothing allocated
+        int r = ring().tryGet(b, remove);
+        if (r == QueueRing.EMPTY && timeoutNs == 0) {
+          return null;
+        }
+        if (r == QueueRing.EMPTY && !spun) {
+          spun = true;
+          if (spinForMessage(timeoutNs)) {
+            continue;
+          }
+        }
+        if (r >= 0) {
+          rx.len[0] = r;
+          return rx;
+        }
+      }
       int rc;
       enter();
-      try { // the common case: one critical downcall, nothing allocated
-        rc = api.queueRecv(queue, b, 0, remove);
+      try { // one critical downcall, nothing allocated
+        rc = busy(api.queueRecv(queue, b, 0, remove));
       } finally {
         exit();
       }
@@ -681,20 +835,15 @@ public final class SharedQueue<E> extends AbstractQueue<E>
         return null;
       }
       if (rc == ETIMEDOUT || rc == EAGAIN) {
-        rc = loop(() -> api.queueRecv(queue, b, 0, remove),
-            slice -> api.queueRecv(queue, b, slice, remove), timeoutNs);
+        rc = loop(() -> busy(api.queueRecv(queue, b, 0, remove)),
+            slice -> busy(api.queueRecv(queue, b, slice, remove)), timeoutNs);
       }
       if (rc >= 0) {
         rx.len[0] = rc;
         return rx;
       }
       if (rc == ErrorCode.ETOOSMALL.code()) {
-        enter();
-        try { // learn the length: the message stays queued
-          api.queueGet(queue, new byte[0], rx.len, 0, false);
-        } finally {
-          exit();
-        }
+        peekLength(rx.len); // the message stays queued
         rx.buf = new byte[Math.max(rx.len[0], b.length * 2)]; // grow, and keep for later
         continue;
       }
@@ -959,6 +1108,12 @@ public final class SharedQueue<E> extends AbstractQueue<E>
         return;
       }
       closed = true;
+    }
+    if (ring != null) {
+      // New calls fail now; one in progress on another thread holds a lock for a copy's time:
+      // let it finish rather than leave the lock to a takeover (~10 ms for everyone else).
+      ring.awaitUnlocked(CLOSE_WAIT_NS);
+      mem.close(); // from now on every access of the Java path throws
     }
     while (inflight.get() != 0) { // blocking calls return within one slice
       Thread.onSpinWait();

@@ -209,6 +209,24 @@ final class SegmentMemory implements Memory {
   }
 
   @Override
+  public void putBytesPlain(byte[] src, int index, long offset, int count) {
+    try {
+      MemorySegment.copy(src, index, seg, BYTE, offset, count);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public void getBytesPlain(long offset, byte[] dst, int index, int count) {
+    try {
+      MemorySegment.copy(seg, BYTE, offset, dst, index, count);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
   public void close() {
     if (arena.scope().isAlive()) {
       arena.close();

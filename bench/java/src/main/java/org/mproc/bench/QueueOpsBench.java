@@ -19,9 +19,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * one process (no contention, the queue never full or empty when a get runs). Each benchmark is
  * one 64-byte put followed by one get:
  * <ul>
- *   <li>{@code sharedQueue}: {@code putBytes} + {@code getBytesInto} (the public path);
+ *   <li>{@code sharedQueue}: {@code putBytes} + {@code getBytesInto} (the public path: since
+ *       the Java path, the protocol run in Java on the mapping, no native call);
  *   <li>{@code nativeApi}: the same two calls on the internal {@link NativeApi} with timeout 0,
- *       i.e. without SharedQueue's {@code loop} (lambdas, in-flight counter, ThreadLocal);
+ *       i.e. the C functions through one downcall each (what {@code sharedQueue} cost before);
  *   <li>{@code nativeSize}: one {@code mproc_queue_size} downcall, the floor of a call.
  * </ul>
  * Run with {@code java -cp ... org.openjdk.jmh.Main QueueOpsBench -prof gc} plus
