@@ -48,7 +48,6 @@ public final class HeaderLock {
   public static final int NOT_HELD_HERE = 1;
 
   private static final int CONTENDED = 0x80000000;
-  private static final int SPINS = 100; // as lock.c's SPINS
   private static final int EOWNERDEAD = ErrorCode.EOWNERDEAD.code();
   private static final int ETIMEDOUT = ErrorCode.ETIMEDOUT.code();
   private static final int EDEADLK = ErrorCode.EDEADLK.code();
@@ -207,18 +206,6 @@ public final class HeaderLock {
     if (mem.compareAndSetInt(WORD, 0, ownerWord)) {
       took(me, false, 1);
       return true;
-    }
-    if (timeoutNs != 0) {
-      // C's spin (mproc__lock_acquire): a holder in the middle of a short critical section is
-      // usually gone within a few hundred cycles, cheaper to wait for here than through the
-      // gate and a downcall. Read-only until the word is free, so the holder keeps its line.
-      for (int i = 0; i < SPINS; i++) {
-        Thread.onSpinWait();
-        if (mem.getInt(WORD) == 0 && mem.compareAndSetInt(WORD, 0, ownerWord)) {
-          took(me, false, 1);
-          return true;
-        }
-      }
     }
     return contend(me, timeoutNs, interruptible, null, 1);
   }
