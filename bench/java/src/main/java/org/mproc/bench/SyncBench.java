@@ -22,7 +22,8 @@ import org.mproc.sync.SharedLock;
  *   <li>{@code sync.lock_2proc}: ops/s of two child JVMs each doing N x {@code lock();
  *       counter.set(counter.get() + 1); unlock()} on a named SharedLock and a named
  *       {@link SharedLong}; 2N / (last end - first start) from the workers' own clocks, each
- *       warmed up on a private lock first; the counter is checked to be exactly 2N.
+ *       warmed up together on the same lock first (300,000 iterations, so that the contended
+ *       path is compiled; the parent then resets the counter); the counter is checked to be exactly 2N.
  *   <li>{@code sync.event_rtt}: ns per round trip with one child JVM over two named
  *       {@link SharedEvent}s (this JVM: {@code ping.set(); pong.await(); pong.clear()}; the
  *       child: {@code ping.await(); ping.clear(); pong.set()}), 50,000 timed round trips after
@@ -35,6 +36,7 @@ import org.mproc.sync.SharedLock;
 public final class SyncBench {
   private static final int UNCONTENDED_N = 5_000_000;
   private static final int RTT_WARM = 20_000;
+  private static final int WARM_N = 300_000;
   private static final int RTT_N = 50_000;
 
   /* Control array slots. */
@@ -43,7 +45,8 @@ public final class SyncBench {
   private static final int FAILED = 2;
   private static final int START = 3; // + worker
   private static final int END = 5; // + worker
-  private static final int CTL_LENGTH = 7;
+  private static final int WARM = 7; // workers arrived for the contended warm-up
+  private static final int CTL_LENGTH = 8;
 
   private SyncBench() {}
 
@@ -152,6 +155,7 @@ public final class SyncBench {
             }
             LockSupport.parkNanos(20_000);
           }
+          counter.set(0); // the workers warmed up on it
           ctl.set(GO, 1);
           for (Process p : workers) {
             awaitExit(p);
@@ -175,21 +179,24 @@ public final class SyncBench {
   }
 
   private static void lockWorker(String lockName, String counterName, String ctlName, int w, int n) {
-    try (SharedLock warm = SharedLock.create();
-        SharedLong warmCounter = SharedLong.create(0)) {
-      for (int i = 0; i < 300_000; i++) {
-        warm.lock();
-        try {
-          warmCounter.set(warmCounter.get() + 1);
-        } finally {
-          warm.unlock();
-        }
-      }
-    }
     try (SharedLock lock = SharedLock.open(lockName);
         SharedLong counter = SharedLong.open(counterName);
         SharedLongArray ctl = SharedLongArray.open(ctlName)) {
       try {
+        // JIT warm-up on the shared lock, both workers at once, so that the contended path is
+        // compiled before timing too (the parent resets the counter before GO).
+        ctl.getAndAdd(WARM, 1);
+        while (ctl.get(WARM) < 2) {
+          Thread.onSpinWait();
+        }
+        for (int i = 0; i < WARM_N; i++) {
+          lock.lock();
+          try {
+            counter.set(counter.get() + 1);
+          } finally {
+            lock.unlock();
+          }
+        }
         ctl.getAndAdd(READY, 1);
         while (ctl.get(GO) == 0) {
           Thread.onSpinWait();

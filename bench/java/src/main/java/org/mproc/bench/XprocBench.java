@@ -20,8 +20,9 @@ import org.mproc.shared.SharedLongArray;
  *
  * <p>{@code lock [N] [REPS]}: two child JVMs each do N (default 1,000,000) iterations of
  * {@code try (LockHold h = counter.lock()) { counter.set(counter.get() + 1); }} on a named
- * {@link SharedLong}; before signalling ready each warms the JIT with the same loop on a private
- * anonymous SharedLong. Throughput is 2N / (last end - first start), the workers' own
+ * {@link SharedLong}; before signalling ready both warm the JIT with 300,000 iterations of the
+ * same loop on the same value at the same time, so that the contended path is compiled too (the
+ * parent then resets the counter). Throughput is 2N / (last end - first start), the workers' own
  * {@code System.nanoTime()} (CLOCK_MONOTONIC, comparable across processes); the counter is
  * checked to be exactly 2N. Prints the median over REPS (default 5) in ops/s.
  *
@@ -51,7 +52,8 @@ public final class XprocBench {
   private static final int FILL_NS = 8;
   private static final int WARM_NS = 9;
   private static final int COPY_NS = 10;
-  private static final int CTL_LENGTH = 11;
+  private static final int WARM = 11; // lock workers arrived for the contended warm-up
+  private static final int CTL_LENGTH = 12;
 
   private XprocBench() {}
 
@@ -145,6 +147,7 @@ public final class XprocBench {
             workers.add(start("lock-worker", counterName, ctlName, String.valueOf(w), String.valueOf(n)));
           }
           await(ctl, READY, 2, workers);
+          counter.set(0); // the workers warmed up on it
           ctl.set(GO, 1);
           for (Process p : workers) {
             awaitExit(p);
@@ -168,17 +171,20 @@ public final class XprocBench {
   }
 
   private static void lockWorker(String counterName, String ctlName, int w, int n) {
-    // JIT warm-up on a private value, so that the timed loop runs compiled code.
-    try (SharedLong warm = SharedLong.create(0)) {
-      for (int i = 0; i < 300_000; i++) {
-        try (LockHold h = warm.lock()) {
-          warm.set(warm.get() + 1);
-        }
-      }
-    }
     try (SharedLong counter = SharedLong.open(counterName);
         SharedLongArray ctl = SharedLongArray.open(ctlName)) {
       try {
+        // JIT warm-up on the shared value, both workers at once, so that the contended path is
+        // compiled before timing too (the parent resets the counter before GO).
+        ctl.getAndAdd(WARM, 1);
+        while (ctl.get(WARM) < 2) {
+          Thread.onSpinWait();
+        }
+        for (int i = 0; i < 300_000; i++) {
+          try (LockHold h = counter.lock()) {
+            counter.set(counter.get() + 1);
+          }
+        }
         ctl.getAndAdd(READY, 1);
         while (ctl.get(GO) == 0) {
           Thread.onSpinWait();
