@@ -41,8 +41,8 @@ public final class HeaderLock {
   /** Segment offset of the header's robust lock word. */
   public static final long WORD = 128;
 
-  /** Longest native wait between checks for interruption, deadlines and close. */
-  public static final long SLICE_NS = TimeUnit.MILLISECONDS.toNanos(100);
+  /* Longest native wait between checks for interruption, deadlines and close. */
+  private static final long SLICE_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
   /** {@link #release()}'s answer when the calling thread does not hold the lock. */
   public static final int NOT_HELD_HERE = 1;
@@ -149,15 +149,6 @@ public final class HeaderLock {
    */
   public boolean isHeldByCurrentThread() {
     return owner() == Thread.currentThread();
-  }
-
-  /**
-   * Whether a thread of this JVM holds the lock (a snapshot).
-   *
-   * @return true if one does
-   */
-  public boolean isHeldHere() {
-    return owner() != null;
   }
 
   /**
