@@ -24,6 +24,15 @@ public final class CallsInFlight {
   }
 
   /**
+   * Whether the object is closed.
+   *
+   * @return the object's closed flag
+   */
+  public boolean isClosed() {
+    return closed.getAsBoolean();
+  }
+
+  /**
    * Marks a call in flight.
    *
    * @throws org.mproc.ObjectClosedException if the object is closed

@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.mproc.ErrorCode;
 import org.mproc.ObjectClosedException;
 
@@ -29,10 +30,10 @@ import org.mproc.ObjectClosedException;
  * accesses sequentially consistent one of them sees the other, so a wake-up is never lost.
  *
  * <p><b>Lifetime.</b> The mapped word is safe to touch after the object is closed (accesses
- * throw, see {@link Memory}); only native calls need the handle, and they run between the
- * host's {@code enter()} and {@code exit()}, which {@code close()} waits for. A hold outlives a
- * close as "abandoned": its release touches nothing, and the next acquirer in another process is
- * told the owner died.
+ * throw, see {@link Memory}); only native calls need the handle, and they run counted by the
+ * owner's {@link CallsInFlight}, which {@code close()} waits for. A hold outlives a close as
+ * "abandoned": its release touches nothing, and the next acquirer in another process is told the
+ * owner died.
  *
  * <p><b>Reentrancy</b> is the caller's choice ({@link #acquire} is told); the depth lives in
  * {@code holds} and, for RLocks, in a shared depth word that C programs read.
@@ -61,34 +62,7 @@ public final class HeaderLock {
     }
   }
 
-  /** The object that owns the handle: its life cycle and its name for messages. */
-  public interface Host {
-    /**
-     * Marks a native call on the handle in flight.
-     *
-     * @throws ObjectClosedException if the object is closed
-     */
-    void enter();
-
-    /** Ends a native call begun by {@link #enter()}. */
-    void exit();
-
-    /**
-     * Whether the object is closed.
-     *
-     * @return true once closed
-     */
-    boolean isClosed();
-
-    /**
-     * The object's name for messages.
-     *
-     * @return e.g. {@code /jobs} or {@code anonymous lock}
-     */
-    String describe();
-  }
-
-  /** One native acquisition attempt, run while the host is entered. */
+  /** One native acquisition attempt, run while the call is counted in flight. */
   @FunctionalInterface
   public interface Attempt {
     /**
@@ -106,7 +80,8 @@ public final class HeaderLock {
   private final Memory mem;
   private final int ownerWord;
   private final long depthWord;
-  private final Host host;
+  private final CallsInFlight calls;
+  private final Supplier<String> describe;
 
   /* Accessed through OWNER with opaque semantics: a thread only ever asks "is it me?". */
   @SuppressWarnings("unused")
@@ -127,15 +102,23 @@ public final class HeaderLock {
    * @param segment the {@code mproc_segment_t*}
    * @param mem the view of the segment
    * @param depthWord segment offset of a shared recursion-depth word (an RLock's), or -1
-   * @param host the owning object
+   * @param calls the owning object's native calls in flight (and its closed flag)
+   * @param describe the owning object's name for messages
    */
-  public HeaderLock(NativeApi api, long segment, Memory mem, long depthWord, Host host) {
+  public HeaderLock(
+      NativeApi api,
+      long segment,
+      Memory mem,
+      long depthWord,
+      CallsInFlight calls,
+      Supplier<String> describe) {
     this.api = api;
     this.segment = segment;
     this.mem = mem;
     this.ownerWord = api.lockOwnerWord(segment);
     this.depthWord = depthWord;
-    this.host = host;
+    this.calls = calls;
+    this.describe = describe;
   }
 
   private Thread owner() {
@@ -180,13 +163,13 @@ public final class HeaderLock {
    * @throws ObjectClosedException if the object is or becomes closed
    */
   public boolean acquire(long timeoutNs, boolean interruptible) throws InterruptedException {
-    if (host.isClosed()) {
+    if (calls.isClosed()) {
       throw Native.closed();
     }
     Thread me = Thread.currentThread();
     if (owner() == me) {
       if (holds == Integer.MAX_VALUE) {
-        throw new Error("maximum lock count exceeded on " + host.describe());
+        throw new Error("maximum lock count exceeded on " + describe.get());
       }
       holds++;
       if (depthWord >= 0) {
@@ -244,7 +227,7 @@ public final class HeaderLock {
     boolean interrupted = false;
     try {
       for (; ; ) {
-        if (host.isClosed()) {
+        if (calls.isClosed()) {
           throw Native.closed();
         }
         long slice = timeoutNs == 0 ? 0 : slice(deadline);
@@ -270,7 +253,7 @@ public final class HeaderLock {
           continue;
         } else {
           int rc;
-          host.enter();
+          calls.enter();
           try {
             if (attempt != null) {
               rc = attempt.attempt(slice);
@@ -282,14 +265,14 @@ public final class HeaderLock {
               }
             }
           } finally {
-            host.exit();
+            calls.exit();
           }
           if (rc == 0 || rc == EOWNERDEAD) {
             took(me, rc == EOWNERDEAD, depth);
             return true;
           }
           if (rc != ETIMEDOUT && rc != EDEADLK) {
-            throw Native.exception(rc, "lock", host.describe());
+            throw Native.exception(rc, "lock", describe.get());
           }
           if (rc == ETIMEDOUT && timeoutNs == 0) {
             return false;
@@ -297,7 +280,7 @@ public final class HeaderLock {
         }
         if (Thread.interrupted()) {
           if (interruptible) {
-            throw new InterruptedException("interrupted while waiting for " + host.describe());
+            throw new InterruptedException("interrupted while waiting for " + describe.get());
           }
           interrupted = true;
         }
@@ -336,7 +319,7 @@ public final class HeaderLock {
     }
     if (holds > 1) {
       holds--;
-      if (depthWord >= 0 && !host.isClosed()) {
+      if (depthWord >= 0 && !calls.isClosed()) {
         mem.setIntRelease(depthWord, holds);
       }
       return 0;
@@ -391,7 +374,7 @@ public final class HeaderLock {
   }
 
   private int releaseWord(boolean died) {
-    if (host.isClosed()) {
+    if (calls.isClosed()) {
       return 0; // the handle is gone: the hold counts as abandoned
     }
     try {
@@ -401,14 +384,14 @@ public final class HeaderLock {
       if (!died && mem.compareAndSetInt(WORD, ownerWord, 0)) {
         return 0;
       }
-      host.enter();
+      calls.enter();
     } catch (ObjectClosedException e) {
       return 0; // closed meanwhile: abandoned
     }
     try {
       return api.lockRelease(segment);
     } finally {
-      host.exit();
+      calls.exit();
     }
   }
 

@@ -83,33 +83,7 @@ public abstract class SharedData implements AutoCloseable, Handoff.Source {
           ErrorCode.ETYPE.code(), "open " + type + " (found '" + actual + "')", name);
     }
     this.data = mem.getLong(HDR_DATA_OFFSET);
-    this.header =
-        new HeaderLock(
-            api,
-            segment,
-            mem,
-            -1,
-            new HeaderLock.Host() {
-              @Override
-              public void enter() {
-                calls.enter();
-              }
-
-              @Override
-              public void exit() {
-                calls.exit();
-              }
-
-              @Override
-              public boolean isClosed() {
-                return closed;
-              }
-
-              @Override
-              public String describe() {
-                return SharedData.this.describe();
-              }
-            });
+    this.header = new HeaderLock(api, segment, mem, -1, calls, this::describe);
     this.length = (int) Math.min(Integer.MAX_VALUE, mem.getLong(HDR_ELEM_COUNT));
   }
 

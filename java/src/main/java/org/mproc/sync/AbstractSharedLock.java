@@ -32,33 +32,8 @@ public abstract class AbstractSharedLock extends SyncObject implements Lock {
 
   AbstractSharedLock(long handle, String name, ObjectKind kind, long depthWord) {
     super(handle, name, kind);
-    this.header =
-        new HeaderLock(
-            api,
-            segment,
-            mem,
-            depthWord < 0 ? -1 : body + depthWord,
-            new HeaderLock.Host() {
-              @Override
-              public void enter() {
-                AbstractSharedLock.this.enter();
-              }
-
-              @Override
-              public void exit() {
-                AbstractSharedLock.this.exit();
-              }
-
-              @Override
-              public boolean isClosed() {
-                return AbstractSharedLock.this.isClosed();
-              }
-
-              @Override
-              public String describe() {
-                return AbstractSharedLock.this.describe();
-              }
-            });
+    this.header = new HeaderLock(api, segment, mem, depthWord < 0 ? -1 : body + depthWord, calls,
+        this::describe);
   }
 
   /** Whether a holding thread may lock again (RLock) or gets an exception (Lock). */

@@ -55,7 +55,8 @@ public abstract class SyncObject implements AutoCloseable, Handoff.Source {
   final int ownerWord;
   private final String name;
   private final ObjectKind kind;
-  private final CallsInFlight calls = new CallsInFlight(this::isClosed);
+  /** Native calls on the handle in flight; {@link #close()} detaches only when there are none. */
+  final CallsInFlight calls = new CallsInFlight(this::isClosed);
   private volatile boolean closed;
 
   SyncObject(long handle, String name, ObjectKind kind) {
