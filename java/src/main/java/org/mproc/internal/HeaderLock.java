@@ -212,7 +212,8 @@ public final class HeaderLock {
     OWNER.setOpaque(this, me);
   }
 
-  private boolean contend(Thread me, long timeoutNs, boolean interruptible, Attempt attempt, int depth)
+  private boolean contend(
+      Thread me, long timeoutNs, boolean interruptible, Attempt attempt, int depth)
       throws InterruptedException {
     long deadline = timeoutNs < 0 ? Long.MAX_VALUE : saturatedDeadline(timeoutNs);
     if (timeoutNs < 0) {
