@@ -97,10 +97,13 @@ static void attach_reports_each_kind_of_damage(void) {
   h->name[5] ^= 1; /* a fixed field changed behind the CRC's back */
   CHECK_RC(MPROC_ECORRUPT, mproc_segment_attach(name, MPROC_KIND_ANY, 0, &b));
   h->name[5] ^= 1;
-  h->layout_major = 2;
+  h->layout_major = MPROC_LAYOUT_MAJOR + 1;
   h->header_crc = mproc__header_crc(h);
   CHECK_RC(MPROC_EVERSION, mproc_segment_attach(name, MPROC_KIND_ANY, 0, &b));
-  h->layout_major = 1;
+  h->layout_major = MPROC_LAYOUT_MAJOR - 1; /* an older layout is refused too */
+  h->header_crc = mproc__header_crc(h);
+  CHECK_RC(MPROC_EVERSION, mproc_segment_attach(name, MPROC_KIND_ANY, 0, &b));
+  h->layout_major = MPROC_LAYOUT_MAJOR;
   h->header_crc = mproc__header_crc(h);
   h->magic[0] = 'X';
   CHECK_RC(MPROC_EBADMAGIC, mproc_segment_attach(name, MPROC_KIND_ANY, 0, &b));

@@ -324,7 +324,7 @@ class SharedQueueTest {
     try (SharedQueue<Object> q = SharedQueue.builder().name(other).capacityBytes(4096).create()) {
       try {
         q.putBytes(new byte[] {1});
-        body(other).putLong(16, 13); // tail: not a record boundary
+        body(other).putLong(768, 13); // tail: not a record boundary
         MprocException put = assertThrows(MprocException.class, () -> q.putBytes(new byte[1]));
         assertEquals(ErrorCode.ECORRUPT, put.code());
         assertThrows(MprocException.class, q::poll);

@@ -55,11 +55,12 @@ final class QueueRing {
   @FunctionalInterface
   interface Waker {
     /**
-     * Wakes one process sleeping on the 4-byte word at a segment offset.
+     * Wakes processes sleeping on the 4-byte word at a segment offset.
      *
      * @param offset the word's offset from the start of the segment
+     * @param count how many sleepers to wake at most, at least 1
      */
-    void wake(long offset);
+    void wake(long offset, int count);
   }
 
   /* Header (docs/layout.md). */
@@ -70,12 +71,12 @@ final class QueueRing {
 
   /* Queue body, offsets from data_offset. */
   private static final long PUT_LOCK = 0;
-  private static final long TAIL = 16;
+  private static final long TAIL = 768;
   private static final long PUTS = 24;
   private static final long PUT_INTENT_TAIL = 32;
   private static final long PUT_INTENT_PUTS = 40;
   private static final long GET_LOCK = 128;
-  private static final long HEAD = 144;
+  private static final long HEAD = 896;
   private static final long GETS = 152;
   private static final long GET_INTENT_HEAD = 160;
   private static final long GET_INTENT_GETS = 168;
@@ -201,47 +202,98 @@ final class QueueRing {
     if (m.getInt(HDR_STATE) != STATE_READY || !m.compareAndSetInt(putLock, 0, ownerWord)) {
       return NATIVE; // closed or poisoned (C says which), or the lock is busy
     }
-    boolean committed = false;
+    boolean put;
+    boolean released = false;
     try {
-      long t = m.getLong(tail); // only producers write it, under this lock
-      long rec = recordSize(len);
-      long idx = t & mask;
-      long pad = idx + rec > cap ? cap - idx : 0;
-      boolean room = (t & 7) == 0 && le(t + pad + rec - headCache, cap);
-      if (!room && (t & 7) == 0) {
-        headCache = m.getLong(head);
-        room = le(t + pad + rec - headCache, cap);
-      }
-      if (room && maxCount != 0) {
-        room = Long.compareUnsigned(m.getLong(puts) - committedGets(m), maxCount) < 0;
-      }
-      if (!room || m.getInt(HDR_STATE) != STATE_READY) {
-        // Full (C waits), a misaligned tail (C poisons the queue), or closed meanwhile.
-        committed = true; // nothing begun: plain release
-        unlock(m, putLock);
-        return NATIVE;
-      }
-      if (pad != 0) {
-        m.setLongRelease(ring + idx, header(pad - REC_HDR, REC_PAD));
-      }
-      long r = ring + ((t + pad) & mask);
-      m.setLongRelease(r, header(len, REC_MSG));
-      if (len > 0) {
-        m.putBytesPlain(b, off, r + REC_HDR, len);
-      }
-      if (joinable) { // counted before it is visible, so task_done can never come first
-        m.getAndAddInt(unfinished, 1);
-      }
-      commit(m, putIntentTail, putIntentPuts, tail, puts, t + pad + rec, m.getLong(puts) + 1);
-      committed = true;
+      put = putRecord(m, b, off, len);
+      released = true;
       unlock(m, putLock); // a CAS: a full barrier before the waiter count is read
     } finally {
-      if (!committed) {
+      if (!released) {
         abandon(m, putLock, putIntentTail, putIntentPuts, tail, puts);
       }
     }
-    notify(m, notEmptySeq, notEmptyWaiters);
+    if (!put) {
+      return NATIVE; // full (C waits), a misaligned tail (C poisons the queue), or closed
+    }
+    notify(m, notEmptySeq, notEmptyWaiters, 1);
     return DONE;
+  }
+
+  /**
+   * Puts consecutive messages under one hold of the put lock, each committed on its own exactly
+   * as {@link #tryPut} commits one (so a crash loses at most the message being written), while
+   * they fit without waiting.
+   *
+   * @param b the bytes of all the messages, back to back
+   * @param off where message {@code from} starts
+   * @param lengths the messages' lengths, each at most the queue's maximum (checked by the
+   *     caller)
+   * @param from the first message to put
+   * @param to one past the last
+   * @return how many were put (from {@code from} on, possibly 0: C must decide on the next), or
+   *     {@link #NATIVE} when the lock was busy or the queue not open
+   */
+  int tryPutBatch(byte[] b, int off, int[] lengths, int from, int to) {
+    Memory m = mem;
+    if (m.getInt(HDR_STATE) != STATE_READY || !m.compareAndSetInt(putLock, 0, ownerWord)) {
+      return NATIVE;
+    }
+    int i = from;
+    boolean released = false;
+    try {
+      while (i < to && putRecord(m, b, off, lengths[i])) {
+        off += lengths[i];
+        i++;
+      }
+      released = true;
+      unlock(m, putLock);
+    } finally {
+      if (!released) {
+        abandon(m, putLock, putIntentTail, putIntentPuts, tail, puts);
+      }
+    }
+    if (i > from) {
+      notify(m, notEmptySeq, notEmptyWaiters, i - from);
+    }
+    return i - from;
+  }
+
+  /**
+   * Under the put lock: writes and commits one record if it fits now and the queue is open.
+   *
+   * @return false, having changed nothing, when the queue is full, closed, or its tail is
+   *     misaligned (which C then reports as corruption)
+   */
+  private boolean putRecord(Memory m, byte[] b, int off, int len) {
+    long t = m.getLong(tail); // only producers write it, under this lock
+    long rec = recordSize(len);
+    long idx = t & mask;
+    long pad = idx + rec > cap ? cap - idx : 0;
+    boolean room = (t & 7) == 0 && le(t + pad + rec - headCache, cap);
+    if (!room && (t & 7) == 0) {
+      headCache = m.getLong(head);
+      room = le(t + pad + rec - headCache, cap);
+    }
+    if (room && maxCount != 0) {
+      room = Long.compareUnsigned(m.getLong(puts) - committedGets(m), maxCount) < 0;
+    }
+    if (!room || m.getInt(HDR_STATE) != STATE_READY) {
+      return false;
+    }
+    if (pad != 0) {
+      m.setLongRelease(ring + idx, header(pad - REC_HDR, REC_PAD));
+    }
+    long r = ring + ((t + pad) & mask);
+    m.setLongRelease(r, header(len, REC_MSG));
+    if (len > 0) {
+      m.putBytesPlain(b, off, r + REC_HDR, len);
+    }
+    if (joinable) { // counted before it is visible, so task_done can never come first
+      m.getAndAddInt(unfinished, 1);
+    }
+    commit(m, putIntentTail, putIntentPuts, tail, puts, t + pad + rec, m.getLong(puts) + 1);
+    return true;
   }
 
   /** A record header as one little-endian long: u32 length, then u32 type. */
@@ -280,68 +332,143 @@ final class QueueRing {
     // message arrives, and goes from seeing it to copying it with no atomic instruction in
     // between (measured: ~30 ns of a ~300 ns round trip, against checking tail unlocked first).
     if (!m.compareAndSetInt(getLock, 0, ownerWord)) {
-      // Busy: another consumer copies, or a dead owner awaits takeover. An empty queue is an
-      // answer all the same (head first, then tail: equal means empty at that moment), so a
-      // poll never waits for another consumer's lock to say so.
-      long h0 = m.getLong(head);
-      return m.getLong(tail) == h0 && m.getInt(HDR_STATE) == STATE_READY ? EMPTY : NATIVE;
+      return busyAnswer(m);
     }
-    boolean committed = false;
+    long got;
+    boolean released = false;
     try {
-      long h = m.getLong(head); // only consumers write it, under this lock
-      if (Long.compareUnsigned(tailCache, h) <= 0) {
-        tailCache = m.getLong(tail);
-      }
-      long t = tailCache;
-      if (t == h) {
-        committed = true;
-        unlock(m, getLock);
-        return m.getInt(HDR_STATE) == STATE_READY ? EMPTY : NATIVE;
-      }
-      // Everything between head and tail was written by a producer that completed its put;
-      // still, the bytes are another process's, so check them as C does, and let C poison the
-      // queue if they are wrong.
-      long got = -1;
-      if (le(t - h, cap) && (h & 7) == 0) {
-        long idx = h & mask;
-        long hd = m.getLong(ring + idx);
-        long l = hd & 0xFFFF_FFFFL;
-        int type = (int) (hd >>> 32);
-        boolean ok = true;
-        if (type == REC_PAD) {
-          ok = l + REC_HDR == cap - idx && le(h + cap - idx, t);
-          h += cap - idx;
-          idx = 0;
-          hd = m.getLong(ring);
-          l = hd & 0xFFFF_FFFFL;
-          type = (int) (hd >>> 32);
-        }
-        long rec = recordSize(l);
-        if (ok && type == REC_MSG && l <= maxMessage && le(h + rec, t) && idx + rec <= cap
-            && l <= buf.length) {
-          if (l > 0) {
-            m.getBytesPlain(ring + idx + REC_HDR, buf, 0, (int) l);
-          }
-          if (remove) {
-            commit(m, getIntentHead, getIntentGets, head, gets, h + rec, m.getLong(gets) + 1);
-          }
-          got = l;
-        }
-      }
-      committed = true;
+      got = getRecord(m, buf, 0, buf.length, remove);
+      released = true;
       unlock(m, getLock);
-      if (got < 0) {
-        return NATIVE; // malformed (C poisons the queue) or too long for buf (C says how long)
-      }
-      if (remove) {
-        notify(m, notFullSeq, notFullWaiters);
-      }
-      return (int) got;
     } finally {
-      if (!committed) {
+      if (!released) {
         abandon(m, getLock, getIntentHead, getIntentGets, head, gets);
       }
     }
+    return finishGet(m, got, remove ? 1 : 0);
+  }
+
+  /**
+   * Takes consecutive messages under one hold of the get lock, each committed on its own as
+   * {@link #tryGet} commits one, packing them back to back into {@code buf} from {@code off}:
+   * as many as are queued, fit in what is left of {@code buf}, and have a slot in
+   * {@code lengths}.
+   *
+   * @param buf the destination
+   * @param off where the first message goes
+   * @param lengths receives each message's length, from index {@code from}
+   * @param from the first slot of {@code lengths} to fill
+   * @param to one past the last slot to fill
+   * @return how many were taken (at least 1), {@link #EMPTY}, or {@link #NATIVE} when C must
+   *     decide on the first (busy lock, closed or poisoned queue, malformed record, buffer too
+   *     short); a message that cannot be taken after the first ends the batch and stays queued
+   */
+  int tryGetBatch(byte[] buf, int off, int[] lengths, int from, int to) {
+    Memory m = mem;
+    if (m.getInt(HDR_STATE) == STATE_POISONED) {
+      return NATIVE;
+    }
+    if (!m.compareAndSetInt(getLock, 0, ownerWord)) {
+      return busyAnswer(m);
+    }
+    int i = from;
+    long first;
+    boolean released = false;
+    try {
+      first = getRecord(m, buf, off, buf.length - off, true);
+      if (first >= 0) {
+        lengths[i++] = (int) first;
+        off += (int) first;
+        long l;
+        while (i < to
+            && (l = getRecord(m, buf, off, buf.length - off, true)) >= 0) {
+          lengths[i++] = (int) l;
+          off += (int) l;
+        }
+      }
+      released = true;
+      unlock(m, getLock);
+    } finally {
+      if (!released) {
+        abandon(m, getLock, getIntentHead, getIntentGets, head, gets);
+      }
+    }
+    int r = finishGet(m, first, i - from);
+    return r >= 0 ? i - from : r;
+  }
+
+  /* The get lock is busy: another consumer copies, or a dead owner awaits takeover. An empty
+     queue is an answer all the same (head first, then tail: equal means empty at that moment),
+     so a poll never waits for another consumer's lock to say so. */
+  private int busyAnswer(Memory m) {
+    long h0 = m.getLong(head);
+    return m.getLong(tail) == h0 && m.getInt(HDR_STATE) == STATE_READY ? EMPTY : NATIVE;
+  }
+
+  /**
+   * After the get lock is released: the answer for a get whose first record gave {@code got},
+   * and the wake-up of producers waiting for the room {@code taken} messages freed.
+   */
+  private int finishGet(Memory m, long got, int taken) {
+    if (got == EMPTY) {
+      return m.getInt(HDR_STATE) == STATE_READY ? EMPTY : NATIVE;
+    }
+    if (got < 0) {
+      return NATIVE; // malformed (C poisons the queue) or too long for buf (C says how long)
+    }
+    if (taken > 0) {
+      notify(m, notFullSeq, notFullWaiters, taken);
+    }
+    return (int) got;
+  }
+
+  /**
+   * Under the get lock: copies the record at head into {@code buf} and, if {@code remove},
+   * commits its removal.
+   *
+   * @return its length, {@link #EMPTY} when nothing is queued, or {@link #NATIVE} when it is
+   *     malformed or longer than {@code room} (nothing changed)
+   */
+  private long getRecord(Memory m, byte[] buf, int off, int room, boolean remove) {
+    long h = m.getLong(head); // only consumers write it, under this lock
+    if (Long.compareUnsigned(tailCache, h) <= 0) {
+      tailCache = m.getLong(tail);
+    }
+    long t = tailCache;
+    if (t == h) {
+      return EMPTY;
+    }
+    // Everything between head and tail was written by a producer that completed its put;
+    // still, the bytes are another process's, so check them as C does, and let C poison the
+    // queue if they are wrong.
+    if (!le(t - h, cap) || (h & 7) != 0) {
+      return NATIVE;
+    }
+    long idx = h & mask;
+    long hd = m.getLong(ring + idx);
+    long l = hd & 0xFFFF_FFFFL;
+    int type = (int) (hd >>> 32);
+    boolean ok = true;
+    if (type == REC_PAD) {
+      ok = l + REC_HDR == cap - idx && le(h + cap - idx, t);
+      h += cap - idx;
+      idx = 0;
+      hd = m.getLong(ring);
+      l = hd & 0xFFFF_FFFFL;
+      type = (int) (hd >>> 32);
+    }
+    long rec = recordSize(l);
+    if (!ok || type != REC_MSG || l > maxMessage || !le(h + rec, t) || idx + rec > cap
+        || l > room) {
+      return NATIVE;
+    }
+    if (l > 0) {
+      m.getBytesPlain(ring + idx + REC_HDR, buf, off, (int) l);
+    }
+    if (remove) {
+      commit(m, getIntentHead, getIntentGets, head, gets, h + rec, m.getLong(gets) + 1);
+    }
+    return l;
   }
 
   /**
@@ -403,15 +530,19 @@ final class QueueRing {
       }
     } while (!m.compareAndSetInt(lock, v, 0));
     if ((v & CONTENDED) != 0) {
-      waker.wake(lock);
+      waker.wake(lock, 1);
     }
   }
 
-  /** C's notify(): wakes one sleeper of a condition if anyone sleeps; one load if nobody does. */
-  private void notify(Memory m, long seq, long waiters) {
-    if (m.getInt(waiters) != 0) {
+  /**
+   * C's notify(): wakes sleepers of a condition if anyone sleeps (one per message made
+   * available); one load if nobody does.
+   */
+  private void notify(Memory m, long seq, long waiters, int count) {
+    int w = m.getInt(waiters);
+    if (w != 0) {
       m.getAndAddInt(seq, 1);
-      waker.wake(seq);
+      waker.wake(seq, Math.min(count, Math.max(w, 1)));
     }
   }
 

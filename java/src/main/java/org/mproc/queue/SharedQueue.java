@@ -333,11 +333,11 @@ public final class SharedQueue<E> extends AbstractQueue<E>
 
   /* The Java path's way to wake a sleeper: a native call, so guarded like one. Once closed,
      nobody here wakes anyone; sleepers look again within their slice (100 ms). */
-  private void wake(long offset) {
+  private void wake(long offset, int count) {
     inflight.incrementAndGet();
     try {
       if (!closed) {
-        api.wake32(mem.address() + offset, 1);
+        api.wake32(mem.address() + offset, count);
       }
     } finally {
       inflight.decrementAndGet();
@@ -433,6 +433,103 @@ public final class SharedQueue<E> extends AbstractQueue<E>
   }
 
   /**
+   * Puts a batch: {@code count} messages packed back to back in {@code buf} (message {@code i}
+   * is {@code buf[o .. o + lengths[i])}, {@code o} the sum of the lengths before it), in order,
+   * waiting for room as long as it takes. The layout {@link #getBytesInto(byte[], int[])}
+   * fills, so a relay passes a batch on as it came.
+   *
+   * <p>One hold of the producers' lock covers as many messages as there is room for, so putting
+   * {@code n} small messages costs about what putting one does plus the copies. Each message is
+   * still committed on its own: consumers may take the first before the last is written, and a
+   * producer killed in the middle has put the messages committed so far and loses only the one
+   * it was writing. The batch is not atomic with respect to other producers when the queue
+   * fills: while this one waits for room, another producer's message may come in between.
+   *
+   * @param buf the messages' bytes, back to back from index 0
+   * @param lengths their lengths
+   * @param count how many of {@code lengths} to put
+   * @throws IllegalArgumentException if a length is negative or exceeds the queue's maximum,
+   *     or the lengths add up to more than {@code buf} holds
+   * @throws IndexOutOfBoundsException if {@code count} is negative or above
+   *     {@code lengths.length}
+   * @throws InterruptedException if interrupted while waiting; the messages before the one it
+   *     waited for have been put (use {@link #offerBytes(byte[], int[], int, Duration)} to
+   *     learn how many)
+   * @throws QueueClosedException if the queue was shut down; the messages before have been put
+   */
+  public void putBytes(byte[] buf, int[] lengths, int count) throws InterruptedException {
+    sendBatch(buf, lengths, count, -1);
+  }
+
+  /**
+   * Puts as much of a batch (as {@link #putBytes(byte[], int[], int)}) as there is room for
+   * within the timeout, in order.
+   *
+   * @param buf the messages' bytes, back to back from index 0
+   * @param lengths their lengths
+   * @param count how many of {@code lengths} to put
+   * @param timeout how long to wait for room in all; zero does not wait
+   * @return how many messages were put, the first that many
+   * @throws IllegalArgumentException if a length is negative or exceeds the queue's maximum,
+   *     or the lengths add up to more than {@code buf} holds
+   * @throws IndexOutOfBoundsException if {@code count} is negative or above
+   *     {@code lengths.length}
+   * @throws InterruptedException if interrupted while waiting
+   * @throws QueueClosedException if the queue was shut down before the first was put
+   */
+  public int offerBytes(byte[] buf, int[] lengths, int count, Duration timeout)
+      throws InterruptedException {
+    return sendBatch(buf, lengths, count, nanos(timeout));
+  }
+
+  private int sendBatch(byte[] buf, int[] lengths, int count, long timeoutNs)
+      throws InterruptedException {
+    Objects.checkIndex(count, lengths.length + 1);
+    long total = 0;
+    for (int i = 0; i < count; i++) {
+      int len = lengths[i];
+      if (len < 0 || len > maxMessage) {
+        throw new IllegalArgumentException("message " + i + " of the batch has " + len
+            + " bytes; " + describe() + " takes 0 to " + maxMessage + ": lengths[" + i + "]="
+            + len);
+      }
+      total += len;
+    }
+    if (total > buf.length) {
+      throw new IllegalArgumentException("the batch's lengths add up to " + total
+          + " bytes but buf holds " + buf.length + ": buf.length=" + buf.length);
+    }
+    long deadline = timeoutNs > 0 ? System.nanoTime() + timeoutNs : 0;
+    int off = 0;
+    int i = 0;
+    while (i < count) {
+      if (ring != null) {
+        int r = ring().tryPutBatch(buf, off, lengths, i, count);
+        if (r > 0) {
+          for (int end = i + r; i < end; i++) {
+            off += lengths[i];
+          }
+          continue;
+        }
+      }
+      long wait = timeoutNs <= 0 ? timeoutNs : Math.max(0, deadline - System.nanoTime());
+      try {
+        if (!send(buf, off, lengths[i], wait)) {
+          return i; // the time is up
+        }
+      } catch (QueueClosedException e) {
+        if (timeoutNs >= 0 && i > 0) {
+          return i; // an offer reports what it put
+        }
+        throw e;
+      }
+      off += lengths[i];
+      i++;
+    }
+    return count;
+  }
+
+  /**
    * Takes the oldest message as raw bytes, waiting as long as it takes.
    *
    * @return the bytes
@@ -475,6 +572,11 @@ public final class SharedQueue<E> extends AbstractQueue<E>
         return r;
       }
     }
+    return getNative(buf);
+  }
+
+  /* getBytesInto through C: waits, takes over, reports what the Java path left to it. */
+  private int getNative(byte[] buf) throws InterruptedException {
     int rc;
     enter();
     try {
@@ -505,6 +607,11 @@ public final class SharedQueue<E> extends AbstractQueue<E>
         return r;
       }
     }
+    return pollNative(buf);
+  }
+
+  /* pollBytesInto through C. */
+  private int pollNative(byte[] buf) {
     int rc;
     enter();
     try {
@@ -519,6 +626,90 @@ public final class SharedQueue<E> extends AbstractQueue<E>
       exit();
     }
     return rc == ETIMEDOUT || rc == EAGAIN ? -1 : intoResult(rc, buf);
+  }
+
+  /**
+   * Takes a batch: waits as long as it takes for one message, then takes as many of the queued
+   * messages as fit, packing them back to back into {@code buf} and their lengths into
+   * {@code lengths}. Message {@code i} is then {@code buf[o .. o + lengths[i])} where {@code o}
+   * is the sum of the lengths before it.
+   *
+   * <p>One hold of the consumers' lock covers the batch, so taking {@code n} messages costs
+   * about what taking one does plus the copies: the way to consume small messages at full
+   * speed. Each message is still committed on its own, so the batch is the same as {@code n}
+   * consecutive {@link #getBytesInto(byte[])} calls that no other consumer interleaved with;
+   * a consumer killed in the middle has taken the messages committed so far (they are its
+   * in-flight items) and left the rest queued. A message that does not fit in what is left
+   * of {@code buf} ends the batch and stays queued for the next call.
+   *
+   * @param buf where to copy the messages
+   * @param lengths receives their lengths; its length is the most messages taken
+   * @return how many messages were taken, at least 1
+   * @throws BufferTooShortException if the oldest message is longer than {@code buf}
+   * @throws IllegalArgumentException if {@code lengths} is empty
+   * @throws InterruptedException if interrupted while waiting
+   * @throws QueueClosedException if the queue was shut down and is drained
+   */
+  public int getBytesInto(byte[] buf, int[] lengths) throws InterruptedException {
+    checkBatch(buf, lengths);
+    if (ring != null) {
+      int r = ring().tryGetBatch(buf, 0, lengths, 0, lengths.length);
+      if (r == QueueRing.EMPTY && spinForMessage(-1)) {
+        r = ring.tryGetBatch(buf, 0, lengths, 0, lengths.length);
+      }
+      if (r > 0) {
+        return r;
+      }
+    }
+    lengths[0] = getNative(buf);
+    return 1 + moreInto(buf, lengths);
+  }
+
+  /**
+   * Takes a batch if there is one now: as {@link #getBytesInto(byte[], int[])} without the
+   * waiting. No allocation; the spinning consumer's call for small messages.
+   *
+   * @param buf where to copy the messages
+   * @param lengths receives their lengths; its length is the most messages taken
+   * @return how many messages were taken, 0 when the queue is empty
+   * @throws BufferTooShortException if the oldest message is longer than {@code buf}
+   * @throws IllegalArgumentException if {@code lengths} is empty
+   * @throws QueueClosedException if the queue was shut down and is drained
+   */
+  public int pollBytesInto(byte[] buf, int[] lengths) {
+    checkBatch(buf, lengths);
+    if (ring != null) {
+      int r = ring().tryGetBatch(buf, 0, lengths, 0, lengths.length);
+      if (r > 0) {
+        return r;
+      }
+      if (r == QueueRing.EMPTY) {
+        return 0;
+      }
+    }
+    int len = pollNative(buf);
+    if (len < 0) {
+      return 0;
+    }
+    lengths[0] = len;
+    return 1 + moreInto(buf, lengths);
+  }
+
+  private static void checkBatch(byte[] buf, int[] lengths) {
+    Objects.requireNonNull(buf, "buf");
+    if (lengths.length == 0) {
+      throw new IllegalArgumentException(
+          "lengths must have room for at least one message: lengths.length=0");
+    }
+  }
+
+  /* After C took message 0 of a batch into buf: what else the Java path can add now. */
+  private int moreInto(byte[] buf, int[] lengths) {
+    if (ring == null || lengths.length == 1) {
+      return 0;
+    }
+    int r = ring().tryGetBatch(buf, lengths[0], lengths, 1, lengths.length);
+    return Math.max(r, 0);
   }
 
   private int intoResult(int rc, byte[] buf) {
@@ -555,9 +746,18 @@ public final class SharedQueue<E> extends AbstractQueue<E>
   private static final class Rx {
     byte[] buf;
     final int[] len = new int[1];
+    private int[] lens;
 
     Rx(int size) {
       buf = new byte[size];
+    }
+
+    /** Lengths of a batch (drainTo), made on first use. */
+    int[] lens() {
+      if (lens == null) {
+        lens = new int[64];
+      }
+      return lens;
     }
   }
 
@@ -1045,7 +1245,11 @@ public final class SharedQueue<E> extends AbstractQueue<E>
   }
 
   /**
-   * Moves at most {@code maxElements} queued messages into {@code c}.
+   * Moves at most {@code maxElements} queued messages into {@code c}, without waiting. Messages
+   * are taken in batches under one hold of the consumers' lock (as
+   * {@link #getBytesInto(byte[], int[])}), then decoded in this thread. A message that fails to
+   * decode, or that {@code c} refuses, is lost as with {@link #poll()}, but does not stop the
+   * rest of its batch from reaching {@code c}: the first such failure is thrown afterwards.
    *
    * @param c the destination
    * @param maxElements the most to move
@@ -1059,6 +1263,19 @@ public final class SharedQueue<E> extends AbstractQueue<E>
     }
     int n = 0;
     while (n < maxElements) {
+      if (ring != null) { // batches under one hold of the lock
+        Rx rx = receive.get();
+        int[] lens = rx.lens();
+        int r = ring().tryGetBatch(rx.buf, 0, lens, 0, Math.min(lens.length, maxElements - n));
+        if (r > 0) {
+          addDecoded(c, rx.buf, lens, r);
+          n += r;
+          continue;
+        }
+        if (r == QueueRing.EMPTY) {
+          break;
+        }
+      }
       Rx rx;
       try {
         rx = receive(0, true);
@@ -1075,6 +1292,29 @@ public final class SharedQueue<E> extends AbstractQueue<E>
       n++;
     }
     return n;
+  }
+
+  /* Decodes a taken batch into c. The messages are out of the queue already, so one that fails
+     to decode (or that c refuses) does not stop the others: the first failure is thrown after
+     all were tried, the later ones attached to it as suppressed. */
+  private void addDecoded(Collection<? super E> c, byte[] buf, int[] lens, int count) {
+    RuntimeException failure = null;
+    int off = 0;
+    for (int i = 0; i < count; i++) {
+      try {
+        c.add(codec.decode(buf, off, lens[i]));
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+      off += lens[i];
+    }
+    if (failure != null) {
+      throw failure;
+    }
   }
 
   /**

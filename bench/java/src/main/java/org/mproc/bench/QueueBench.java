@@ -35,6 +35,10 @@ import org.mproc.shared.SharedLongArray;
  *   <li>{@code queue.tput64} msgs/s: the child {@code putBytes} 500,000 64-byte messages, this JVM
  *       takes them with {@code getBytesInto(byte[64])} (no allocation); N / (consumer's end -
  *       producer's start), both {@code System.nanoTime()} (CLOCK_MONOTONIC); 1 MiB ring.
+ *   <li>{@code queue.tput64_batchget} msgs/s: the same producer; this JVM takes batches with
+ *       {@code getBytesInto(byte[], int[256])}, the shape of Agrona's {@code read(handler)}.
+ *   <li>{@code queue.tput64_batch} msgs/s: batches both ways, the child putting 64 messages
+ *       per {@code putBytes(byte[], int[], 64)}.
  *   <li>{@code queue.objects} msgs/s: the same with {@code put(Arrays.asList(42, null, "hello"))}
  *       and {@code take()} through the default {@code ObjectCodec} (200,000 messages).
  *   <li>{@code queue.pingpong_spin} ns: round trip of an 8-byte message over two queues, one each
@@ -68,6 +72,9 @@ public final class QueueBench {
   private static final int TPUT64K = 6;
   private static final int A_TPUT64 = 7;
   private static final int A_PING = 8;
+  private static final int TPUT64_BATCH_GET = 9;
+  private static final int TPUT64_BATCH = 10;
+  private static final int BATCH = 64;
 
   /* Control array slots. */
   private static final int READY = 0;
@@ -216,6 +223,10 @@ public final class QueueBench {
           final SharedQueue<Object> c = big;
           String p = "java-" + label + ".queue.";
           result(p + "tput64", run.tput(TPUT64, 500_000, () -> consumeBytes(a, 500_000, 64)), "msgs/s");
+          result(p + "tput64_batchget",
+              run.tput(TPUT64_BATCH_GET, 500_000, () -> consumeBatches(a, 500_000, 64)), "msgs/s");
+          result(p + "tput64_batch",
+              run.tput(TPUT64_BATCH, 500_000, () -> consumeBatches(a, 500_000, 64)), "msgs/s");
           result(p + "objects", run.tput(OBJECTS, 200_000, () -> consumeObjects(a, 200_000)), "msgs/s");
           result(p + "pingpong_spin", run.pingpong(PING_SPIN, 100_000, m -> pingSpin(a, b, m)), "ns");
           result(p + "pingpong_block", run.pingpong(PING_BLOCK, 100_000, m -> pingBlock(a, b, m, null)),
@@ -336,6 +347,31 @@ public final class QueueBench {
     }
   }
 
+  private static void consumeBatches(SharedQueue<Object> q, int count, int size)
+      throws Exception {
+    byte[] buf = new byte[size * 4 * BATCH];
+    int[] lengths = new int[4 * BATCH];
+    for (int i = 0; i < count; ) {
+      int n = q.getBytesInto(buf, lengths);
+      for (int k = 0; k < n; k++) {
+        if (lengths[k] != size) {
+          throw new IllegalStateException("wrong message length");
+        }
+      }
+      i += n;
+    }
+  }
+
+  private static void produceBatches(SharedQueue<Object> q, int count, int size)
+      throws Exception {
+    byte[] buf = new byte[size * BATCH];
+    int[] lengths = new int[BATCH];
+    Arrays.fill(lengths, size);
+    for (int i = 0; i < count; i += BATCH) {
+      q.putBytes(buf, lengths, Math.min(BATCH, count - i));
+    }
+  }
+
   private static void produceBytes(SharedQueue<Object> q, int count, int size) throws Exception {
     byte[] msg = new byte[size];
     for (int i = 0; i < count; i++) {
@@ -447,7 +483,8 @@ public final class QueueBench {
           int mode = (int) ctl.get(MODE);
           ctl.set(START, System.nanoTime());
           switch (mode) {
-            case TPUT64 -> produceBytes(q1, count, 64);
+            case TPUT64, TPUT64_BATCH_GET -> produceBytes(q1, count, 64);
+            case TPUT64_BATCH -> produceBatches(q1, count, 64);
             case OBJECTS -> produceObjects(q1, count);
             case TPUT64K -> produceBytes(big, count, 65536);
             case PING_SPIN -> {
