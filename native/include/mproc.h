@@ -831,11 +831,11 @@ MPROC_EXTERN int mproc_barrier_broken(const mproc_sync_t *b);
  *     0  16  put lock (robust lock word, flags, epoch, zero), taken by producers
  *    16   8  zero (tail until layout 2.0)
  *    24   8  puts: messages ever written
- *    32  16  put commit intent: the tail and the puts a put in progress commits
+ *    32  16  put commit intent: the tail a put in progress commits, the puts before it
  *   128  16  get lock, taken by consumers
  *   144   8  zero (head until layout 2.0)
  *   152   8  gets: messages ever consumed
- *   160  16  get commit intent: the head and the gets a get in progress commits
+ *   160  16  get commit intent: the head a get in progress commits, the gets before it
  *   256   4  not_empty sequence, 260 4 consumers waiting
  *   384   4  not_full sequence,  388 4 producers waiting
  *   512   8  capacity in bytes (a power of two), 520 4 max message bytes, 524 4 flags (bit 0:

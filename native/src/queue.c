@@ -120,13 +120,15 @@ static void set_state(mproc_queue_t *q, uint32_t s) {
 
 /*
  * Each side commits two words, a position (tail, head: the commit point) and a count (puts,
- * gets), which no single store can change together. So it first records its intent, the new
- * count then the new position, and then stores the count and the position. A process killed
- * between its intent and its position store leaves the intent ahead of the position, and the
- * next holder of the lock rolls the count back: the position was not stored, so the put or the
- * get did not happen (a killed producer's message is not published; a killed consumer's message
- * stays queued for the next one). Without this a process killed between its two stores left
- * `size` wrong for ever.
+ * gets), which no single store can change together. So it first records its intent, the count
+ * before the commit and then the new position, and then stores the new count and the new
+ * position. A process killed between its intent and its position store leaves the intent ahead
+ * of the position, and the next holder of the lock puts the count back to the intent's: the
+ * position was not stored, so the put or the get did not happen (a killed producer's message is
+ * not published; a killed consumer's message stays queued for the next one). Without this a
+ * process killed between its two stores left `size` wrong for ever. The intent holds the count
+ * from before rather than the new one (layout 2.0) so that one commit may cover several records
+ * (Java's batches): the repair never needs to know how many.
  *
  * An intent behind the position is ignored: a queue written by a version without intents keeps
  * them at zero. A stale intent count (killed before its intent position) is never read: the
@@ -134,7 +136,8 @@ static void set_state(mproc_queue_t *q, uint32_t s) {
  */
 static void commit(uint64_t *intent_pos, uint64_t *intent_count, uint64_t *pos, uint64_t *count,
                    uint64_t new_pos, uint64_t new_count) {
-  atomic_store_explicit(MPROC__A64(intent_count), new_count, memory_order_relaxed);
+  uint64_t old = atomic_load_explicit(MPROC__A64(count), memory_order_relaxed);
+  atomic_store_explicit(MPROC__A64(intent_count), old, memory_order_relaxed);
   atomic_store_explicit(MPROC__A64(intent_pos), new_pos, memory_order_release);
   atomic_store_explicit(MPROC__A64(count), new_count, memory_order_release);
   atomic_store_explicit(MPROC__A64(pos), new_pos, memory_order_release);
@@ -159,15 +162,19 @@ static void undo_commit(mproc_queue_t *q, uint64_t *intent_pos, uint64_t *intent
     return;
   /* Idempotent: a repairer killed half-way is repaired by the next one the same way. */
   atomic_store_explicit(MPROC__A64(count),
-                        atomic_load_explicit(MPROC__A64(intent_count), memory_order_relaxed) - 1,
+                        atomic_load_explicit(MPROC__A64(intent_count), memory_order_relaxed),
                         memory_order_release);
   atomic_store_explicit(MPROC__A64(intent_pos), now, memory_order_release);
 }
 
 /*
- * A side's committed count, read without its lock: the count less the one a commit stored
- * before its position (in progress, or left by a process killed there and not yet undone).
- * Exact whenever the side is quiet, dead holders included.
+ * A side's committed count, read without its lock: the count, or the intent's count while a
+ * commit is pending (in progress, or left by a process killed there and not yet undone), since
+ * its new count may be stored already. Exact whenever the side is quiet, dead holders included.
+ * The reads go count, position, intent position, intent count (each acquire), against the
+ * writer's intent count, intent position, count, position: a count read new implies an intent
+ * position read new, hence pending (until the position is stored) and an intent count read
+ * from before.
  */
 static uint64_t committed(const mproc_queue_t *q, const uint64_t *intent_pos,
                           const uint64_t *intent_count, const uint64_t *pos,
@@ -176,7 +183,7 @@ static uint64_t committed(const mproc_queue_t *q, const uint64_t *intent_pos,
   uint64_t p = atomic_load_explicit(MPROC__A64(pos), memory_order_acquire);
   uint64_t ip = atomic_load_explicit(MPROC__A64(intent_pos), memory_order_acquire);
   uint64_t ic = atomic_load_explicit(MPROC__A64(intent_count), memory_order_relaxed);
-  return pending(ip, p, q->mask + 1) && c == ic ? c - 1 : c;
+  return pending(ip, p, q->mask + 1) ? ic : c;
 }
 
 static uint64_t committed_puts(const mproc_queue_t *q) {

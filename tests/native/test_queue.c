@@ -202,7 +202,7 @@ static uint64_t *body_u64(mproc_queue_t *q, size_t off) {
  * fields, `size` stayed wrong for ever after this.
  */
 static void kill_inside_commit(const char *name, size_t lock_off, size_t pos_off, size_t count_off,
-                               size_t rec) {
+                               size_t bytes, uint64_t records) {
   int ready[2];
   CHECK(pipe(ready) == 0);
   pid_t pid = fork_child();
@@ -214,9 +214,9 @@ static void kill_inside_commit(const char *name, size_t lock_off, size_t pos_off
     /* The intent (position, count) follows the count; the position is on a line of its own. */
     uint64_t *pos = body_u64(mine, pos_off), *count = body_u64(mine, count_off);
     uint64_t *intent = count + 1;
-    intent[1] = *count + 1; /* what commit() stores, in its order, up to the position */
-    __atomic_store_n(&intent[0], *pos + rec, __ATOMIC_RELEASE);
-    __atomic_store_n(count, *count + 1, __ATOMIC_RELEASE);
+    intent[1] = *count; /* what commit() stores, in its order, up to the position */
+    __atomic_store_n(&intent[0], *pos + bytes, __ATOMIC_RELEASE);
+    __atomic_store_n(count, *count + records, __ATOMIC_RELEASE);
     CHECK(write(ready[1], "x", 1) == 1);
     pause();
     _exit(0);
@@ -235,16 +235,32 @@ static void a_process_killed_inside_a_commit_leaves_exact_counts(void) {
   char buf[100];
   uint32_t len;
   CHECK_RC(0, mproc_queue_put(q, "A", 1, 0));
-  kill_inside_commit(name, 0, 768, 24, 16); /* a producer dies publishing a second message */
+  kill_inside_commit(name, 0, 768, 24, 16, 1); /* a producer dies publishing a second message */
   CHECK(mproc_queue_size(q) == 1);      /* counted exactly before anyone repairs */
   CHECK_RC(0, mproc_queue_put(q, "B", 1, 5000000000LL)); /* takes the put lock over */
   CHECK(mproc_queue_size(q) == 2 && *body_u64(q, 24) == 2);
-  kill_inside_commit(name, 128, 896, 152, 16); /* a consumer dies taking "A" */
+  kill_inside_commit(name, 128, 896, 152, 16, 1); /* a consumer dies taking "A" */
   CHECK(mproc_queue_size(q) == 2);
   CHECK_RC(0, mproc_queue_get(q, buf, sizeof buf, &len, 5000000000LL)); /* "A" stayed queued */
   CHECK(len == 1 && buf[0] == 'A' && *body_u64(q, 152) == 1);
   CHECK_RC(0, mproc_queue_get(q, buf, sizeof buf, &len, 0));
   CHECK(len == 1 && buf[0] == 'B' && mproc_queue_size(q) == 0);
+  /* The same with one commit for several records (Java's batches): a producer dies publishing
+     three records, a consumer dies taking two. */
+  CHECK_RC(0, mproc_queue_put(q, "C", 1, 0));
+  CHECK_RC(0, mproc_queue_put(q, "D", 1, 0));
+  kill_inside_commit(name, 0, 768, 24, 48, 3);
+  CHECK(mproc_queue_size(q) == 2);
+  CHECK_RC(0, mproc_queue_put(q, "E", 1, 5000000000LL)); /* takes the put lock over */
+  CHECK(mproc_queue_size(q) == 3 && *body_u64(q, 24) == 5);
+  kill_inside_commit(name, 128, 896, 152, 32, 2);
+  CHECK(mproc_queue_size(q) == 3);
+  CHECK_RC(0, mproc_queue_get(q, buf, sizeof buf, &len, 5000000000LL)); /* takes it over */
+  CHECK(len == 1 && buf[0] == 'C' && *body_u64(q, 152) == 3);
+  CHECK_RC(0, mproc_queue_get(q, buf, sizeof buf, &len, 0));
+  CHECK(len == 1 && buf[0] == 'D');
+  CHECK_RC(0, mproc_queue_get(q, buf, sizeof buf, &len, 0));
+  CHECK(len == 1 && buf[0] == 'E' && mproc_queue_size(q) == 0);
   mproc_queue_close(q);
   mproc_unlink(name);
 }

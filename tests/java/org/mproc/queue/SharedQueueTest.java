@@ -353,7 +353,7 @@ class SharedQueueTest {
           hdr = ch.map(FileChannel.MapMode.READ_WRITE, 0, 256);
         }
         hdr.order(ByteOrder.LITTLE_ENDIAN);
-        int[] words = {16, 24, 32, 40, 144, 152, 160, 168};
+        int[] words = {768, 24, 32, 40, 896, 152, 160, 168}; // tail, puts, intents, head, ...
         byte[] buf = new byte[512];
         int corrupt = 0;
         for (int i = 0; i < 3000; i++) {
@@ -373,9 +373,16 @@ class SharedQueueTest {
               hdr.putInt(16, 1);
           }
           try {
-            switch (rnd.nextInt(5)) {
+            switch (rnd.nextInt(7)) {
               case 0:
                 q.offerBytes(new byte[rnd.nextInt(513)], Duration.ZERO);
+                break;
+              case 5: // batches read and write several records under one lock hold
+                q.pollBytesInto(buf, new int[1 + rnd.nextInt(8)]);
+                break;
+              case 6:
+                q.offerBytes(buf, new int[] {rnd.nextInt(100), rnd.nextInt(100), 7}, 3,
+                    Duration.ZERO);
                 break;
               case 1:
                 q.pollBytesInto(buf);

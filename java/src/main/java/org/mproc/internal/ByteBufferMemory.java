@@ -213,6 +213,24 @@ final class ByteBufferMemory implements Memory {
   }
 
   @Override
+  public long getLongPlain(long offset) {
+    try {
+      return (long) LONG.get(buf, (int) offset);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public void setLongPlain(long offset, long value) {
+    try {
+      LONG.set(buf, (int) offset, value);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
   public void putBytesPlain(byte[] src, int index, long offset, int count) {
     try {
       buf.put((int) offset, src, index, count); // absolute: no duplicate, no position

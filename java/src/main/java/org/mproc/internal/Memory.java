@@ -161,6 +161,24 @@ public interface Memory extends AutoCloseable {
   void copyIn(Object array, int index, long offset, int count);
 
   /**
+   * Reads a little-endian long with a plain load: no ordering of its own, so only where an
+   * earlier acquiring load (or a lock) already orders it.
+   *
+   * @param offset the segment offset, 8-byte aligned
+   * @return the value
+   */
+  long getLongPlain(long offset);
+
+  /**
+   * Writes a little-endian long with a plain store: no ordering of its own, so only where a
+   * later release store publishes it.
+   *
+   * @param offset the segment offset, 8-byte aligned
+   * @param value the value
+   */
+  void setLongPlain(long offset, long value);
+
+  /**
    * Copies bytes in with plain stores and no fence (unlike {@link #copyIn}): the caller orders
    * them, typically by a later release store that publishes them.
    *

@@ -17,11 +17,12 @@ import org.mproc.internal.Memory;
  *   <li>the lock is taken by a CAS 0 → owner word, as {@code mproc__lock_acquire}'s fast path;
  *       a process killed holding it is found dead by the next acquirer, which takes the lock
  *       over and undoes a half-made commit;
- *   <li>a record (padding header, header, payload) is written beyond {@code tail}, where no
- *       consumer reads: unpublished until the commit;
- *   <li>the commit is C's {@code commit()}: intent count, intent position, count, position,
- *       each a release store; the position is the commit point, and a takeover that finds the
- *       intent ahead of the position rolls the count back;
+ *   <li>a record (padding header, header, payload), or a batch of them, is written beyond
+ *       {@code tail}, where no consumer reads: unpublished until the commit;
+ *   <li>the commit is C's {@code commit()}: intent count (the count before), intent position,
+ *       count, position, each a release store; the position is the commit point, and a
+ *       takeover that finds the intent ahead of the position sets the count back to the
+ *       intent's, however many records the commit covered;
  *   <li>the lock is released by a CAS owner word → 0 (or, when a waiter set the contended bit,
  *       a CAS of that word → 0 and a wake-up, as {@code mproc__lock_release}), a full barrier,
  *       and only then is the waiter count of the other side read to decide on a wake-up.
@@ -125,6 +126,8 @@ final class QueueRing {
      under the put and the get lock respectively, as the C handle's caches. */
   private long headCache;
   private long tailCache;
+  /* readRecord's second result, under the get lock: the position after the record it read. */
+  private long nextHead;
 
   private QueueRing(Memory mem, Waker waker, int ownerWord, long maxMessage, long maxCount,
       long body, long cap, boolean joinable) {
@@ -202,10 +205,19 @@ final class QueueRing {
     if (m.getInt(HDR_STATE) != STATE_READY || !m.compareAndSetInt(putLock, 0, ownerWord)) {
       return NATIVE; // closed or poisoned (C says which), or the lock is busy
     }
-    boolean put;
+    boolean put = false;
     boolean released = false;
     try {
-      put = putRecord(m, b, off, len);
+      long t = m.getLong(tail); // only producers write it, under this lock
+      long end = writeRecord(m, t, 0, b, off, len);
+      if (end >= 0) {
+        if (joinable) { // counted before it is visible, so task_done can never come first
+          m.getAndAddInt(unfinished, 1);
+        }
+        long n = m.getLong(puts);
+        commit(m, putIntentTail, putIntentPuts, tail, puts, end, n, n + 1);
+        put = true;
+      }
       released = true;
       unlock(m, putLock); // a CAS: a full barrier before the waiter count is read
     } finally {
@@ -221,9 +233,9 @@ final class QueueRing {
   }
 
   /**
-   * Puts consecutive messages under one hold of the put lock, each committed on its own exactly
-   * as {@link #tryPut} commits one (so a crash loses at most the message being written), while
-   * they fit without waiting.
+   * Puts consecutive messages under one hold of the put lock with one commit for all of them
+   * (docs/layout.md, "Queue body": a batch is published all at once, or not at all if this
+   * process dies first): as many as fit now.
    *
    * @param b the bytes of all the messages, back to back
    * @param off where message {@code from} starts
@@ -239,12 +251,22 @@ final class QueueRing {
     if (m.getInt(HDR_STATE) != STATE_READY || !m.compareAndSetInt(putLock, 0, ownerWord)) {
       return NATIVE;
     }
-    int i = from;
+    int k = 0;
     boolean released = false;
     try {
-      while (i < to && putRecord(m, b, off, lengths[i])) {
-        off += lengths[i];
-        i++;
+      long t = m.getLong(tail);
+      long end;
+      while (from + k < to && (end = writeRecord(m, t, k, b, off, lengths[from + k])) >= 0) {
+        off += lengths[from + k];
+        t = end;
+        k++;
+      }
+      if (k > 0) {
+        if (joinable) {
+          m.getAndAddInt(unfinished, k);
+        }
+        long n = m.getLong(puts);
+        commit(m, putIntentTail, putIntentPuts, tail, puts, t, n, n + k);
       }
       released = true;
       unlock(m, putLock);
@@ -253,20 +275,22 @@ final class QueueRing {
         abandon(m, putLock, putIntentTail, putIntentPuts, tail, puts);
       }
     }
-    if (i > from) {
-      notify(m, notEmptySeq, notEmptyWaiters, i - from);
+    if (k > 0) {
+      notify(m, notEmptySeq, notEmptyWaiters, k);
     }
-    return i - from;
+    return k;
   }
 
   /**
-   * Under the put lock: writes and commits one record if it fits now and the queue is open.
+   * Under the put lock: writes a record (and the padding before it) at ring position {@code t},
+   * unpublished, if it fits now and the queue is open.
    *
-   * @return false, having changed nothing, when the queue is full, closed, or its tail is
-   *     misaligned (which C then reports as corruption)
+   * @param t where the record goes: {@code tail}, or past the batch's earlier records
+   * @param earlier records of this batch written and not yet committed
+   * @return the position after the record, or -1, having written nothing, when the queue is
+   *     full, closed, or its tail is misaligned (which C then reports as corruption)
    */
-  private boolean putRecord(Memory m, byte[] b, int off, int len) {
-    long t = m.getLong(tail); // only producers write it, under this lock
+  private long writeRecord(Memory m, long t, int earlier, byte[] b, int off, int len) {
     long rec = recordSize(len);
     long idx = t & mask;
     long pad = idx + rec > cap ? cap - idx : 0;
@@ -276,24 +300,22 @@ final class QueueRing {
       room = le(t + pad + rec - headCache, cap);
     }
     if (room && maxCount != 0) {
-      room = Long.compareUnsigned(m.getLong(puts) - committedGets(m), maxCount) < 0;
+      room = Long.compareUnsigned(m.getLong(puts) + earlier - committedGets(m), maxCount) < 0;
     }
-    if (!room || m.getInt(HDR_STATE) != STATE_READY) {
-      return false;
+    // The state is read under the lock, as C does, once per hold: a batch is one put.
+    if (!room || (earlier == 0 && m.getInt(HDR_STATE) != STATE_READY)) {
+      return -1;
     }
+    // Plain stores: the commit's first store, a release, publishes them all.
     if (pad != 0) {
-      m.setLongRelease(ring + idx, header(pad - REC_HDR, REC_PAD));
+      m.setLongPlain(ring + idx, header(pad - REC_HDR, REC_PAD));
     }
     long r = ring + ((t + pad) & mask);
-    m.setLongRelease(r, header(len, REC_MSG));
+    m.setLongPlain(r, header(len, REC_MSG));
     if (len > 0) {
       m.putBytesPlain(b, off, r + REC_HDR, len);
     }
-    if (joinable) { // counted before it is visible, so task_done can never come first
-      m.getAndAddInt(unfinished, 1);
-    }
-    commit(m, putIntentTail, putIntentPuts, tail, puts, t + pad + rec, m.getLong(puts) + 1);
-    return true;
+    return t + pad + rec;
   }
 
   /** A record header as one little-endian long: u32 length, then u32 type. */
@@ -337,7 +359,11 @@ final class QueueRing {
     long got;
     boolean released = false;
     try {
-      got = getRecord(m, buf, 0, buf.length, remove);
+      got = readRecord(m, m.getLong(head), buf, 0, buf.length);
+      if (got >= 0 && remove) {
+        long n = m.getLong(gets);
+        commit(m, getIntentHead, getIntentGets, head, gets, nextHead, n, n + 1);
+      }
       released = true;
       unlock(m, getLock);
     } finally {
@@ -349,10 +375,10 @@ final class QueueRing {
   }
 
   /**
-   * Takes consecutive messages under one hold of the get lock, each committed on its own as
-   * {@link #tryGet} commits one, packing them back to back into {@code buf} from {@code off}:
-   * as many as are queued, fit in what is left of {@code buf}, and have a slot in
-   * {@code lengths}.
+   * Takes consecutive messages under one hold of the get lock with one commit for all of them
+   * (a consumer that dies before it leaves the whole batch queued), packing them back to back
+   * into {@code buf} from {@code off}: as many as are queued, fit in what is left of
+   * {@code buf}, and have a slot in {@code lengths}.
    *
    * @param buf the destination
    * @param off where the first message goes
@@ -371,20 +397,22 @@ final class QueueRing {
     if (!m.compareAndSetInt(getLock, 0, ownerWord)) {
       return busyAnswer(m);
     }
-    int i = from;
+    int k = 0;
     long first;
     boolean released = false;
     try {
-      first = getRecord(m, buf, off, buf.length - off, true);
-      if (first >= 0) {
-        lengths[i++] = (int) first;
-        off += (int) first;
-        long l;
-        while (i < to
-            && (l = getRecord(m, buf, off, buf.length - off, true)) >= 0) {
-          lengths[i++] = (int) l;
-          off += (int) l;
-        }
+      long h = m.getLong(head); // only consumers write it, under this lock
+      first = readRecord(m, h, buf, off, buf.length - off);
+      long l = first;
+      while (l >= 0) {
+        lengths[from + k++] = (int) l;
+        off += (int) l;
+        h = nextHead;
+        l = from + k < to ? readRecord(m, h, buf, off, buf.length - off) : -1;
+      }
+      if (k > 0) {
+        long n = m.getLong(gets);
+        commit(m, getIntentHead, getIntentGets, head, gets, h, n, n + k);
       }
       released = true;
       unlock(m, getLock);
@@ -393,8 +421,8 @@ final class QueueRing {
         abandon(m, getLock, getIntentHead, getIntentGets, head, gets);
       }
     }
-    int r = finishGet(m, first, i - from);
-    return r >= 0 ? i - from : r;
+    int r = finishGet(m, first, k);
+    return r >= 0 ? k : r;
   }
 
   /* The get lock is busy: another consumer copies, or a dead owner awaits takeover. An empty
@@ -423,14 +451,14 @@ final class QueueRing {
   }
 
   /**
-   * Under the get lock: copies the record at head into {@code buf} and, if {@code remove},
-   * commits its removal.
+   * Under the get lock: copies the record at ring position {@code h} into {@code buf} and sets
+   * {@link #nextHead} to the position after it. Nothing is committed.
    *
-   * @return its length, {@link #EMPTY} when nothing is queued, or {@link #NATIVE} when it is
-   *     malformed or longer than {@code room} (nothing changed)
+   * @param h {@code head}, or past the batch's earlier records
+   * @return its length, {@link #EMPTY} when nothing is queued at {@code h}, or {@link #NATIVE}
+   *     when it is malformed or longer than {@code room}
    */
-  private long getRecord(Memory m, byte[] buf, int off, int room, boolean remove) {
-    long h = m.getLong(head); // only consumers write it, under this lock
+  private long readRecord(Memory m, long h, byte[] buf, int off, int room) {
     if (Long.compareUnsigned(tailCache, h) <= 0) {
       tailCache = m.getLong(tail);
     }
@@ -445,7 +473,9 @@ final class QueueRing {
       return NATIVE;
     }
     long idx = h & mask;
-    long hd = m.getLong(ring + idx);
+    // Plain loads: tail was read with acquire ordering (now or earlier in program order), and
+    // everything before it was published by the release store of tail.
+    long hd = m.getLongPlain(ring + idx);
     long l = hd & 0xFFFF_FFFFL;
     int type = (int) (hd >>> 32);
     boolean ok = true;
@@ -453,7 +483,7 @@ final class QueueRing {
       ok = l + REC_HDR == cap - idx && le(h + cap - idx, t);
       h += cap - idx;
       idx = 0;
-      hd = m.getLong(ring);
+      hd = m.getLongPlain(ring);
       l = hd & 0xFFFF_FFFFL;
       type = (int) (hd >>> 32);
     }
@@ -465,9 +495,7 @@ final class QueueRing {
     if (l > 0) {
       m.getBytesPlain(ring + idx + REC_HDR, buf, off, (int) l);
     }
-    if (remove) {
-      commit(m, getIntentHead, getIntentGets, head, gets, h + rec, m.getLong(gets) + 1);
-    }
+    nextHead = h + rec;
     return l;
   }
 
@@ -490,10 +518,13 @@ final class QueueRing {
 
   /* --------------------------------------------------------------------------- protocol */
 
-  /** C's commit(): intent count, intent position, count, position (the commit point). */
+  /**
+   * C's commit(): intent count (the count before), intent position, count, position (the commit
+   * point); one commit may cover several records.
+   */
   private static void commit(Memory m, long intentPos, long intentCount, long pos, long count,
-      long newPos, long newCount) {
-    m.setLongRelease(intentCount, newCount);
+      long newPos, long oldCount, long newCount) {
+    m.setLongRelease(intentCount, oldCount);
     m.setLongRelease(intentPos, newPos);
     m.setLongRelease(count, newCount);
     m.setLongRelease(pos, newPos);
@@ -504,13 +535,13 @@ final class QueueRing {
     return Long.compareUnsigned(intentPos, pos) > 0 && le(intentPos - pos, cap);
   }
 
-  /** C's committed_gets(): gets, less one a commit stored before its head. */
+  /** C's committed_gets(): gets, or the intent's count while a commit is pending. */
   private long committedGets(Memory m) {
     long c = m.getLong(gets);
     long p = m.getLong(head);
     long ip = m.getLong(getIntentHead);
     long ic = m.getLong(getIntentGets);
-    return pending(ip, p) && c == ic ? c - 1 : c;
+    return pending(ip, p) ? ic : c;
   }
 
   /**
@@ -556,7 +587,7 @@ final class QueueRing {
       long want = m.getLong(intentPos);
       long now = m.getLong(pos);
       if (pending(want, now)) {
-        m.setLongRelease(count, m.getLong(intentCount) - 1);
+        m.setLongRelease(count, m.getLong(intentCount));
         m.setLongRelease(intentPos, now);
       }
       unlock(m, lock);

@@ -438,12 +438,12 @@ public final class SharedQueue<E> extends AbstractQueue<E>
    * waiting for room as long as it takes. The layout {@link #getBytesInto(byte[], int[])}
    * fills, so a relay passes a batch on as it came.
    *
-   * <p>One hold of the producers' lock covers as many messages as there is room for, so putting
-   * {@code n} small messages costs about what putting one does plus the copies. Each message is
-   * still committed on its own: consumers may take the first before the last is written, and a
-   * producer killed in the middle has put the messages committed so far and loses only the one
-   * it was writing. The batch is not atomic with respect to other producers when the queue
-   * fills: while this one waits for room, another producer's message may come in between.
+   * <p>One hold of the producers' lock and one commit cover as many of the messages as there
+   * is room for, so putting {@code n} small messages costs about what putting one does plus
+   * the copies. What one commit covers is published all at once: consumers see none of it or
+   * all of it, and a producer killed before the commit has put none of it. When the queue has
+   * no room for the whole batch, the part that fits is committed first and the rest after
+   * waiting for room, so then another producer's messages may come in between.
    *
    * @param buf the messages' bytes, back to back from index 0
    * @param lengths their lengths
@@ -634,13 +634,15 @@ public final class SharedQueue<E> extends AbstractQueue<E>
    * {@code lengths}. Message {@code i} is then {@code buf[o .. o + lengths[i])} where {@code o}
    * is the sum of the lengths before it.
    *
-   * <p>One hold of the consumers' lock covers the batch, so taking {@code n} messages costs
-   * about what taking one does plus the copies: the way to consume small messages at full
-   * speed. Each message is still committed on its own, so the batch is the same as {@code n}
-   * consecutive {@link #getBytesInto(byte[])} calls that no other consumer interleaved with;
-   * a consumer killed in the middle has taken the messages committed so far (they are its
-   * in-flight items) and left the rest queued. A message that does not fit in what is left
-   * of {@code buf} ends the batch and stays queued for the next call.
+   * <p>One hold of the consumers' lock and one commit cover the batch, so taking {@code n}
+   * messages costs about what taking one does plus the copies: the way to consume small
+   * messages at full speed. The batch is the same as {@code n} consecutive
+   * {@link #getBytesInto(byte[])} calls that no other consumer interleaved with, and it is
+   * taken all at once: a consumer killed before its commit leaves the whole batch queued for
+   * the others, one killed after it has taken the whole batch (its in-flight items). A message
+   * that does not fit in what is left of {@code buf} ends the batch and stays queued for the
+   * next call. (When the first message has to come through the native wait, it is taken on
+   * its own and the rest, if any, in a second batch.)
    *
    * @param buf where to copy the messages
    * @param lengths receives their lengths; its length is the most messages taken

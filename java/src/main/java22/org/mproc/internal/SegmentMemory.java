@@ -209,6 +209,24 @@ final class SegmentMemory implements Memory {
   }
 
   @Override
+  public long getLongPlain(long offset) {
+    try {
+      return seg.get(LONG, offset);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
+  public void setLongPlain(long offset, long value) {
+    try {
+      seg.set(LONG, offset, value);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    }
+  }
+
+  @Override
   public void putBytesPlain(byte[] src, int index, long offset, int count) {
     try {
       MemorySegment.copy(src, index, seg, BYTE, offset, count);
