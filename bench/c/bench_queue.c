@@ -7,6 +7,9 @@
  *   c.queue.tput64         msgs/s  child puts N 64-byte messages (mproc_queue_put, FOREVER), the
  *                                  parent gets them (mproc_queue_get, FOREVER) into a 64-byte
  *                                  buffer; N / (consumer's end - producer's start), 1 MiB ring
+ *   c.queue.tput64_batch   msgs/s  the same, in batches both ways: the child puts 64 messages per
+ *                                  mproc_queue_put_batch, the parent takes up to 256 per
+ *                                  mproc_queue_get_batch (Java's tput64_batch, Agrona's shape)
  *   c.queue.tput64k        GB/s    the same with 65536-byte messages, 4 MiB ring
  *   c.queue.pingpong_spin  ns      round trip over two queues (one each way) of an 8-byte message,
  *                                  both sides polling with mproc_queue_get(..., 0) and a pause
@@ -53,7 +56,7 @@ struct control {
 static struct control *ctl;
 static char q1_name[MPROC_NAME_MAX + 1], q2_name[MPROC_NAME_MAX + 1];
 
-enum mode { TPUT, PING_SPIN, PING_BLOCK, PING_PARK, FUTEX, RAW };
+enum mode { TPUT, TPUT_BATCH, PING_SPIN, PING_BLOCK, PING_PARK, FUTEX, RAW };
 
 /* The queue's "consumers waiting" count (body offset 260, see mproc.h). */
 static uint32_t *consumers_waiting(mproc_queue_t *q) {
@@ -112,8 +115,10 @@ static void child(enum mode m, long n, uint32_t size) {
     if (m != TPUT && (rc = mproc_queue_open(q2_name, &q2)) < 0)
       child_fail("open q2", rc);
   }
-  char *buf = calloc(1, size);
-  uint32_t len;
+  char *buf = calloc(m == TPUT_BATCH ? 64 : 1, size);
+  uint32_t len, lens[64], done;
+  for (int i = 0; i < 64; i++)
+    lens[i] = size;
   child_ready();
   switch (m) {
   case TPUT:
@@ -121,6 +126,14 @@ static void child(enum mode m, long n, uint32_t size) {
     for (long i = 0; i < n; i++)
       if ((rc = mproc_queue_put(q1, buf, size, MPROC_FOREVER)) < 0)
         child_fail("put", rc);
+    break;
+  case TPUT_BATCH:
+    ctl->start = mproc_now_ns();
+    for (long i = 0; i < n; i += done) {
+      uint32_t want = n - i < 64 ? (uint32_t)(n - i) : 64;
+      if ((rc = mproc_queue_put_batch(q1, buf, lens, want, &done, MPROC_FOREVER)) < 0)
+        child_fail("put batch", rc);
+    }
     break;
   case PING_SPIN:
   case PING_BLOCK:
@@ -164,8 +177,8 @@ static double run_once(enum mode m, long n, uint32_t size, mproc_queue_t *q1, mp
     bench_die("fork: %s", strerror(errno));
   if (pid == 0)
     child(m, n, size);
-  char *buf = calloc(1, size);
-  uint32_t len;
+  char *buf = calloc(m == TPUT_BATCH ? 256 : 1, size);
+  uint32_t len, lens[256], got;
   int rc = 0;
   while (__atomic_load_n(&ctl->ready, __ATOMIC_ACQUIRE) < 1 && !ctl->failed)
     usleep(100);
@@ -175,6 +188,14 @@ static double run_once(enum mode m, long n, uint32_t size, mproc_queue_t *q1, mp
     for (long i = 0; i < n && rc == 0; i++)
       if ((rc = mproc_queue_get(q1, buf, size, &len, MPROC_FOREVER)) == 0 && len != size)
         bench_die("got %u bytes, expected %u", len, size);
+    result = n / ((double)(mproc_now_ns() - ctl->start) / 1e9);
+  } else if (m == TPUT_BATCH) {
+    for (long i = 0; i < n && rc == 0; i += got) {
+      rc = mproc_queue_get_batch(q1, buf, (size_t)256 * size, lens, 256, &got, MPROC_FOREVER);
+      for (uint32_t k = 0; rc == 0 && k < got; k++)
+        if (lens[k] != size)
+          bench_die("got %u bytes, expected %u", lens[k], size);
+    }
     result = n / ((double)(mproc_now_ns() - ctl->start) / 1e9);
   } else {
     int64_t t0 = mproc_now_ns();
@@ -237,6 +258,7 @@ int main(void) {
   bench_check(mproc_queue_create(q1_name, &small, &q1), "create q1");
   bench_check(mproc_queue_create(q2_name, &small, &q2), "create q2");
   bench("c.queue.tput64", "msgs/s", 1, TPUT, 2000000, 64, q1, NULL, reps);
+  bench("c.queue.tput64_batch", "msgs/s", 1, TPUT_BATCH, 2000000, 64, q1, NULL, reps);
   bench("c.queue.pingpong_spin", "ns", 1, PING_SPIN, 200000, 8, q1, q2, reps);
   bench("c.queue.pingpong_block", "ns", 1, PING_BLOCK, 200000, 8, q1, q2, reps);
   bench("c.queue.pingpong_park", "ns", 1, PING_PARK, 10000, 8, q1, q2, reps);

@@ -914,6 +914,28 @@ MPROC_EXTERN int mproc_queue_get(mproc_queue_t *q, void *buf, uint32_t cap, uint
 MPROC_EXTERN int mproc_queue_recv(mproc_queue_t *q, void *buf, uint32_t cap, int64_t timeout_ns,
                                   int remove);
 
+/**
+ * Appends a batch: `count` (>= 1) messages whose lengths are lens[0..count), packed back to back
+ * in buf. Waits up to timeout_ns for room for the first, then writes as many of them as fit now
+ * under one hold of the put lock and publishes them with one commit: consumers see all of those
+ * or none, and a producer killed before the commit has put none of them. *done tells how many
+ * (>= 1 when the result is 0); put the rest with another call. Returns as mproc_queue_put, and
+ * MPROC_EMSGSIZE (nothing written) if any length is above the queue's max message.
+ */
+MPROC_EXTERN int mproc_queue_put_batch(mproc_queue_t *q, const void *buf, const uint32_t *lens,
+                                       uint32_t count, uint32_t *done, int64_t timeout_ns);
+
+/**
+ * Removes a batch: waits up to timeout_ns for a message, then takes, under one hold of the get
+ * lock and with one commit, as many queued messages as fit in buf (capacity cap bytes), up to
+ * `max` (>= 1): packed back to back, their lengths in lens[0..*got). A consumer killed before
+ * the commit leaves them all queued. A message that does not fit after the first ends the batch
+ * and stays queued. Returns as mproc_queue_get; on MPROC_ETOOSMALL (the first message is longer
+ * than cap) lens[0] is its length and it stays queued.
+ */
+MPROC_EXTERN int mproc_queue_get_batch(mproc_queue_t *q, void *buf, size_t cap, uint32_t *lens,
+                                       uint32_t max, uint32_t *got, int64_t timeout_ns);
+
 /** As mproc_queue_get, but leaves the message queued. */
 MPROC_EXTERN int mproc_queue_peek(mproc_queue_t *q, void *buf, uint32_t cap, uint32_t *len,
                                   int64_t timeout_ns);

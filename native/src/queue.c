@@ -216,11 +216,15 @@ static int take(mproc_queue_t *q, mproc_lockword_t *lw, int64_t deadline, bool n
   return rc;
 }
 
-/* Wakes one sleeper of a condition if anyone sleeps: one load when nobody does. */
-static void notify(uint32_t *seq, uint32_t *waiters) {
-  if (atomic_load_explicit(MPROC__A32(waiters), memory_order_seq_cst) != 0) {
+/*
+ * Wakes sleepers of a condition if anyone sleeps, one per message (or room for one) made
+ * available, at most as many as sleep: one load when nobody does.
+ */
+static void notify(uint32_t *seq, uint32_t *waiters, uint32_t n) {
+  uint32_t w = atomic_load_explicit(MPROC__A32(waiters), memory_order_seq_cst);
+  if (w != 0) {
     atomic_fetch_add_explicit(MPROC__A32(seq), 1, memory_order_release);
-    mproc_wake32(seq, 1, NULL);
+    mproc_wake32(seq, (int)(n < w ? n : w), NULL);
   }
 }
 
@@ -298,12 +302,13 @@ static void put_header(unsigned char *p, uint32_t len, uint32_t type) {
   memcpy(p + 4, &type, 4);
 }
 
-int mproc_queue_put(mproc_queue_t *q, const void *buf, uint32_t len, int64_t timeout_ns) {
-  if (q == NULL || (buf == NULL && len > 0) || timeout_ns < MPROC_FOREVER)
-    return MPROC_EINVAL;
-  if (len > q->max_message)
-    return MPROC_EMSGSIZE;
-  const uint64_t rec = rec_size(len), cap = q->mask + 1;
+/*
+ * The put of one message or a batch: waits for room for the first, then writes as many of the
+ * messages as fit under one hold of the put lock and publishes them with one commit.
+ */
+static int put_many(mproc_queue_t *q, const unsigned char *buf, const uint32_t *lens,
+                    uint32_t count, uint32_t *done, int64_t timeout_ns) {
+  const uint64_t cap = q->mask + 1;
   const int64_t deadline = deadline_of(timeout_ns);
   for (;;) {
     uint32_t st = state(q);
@@ -318,29 +323,41 @@ int mproc_queue_put(mproc_queue_t *q, const void *buf, uint32_t len, int64_t tim
       set_state(q, MPROC_STATE_POISONED);
       return MPROC_ECORRUPT;
     }
-    uint64_t idx = t & q->mask;
-    uint64_t pad = idx + rec > cap ? cap - idx : 0;
-    bool room = t + pad + rec - q->head_cache <= cap;
-    if (!room) {
-      q->head_cache = atomic_load_explicit(MPROC__A64(&q->b->head), memory_order_acquire);
-      room = t + pad + rec - q->head_cache <= cap;
+    uint64_t puts = q->b->puts, pos = t;
+    uint32_t n = 0;
+    size_t off = 0;
+    if (state(q) == MPROC_STATE_READY) { /* read under the lock: a batch is one put */
+      for (; n < count; n++) {
+        uint32_t len = lens[n];
+        uint64_t rec = rec_size(len), idx = pos & q->mask;
+        uint64_t pad = idx + rec > cap ? cap - idx : 0;
+        bool room = pos + pad + rec - q->head_cache <= cap;
+        if (!room) {
+          q->head_cache = atomic_load_explicit(MPROC__A64(&q->b->head), memory_order_acquire);
+          room = pos + pad + rec - q->head_cache <= cap;
+        }
+        if (room && q->max_count != 0)
+          room = puts + n - committed_gets(q) < q->max_count;
+        if (!room)
+          break;
+        if (pad != 0)
+          put_header(q->ring + idx, (uint32_t)(pad - REC_HDR), REC_PAD);
+        unsigned char *r = q->ring + ((pos + pad) & q->mask);
+        put_header(r, len, REC_MSG);
+        if (len > 0)
+          memcpy(r + REC_HDR, buf + off, len);
+        off += len;
+        pos += pad + rec;
+      }
     }
-    uint64_t puts = q->b->puts;
-    if (room && q->max_count != 0)
-      room = puts - committed_gets(q) < q->max_count;
-    if (room && state(q) == MPROC_STATE_READY) {
-      if (pad != 0)
-        put_header(q->ring + idx, (uint32_t)(pad - REC_HDR), REC_PAD);
-      unsigned char *r = q->ring + ((t + pad) & q->mask);
-      put_header(r, len, REC_MSG);
-      if (len > 0)
-        memcpy(r + REC_HDR, buf, len);
+    if (n > 0) {
       if (q->joinable) /* counted before it is visible, so task_done can never come first */
-        atomic_fetch_add_explicit(MPROC__A32(&q->b->unfinished), 1, memory_order_relaxed);
-      commit(&q->b->put_intent_tail, &q->b->put_intent_puts, &q->b->tail, &q->b->puts,
-             t + pad + rec, puts + 1);
+        atomic_fetch_add_explicit(MPROC__A32(&q->b->unfinished), n, memory_order_relaxed);
+      commit(&q->b->put_intent_tail, &q->b->put_intent_puts, &q->b->tail, &q->b->puts, pos,
+             puts + n);
       mproc__lock_release(q->seg, &q->b->put_lock); /* an exchange: a full barrier */
-      notify(&q->b->not_empty_seq, &q->b->not_empty_waiters);
+      notify(&q->b->not_empty_seq, &q->b->not_empty_waiters, n);
+      *done = n;
       return 0;
     }
     mproc__lock_release(q->seg, &q->b->put_lock);
@@ -349,10 +366,35 @@ int mproc_queue_put(mproc_queue_t *q, const void *buf, uint32_t len, int64_t tim
     /* The room a waiter saw was taken first: retry only while there is time left. */
     if (left_of(deadline) == 0)
       return MPROC_ETIMEDOUT;
-    if ((rc = wait_for(q, &q->b->not_full_seq, &q->b->not_full_waiters, has_room, (uint32_t)rec,
-                    deadline)) != 0)
+    if ((rc = wait_for(q, &q->b->not_full_seq, &q->b->not_full_waiters, has_room,
+                       (uint32_t)rec_size(lens[0]), deadline)) != 0)
       return rc;
   }
+}
+
+int mproc_queue_put(mproc_queue_t *q, const void *buf, uint32_t len, int64_t timeout_ns) {
+  if (q == NULL || (buf == NULL && len > 0) || timeout_ns < MPROC_FOREVER)
+    return MPROC_EINVAL;
+  if (len > q->max_message)
+    return MPROC_EMSGSIZE;
+  uint32_t done;
+  return put_many(q, buf, &len, 1, &done, timeout_ns);
+}
+
+int mproc_queue_put_batch(mproc_queue_t *q, const void *buf, const uint32_t *lens,
+                          uint32_t count, uint32_t *done, int64_t timeout_ns) {
+  if (q == NULL || lens == NULL || done == NULL || count == 0 || timeout_ns < MPROC_FOREVER)
+    return MPROC_EINVAL;
+  *done = 0;
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    if (lens[i] > q->max_message)
+      return MPROC_EMSGSIZE;
+    total += lens[i];
+  }
+  if (buf == NULL && total > 0)
+    return MPROC_EINVAL;
+  return put_many(q, buf, lens, count, done, timeout_ns);
 }
 
 /* Marks the queue unusable after finding a malformed record. */
@@ -362,11 +404,43 @@ static int poison(mproc_queue_t *q) {
   return MPROC_ECORRUPT;
 }
 
+/*
+ * Under the get lock: validates the record at position h (below the tail t; a padding record
+ * there is skipped) and tells its length, where its payload starts in the ring, and the
+ * position after it. -1 for a malformed record (the caller poisons the queue).
+ */
+static int parse_record(const mproc_queue_t *q, uint64_t h, uint64_t t, uint32_t *len,
+                        uint64_t *at, uint64_t *next) {
+  const uint64_t cap = q->mask + 1;
+  /* Everything between head and tail was written by a producer that completed its put; still,
+     the bytes are another process's, so check them before trusting them. */
+  if (t - h > cap || (h & 7) != 0)
+    return -1;
+  uint32_t l, type;
+  uint64_t idx = h & q->mask;
+  memcpy(&l, q->ring + idx, 4);
+  memcpy(&type, q->ring + idx + 4, 4);
+  if (type == REC_PAD) {
+    if ((uint64_t)l + REC_HDR != cap - idx || h + cap - idx > t)
+      return -1;
+    h += cap - idx;
+    idx = 0;
+    memcpy(&l, q->ring, 4);
+    memcpy(&type, q->ring + 4, 4);
+  }
+  uint64_t rec = rec_size(l);
+  if (type != REC_MSG || l > q->max_message || h + rec > t || idx + rec > cap)
+    return -1;
+  *len = l;
+  *at = idx + REC_HDR;
+  *next = h + rec;
+  return 0;
+}
+
 static int receive(mproc_queue_t *q, void *buf, uint32_t cap_buf, uint32_t *len,
                    int64_t timeout_ns, bool remove) {
   if (q == NULL || len == NULL || (buf == NULL && cap_buf > 0) || timeout_ns < MPROC_FOREVER)
     return MPROC_EINVAL;
-  const uint64_t cap = q->mask + 1;
   const int64_t deadline = deadline_of(timeout_ns);
   for (;;) {
     if (state(q) == MPROC_STATE_POISONED)
@@ -380,24 +454,9 @@ static int receive(mproc_queue_t *q, void *buf, uint32_t cap_buf, uint32_t *len,
       q->tail_cache = atomic_load_explicit(MPROC__A64(&q->b->tail), memory_order_acquire);
     uint64_t t = q->tail_cache;
     if (h != t) {
-      /* Everything between head and tail was written by a producer that completed its put;
-         still, the bytes are another process's, so check them before trusting them. */
-      if (t - h > cap || (h & 7) != 0)
-        return poison(q);
-      uint32_t l, type;
-      uint64_t idx = h & q->mask;
-      memcpy(&l, q->ring + idx, 4);
-      memcpy(&type, q->ring + idx + 4, 4);
-      if (type == REC_PAD) {
-        if ((uint64_t)l + REC_HDR != cap - idx || h + cap - idx > t)
-          return poison(q);
-        h += cap - idx;
-        idx = 0;
-        memcpy(&l, q->ring, 4);
-        memcpy(&type, q->ring + 4, 4);
-      }
-      uint64_t rec = rec_size(l);
-      if (type != REC_MSG || l > q->max_message || h + rec > t || idx + rec > cap)
+      uint64_t at, next;
+      uint32_t l;
+      if (parse_record(q, h, t, &l, &at, &next) != 0)
         return poison(q);
       *len = l;
       if (l > cap_buf) {
@@ -405,14 +464,14 @@ static int receive(mproc_queue_t *q, void *buf, uint32_t cap_buf, uint32_t *len,
         return MPROC_ETOOSMALL;
       }
       if (l > 0)
-        memcpy(buf, q->ring + idx + REC_HDR, l);
+        memcpy(buf, q->ring + at, l);
       if (remove) {
-        commit(&q->b->get_intent_head, &q->b->get_intent_gets, &q->b->head, &q->b->gets,
-               h + rec, q->b->gets + 1);
+        commit(&q->b->get_intent_head, &q->b->get_intent_gets, &q->b->head, &q->b->gets, next,
+               q->b->gets + 1);
       }
       mproc__lock_release(q->seg, &q->b->get_lock);
       if (remove)
-        notify(&q->b->not_full_seq, &q->b->not_full_waiters);
+        notify(&q->b->not_full_seq, &q->b->not_full_waiters, 1);
       return 0;
     }
     mproc__lock_release(q->seg, &q->b->get_lock);
@@ -436,6 +495,74 @@ int mproc_queue_get(mproc_queue_t *q, void *buf, uint32_t cap, uint32_t *len,
 int mproc_queue_peek(mproc_queue_t *q, void *buf, uint32_t cap, uint32_t *len,
                      int64_t timeout_ns) {
   return receive(q, buf, cap, len, timeout_ns, false);
+}
+
+int mproc_queue_get_batch(mproc_queue_t *q, void *buf, size_t cap_buf, uint32_t *lens,
+                          uint32_t max, uint32_t *got, int64_t timeout_ns) {
+  if (q == NULL || lens == NULL || got == NULL || max == 0 || (buf == NULL && cap_buf > 0) ||
+      timeout_ns < MPROC_FOREVER)
+    return MPROC_EINVAL;
+  *got = 0;
+  /* The first message as a get would take it (waiting, validating, reporting); then the rest
+     of what is queued, under the same hold of the lock: so the wait stays in one place. */
+  unsigned char *out = buf;
+  const int64_t deadline = deadline_of(timeout_ns);
+  for (;;) {
+    if (state(q) == MPROC_STATE_POISONED)
+      return MPROC_ECORRUPT;
+    int rc = take(q, &q->b->get_lock, deadline, timeout_ns == 0);
+    if (rc != 0)
+      return rc;
+    uint64_t h = q->b->head, start = h;
+    if (q->tail_cache <= h)
+      q->tail_cache = atomic_load_explicit(MPROC__A64(&q->b->tail), memory_order_acquire);
+    uint32_t n = 0;
+    size_t off = 0;
+    while (n < max) {
+      if (h == q->tail_cache) {
+        /* Everything up to the cached tail is taken: more may have come since. */
+        q->tail_cache = atomic_load_explicit(MPROC__A64(&q->b->tail), memory_order_acquire);
+        if (h == q->tail_cache)
+          break;
+      }
+      uint64_t at, next;
+      uint32_t l;
+      if (parse_record(q, h, q->tail_cache, &l, &at, &next) != 0) {
+        if (n > 0)
+          break; /* take what was good; the next get finds the bad record and poisons */
+        return poison(q);
+      }
+      if (l > cap_buf - off) {
+        if (n > 0)
+          break; /* it stays queued for the next call */
+        lens[0] = l;
+        mproc__lock_release(q->seg, &q->b->get_lock);
+        return MPROC_ETOOSMALL;
+      }
+      if (l > 0)
+        memcpy(out + off, q->ring + at, l);
+      lens[n++] = l;
+      off += l;
+      h = next;
+    }
+    if (n > 0) {
+      commit(&q->b->get_intent_head, &q->b->get_intent_gets, &q->b->head, &q->b->gets, h,
+             q->b->gets + n);
+      mproc__lock_release(q->seg, &q->b->get_lock);
+      notify(&q->b->not_full_seq, &q->b->not_full_waiters, n);
+      *got = n;
+      return 0;
+    }
+    mproc__lock_release(q->seg, &q->b->get_lock);
+    if (state(q) == MPROC_STATE_CLOSED &&
+        atomic_load_explicit(MPROC__A64(&q->b->tail), memory_order_acquire) == start)
+      return MPROC_ECLOSED;
+    if (timeout_ns == 0 || left_of(deadline) == 0)
+      return MPROC_ETIMEDOUT;
+    if ((rc = wait_for(q, &q->b->not_empty_seq, &q->b->not_empty_waiters, has_message, 0,
+                       deadline)) != 0)
+      return rc;
+  }
 }
 
 int mproc_queue_recv(mproc_queue_t *q, void *buf, uint32_t cap, int64_t timeout_ns, int remove) {

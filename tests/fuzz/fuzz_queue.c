@@ -67,6 +67,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (int i = 0; i < 4; i++)
       FUZZ_CHECK(fuzz_known(mproc_queue_put(q, msg, sizes[i], 0)));
     drain(q, 0);
+    /* Batches: several records under one lock hold and one commit, on the same hostile body. */
+    uint32_t done, got, lens[8];
+    rc = mproc_queue_put_batch(q, msg, sizes, 3, &done, 0);
+    FUZZ_CHECK(fuzz_known(rc) && (rc != 0 || (done >= 1 && done <= 3)));
+    unsigned char some[64];
+    rc = mproc_queue_get_batch(q, some, sizeof some, lens, 8, &got, 0);
+    FUZZ_CHECK(fuzz_known(rc));
+    if (rc == 0) {
+      uint64_t total = 0;
+      FUZZ_CHECK(got >= 1 && got <= 8);
+      for (uint32_t i = 0; i < got; i++)
+        total += lens[i];
+      FUZZ_CHECK(total <= sizeof some);
+    }
+    drain(q, 0);
     if (dead_owner((const uint32_t *)(const void *)body, creator, q))
       FUZZ_CHECK(fuzz_known(mproc_queue_put(q, msg, 8, 15000000)));
     if (dead_owner((const uint32_t *)(const void *)(body + 128), creator, q))

@@ -399,6 +399,80 @@ static void killed_producers_and_consumers_do_not_stop_the_others(void) {
   mproc_unlink(name);
 }
 
+/* Batches: one lock hold and one commit for several messages, packed back to back. */
+static void batches_put_and_get_many_messages_at_once(void) {
+  mproc_queue_t *q = small_queue(NULL, 4096, 100, 0);
+  unsigned char in[512], out[512];
+  uint32_t lens[8], got, done;
+  for (int i = 0; i < (int)sizeof in; i++)
+    in[i] = (unsigned char)i;
+  uint32_t five[5] = {0, 3, 100, 7, 1};
+  CHECK_RC(0, mproc_queue_put_batch(q, in, five, 5, &done, 0));
+  CHECK(done == 5 && mproc_queue_size(q) == 5);
+  CHECK_RC(0, mproc_queue_get_batch(q, out, 50, lens, 8, &got, 0)); /* 100 does not fit after */
+  CHECK(got == 2 && lens[0] == 0 && lens[1] == 3 && memcmp(out, in, 3) == 0);
+  CHECK_RC(MPROC_ETOOSMALL, mproc_queue_get_batch(q, out, 50, lens, 8, &got, 0));
+  CHECK(lens[0] == 100 && got == 0 && mproc_queue_size(q) == 3);
+  CHECK_RC(0, mproc_queue_get_batch(q, out, sizeof out, lens, 2, &got, 0)); /* max bounds it */
+  CHECK(got == 2 && lens[0] == 100 && lens[1] == 7 && memcmp(out, in + 3, 107) == 0);
+  CHECK_RC(0, mproc_queue_get_batch(q, out, 1, lens, 8, &got, 0));
+  CHECK(got == 1 && lens[0] == 1 && out[0] == in[110]);
+  CHECK_RC(MPROC_ETIMEDOUT, mproc_queue_get_batch(q, out, sizeof out, lens, 8, &got, 0));
+  CHECK(got == 0);
+  /* bad input: nothing written */
+  uint32_t big[2] = {3, 101};
+  CHECK_RC(MPROC_EMSGSIZE, mproc_queue_put_batch(q, in, big, 2, &done, 0));
+  CHECK(done == 0 && mproc_queue_size(q) == 0);
+  CHECK_RC(MPROC_EINVAL, mproc_queue_put_batch(q, in, five, 0, &done, 0));
+  CHECK_RC(MPROC_EINVAL, mproc_queue_put_batch(q, in, NULL, 1, &done, 0));
+  CHECK_RC(MPROC_EINVAL, mproc_queue_put_batch(q, NULL, five, 5, &done, 0));
+  CHECK_RC(MPROC_EINVAL, mproc_queue_get_batch(q, out, sizeof out, lens, 0, &got, 0));
+  CHECK_RC(MPROC_EINVAL, mproc_queue_get_batch(q, out, sizeof out, NULL, 8, &got, 0));
+  /* many wraps of a small ring, batch sizes and lengths varying: order and bytes kept */
+  uint32_t seed = 7, sent = 0, recv = 0;
+  for (int round = 0; round < 3000; round++) {
+    uint32_t n = 1 + (seed = seed * 1103515245u + 12345u) % 8, pl[8];
+    size_t off = 0;
+    for (uint32_t i = 0; i < n; i++) {
+      pl[i] = (seed = seed * 1103515245u + 12345u) % 60;
+      for (uint32_t k = 0; k < pl[i]; k++)
+        in[off + k] = (unsigned char)(sent + k);
+      off += pl[i];
+      sent++;
+    }
+    uint32_t from = 0;
+    off = 0;
+    while (from < n) {
+      CHECK_RC(0, mproc_queue_put_batch(q, in + off, pl + from, n - from, &done, 0));
+      for (uint32_t i = 0; i < done; i++)
+        off += pl[from + i];
+      from += done;
+      while (recv < sent - (n - from)) { /* drain what was put */
+        CHECK_RC(0, mproc_queue_get_batch(q, out, sizeof out, lens, 8, &got, 0));
+        size_t o = 0;
+        for (uint32_t i = 0; i < got; i++, recv++) {
+          for (uint32_t k = 0; k < lens[i]; k++)
+            CHECK(out[o + k] == (unsigned char)(recv + k));
+          o += lens[i];
+        }
+      }
+    }
+  }
+  CHECK(mproc_queue_size(q) == 0);
+  mproc_queue_close(q);
+  /* a count bound: the part that fits is put; shutdown ends both sides */
+  q = small_queue(NULL, 4096, 100, 3);
+  CHECK_RC(0, mproc_queue_put_batch(q, in, five, 5, &done, 0));
+  CHECK(done == 3 && mproc_queue_size(q) == 3);
+  CHECK_RC(MPROC_ETIMEDOUT, mproc_queue_put_batch(q, in, five, 5, &done, 0));
+  CHECK_RC(0, mproc_queue_shutdown(q));
+  CHECK_RC(MPROC_ECLOSED, mproc_queue_put_batch(q, in, five, 5, &done, 0));
+  CHECK_RC(0, mproc_queue_get_batch(q, out, sizeof out, lens, 8, &got, 0));
+  CHECK(got == 3);
+  CHECK_RC(MPROC_ECLOSED, mproc_queue_get_batch(q, out, sizeof out, lens, 8, &got, 0));
+  mproc_queue_close(q);
+}
+
 int main(void) {
   RUN(messages_come_out_in_order);
   RUN(bad_specs_are_rejected);
@@ -409,6 +483,7 @@ int main(void) {
   RUN(a_blocked_consumer_wakes_on_put_and_on_shutdown);
   RUN(a_malformed_record_poisons_the_queue);
   RUN(a_process_killed_inside_a_commit_leaves_exact_counts);
+  RUN(batches_put_and_get_many_messages_at_once);
   RUN(many_producers_and_consumers_deliver_exactly_once);
   RUN(killed_producers_and_consumers_do_not_stop_the_others);
   return 0;
