@@ -829,11 +829,11 @@ MPROC_EXTERN int mproc_barrier_broken(const mproc_sync_t *b);
  *
  * Body (offsets from data_offset):
  *     0  16  put lock (robust lock word, flags, epoch, zero), taken by producers
- *    16   8  zero (tail until layout 2.0)
+ *    16   8  tail: bytes ever written (commit point of a put)
  *    24   8  puts: messages ever written
  *    32  16  put commit intent: the tail a put in progress commits, the puts before it
  *   128  16  get lock, taken by consumers
- *   144   8  zero (head until layout 2.0)
+ *   144   8  head: bytes ever consumed (commit point of a get)
  *   152   8  gets: messages ever consumed
  *   160  16  get commit intent: the head a get in progress commits, the gets before it
  *   256   4  not_empty sequence, 260 4 consumers waiting
@@ -841,8 +841,6 @@ MPROC_EXTERN int mproc_barrier_broken(const mproc_sync_t *b);
  *   512   8  capacity in bytes (a power of two), 520 4 max message bytes, 524 4 flags (bit 0:
  *            joinable), 528 8 max count (0: none)
  *   640   4  unfinished tasks (joinable queues), 644 4 joiners waiting
- *   768   8  tail: bytes ever written (commit point of a put), alone on its 128 bytes
- *   896   8  head: bytes ever consumed (commit point of a get), alone on its 128 bytes
  *  1024      the ring: capacity bytes of records
  * A record is {u32 length, u32 type (1 message, 2 padding)} then the payload, padded to 8 bytes;
  * a message never wraps: a padding record fills the end of the ring instead. A producer writes

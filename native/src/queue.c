@@ -7,9 +7,10 @@
  * wait on until it decides the writer is dead, and a torn claim cannot even say whose it was.
  * Under the put lock, `tail` moves only once the record is complete, so a dead producer's bytes
  * are simply never published; its lock is taken over within one liveness slice. Uncontended,
- * the lock costs two atomic instructions on the producers' cache line, which consumers never
- * read: `tail` has a line of its own (layout 2.0), so a consumer polling it costs the producer
- * one line transfer per message, besides the record's.
+ * the lock costs two atomic instructions on the producers' cache line (which consumers read too:
+ * `tail` is on it; a line of its own for `tail` was measured and made round trips 15-20% slower,
+ * see docs/benchmarks.md). Batches (put_batch, get_batch) pay the lock and the commit once for
+ * many records.
  *
  * The uncontended put and get (take, the record, commit, release, notify) are implemented again
  * in Java, java/src/main/java/org/mproc/queue/QueueRing.java, on the binding's own mapping: a
@@ -30,13 +31,13 @@
 
 typedef struct queue_body {
   mproc_lockword_t put_lock; /*    0 */
-  uint64_t zero0;            /*   16 zero (tail until layout 2.0) */
+  uint64_t tail;             /*   16 */
   uint64_t puts;             /*   24 */
   uint64_t put_intent_tail;  /*   32 commit intent: the tail a put in progress commits */
   uint64_t put_intent_puts;  /*   40 ... and its puts */
   char pad0[80];
   mproc_lockword_t get_lock; /*  128 */
-  uint64_t zero1;            /*  144 zero (head until layout 2.0) */
+  uint64_t head;             /*  144 */
   uint64_t gets;             /*  152 */
   uint64_t get_intent_head;  /*  160 commit intent: the head a get in progress commits */
   uint64_t get_intent_gets;  /*  168 ... and its gets */
@@ -54,23 +55,16 @@ typedef struct queue_body {
   char pad4[104];
   uint32_t unfinished;       /*  640 */
   uint32_t joiners;          /*  644 */
-  char pad5[120];
-  /* The two commit points, each alone on its line: the only words the other side reads on
-     every message (a consumer polls tail; a producer whose cached head says "full" reads head),
-     so reading them never takes the line of the other side's lock and commit words away. */
-  uint64_t tail;             /*  768 */
-  char pad6[120];
-  uint64_t head;             /*  896 */
-  char pad7[120];
+  char pad5[376];
 } queue_body_t;
 
 #define FLAG_JOINABLE 1u
 
-_Static_assert(offsetof(queue_body_t, tail) == 768, "tail at 768");
+_Static_assert(offsetof(queue_body_t, tail) == 16, "tail at 16");
 _Static_assert(offsetof(queue_body_t, put_intent_tail) == 32, "put intent at 32");
 _Static_assert(offsetof(queue_body_t, get_lock) == 128, "get lock at 128");
 _Static_assert(offsetof(queue_body_t, get_intent_head) == 160, "get intent at 160");
-_Static_assert(offsetof(queue_body_t, head) == 896, "head at 896");
+_Static_assert(offsetof(queue_body_t, head) == 144, "head at 144");
 _Static_assert(offsetof(queue_body_t, not_empty_seq) == 256, "not_empty at 256");
 _Static_assert(offsetof(queue_body_t, not_full_seq) == 384, "not_full at 384");
 _Static_assert(offsetof(queue_body_t, capacity) == 512, "capacity at 512");

@@ -211,7 +211,7 @@ static void kill_inside_commit(const char *name, size_t lock_off, size_t pos_off
     if (mproc_queue_open(name, &mine) != 0 ||
         mproc__lock_acquire(mproc_queue_segment(mine), body_u64(mine, lock_off), 0) != 0)
       _exit(1);
-    /* The intent (position, count) follows the count; the position is on a line of its own. */
+    /* The intent (position, count) follows the count. */
     uint64_t *pos = body_u64(mine, pos_off), *count = body_u64(mine, count_off);
     uint64_t *intent = count + 1;
     intent[1] = *count; /* what commit() stores, in its order, up to the position */
@@ -235,11 +235,11 @@ static void a_process_killed_inside_a_commit_leaves_exact_counts(void) {
   char buf[100];
   uint32_t len;
   CHECK_RC(0, mproc_queue_put(q, "A", 1, 0));
-  kill_inside_commit(name, 0, 768, 24, 16, 1); /* a producer dies publishing a second message */
+  kill_inside_commit(name, 0, 16, 24, 16, 1); /* a producer dies publishing a second message */
   CHECK(mproc_queue_size(q) == 1);      /* counted exactly before anyone repairs */
   CHECK_RC(0, mproc_queue_put(q, "B", 1, 5000000000LL)); /* takes the put lock over */
   CHECK(mproc_queue_size(q) == 2 && *body_u64(q, 24) == 2);
-  kill_inside_commit(name, 128, 896, 152, 16, 1); /* a consumer dies taking "A" */
+  kill_inside_commit(name, 128, 144, 152, 16, 1); /* a consumer dies taking "A" */
   CHECK(mproc_queue_size(q) == 2);
   CHECK_RC(0, mproc_queue_get(q, buf, sizeof buf, &len, 5000000000LL)); /* "A" stayed queued */
   CHECK(len == 1 && buf[0] == 'A' && *body_u64(q, 152) == 1);
@@ -249,11 +249,11 @@ static void a_process_killed_inside_a_commit_leaves_exact_counts(void) {
      three records, a consumer dies taking two. */
   CHECK_RC(0, mproc_queue_put(q, "C", 1, 0));
   CHECK_RC(0, mproc_queue_put(q, "D", 1, 0));
-  kill_inside_commit(name, 0, 768, 24, 48, 3);
+  kill_inside_commit(name, 0, 16, 24, 48, 3);
   CHECK(mproc_queue_size(q) == 2);
   CHECK_RC(0, mproc_queue_put(q, "E", 1, 5000000000LL)); /* takes the put lock over */
   CHECK(mproc_queue_size(q) == 3 && *body_u64(q, 24) == 5);
-  kill_inside_commit(name, 128, 896, 152, 32, 2);
+  kill_inside_commit(name, 128, 144, 152, 32, 2);
   CHECK(mproc_queue_size(q) == 3);
   CHECK_RC(0, mproc_queue_get(q, buf, sizeof buf, &len, 5000000000LL)); /* takes it over */
   CHECK(len == 1 && buf[0] == 'C' && *body_u64(q, 152) == 3);

@@ -324,7 +324,7 @@ class SharedQueueTest {
     try (SharedQueue<Object> q = SharedQueue.builder().name(other).capacityBytes(4096).create()) {
       try {
         q.putBytes(new byte[] {1});
-        body(other).putLong(768, 13); // tail: not a record boundary
+        body(other).putLong(16, 13); // tail: not a record boundary
         MprocException put = assertThrows(MprocException.class, () -> q.putBytes(new byte[1]));
         assertEquals(ErrorCode.ECORRUPT, put.code());
         assertThrows(MprocException.class, q::poll);
@@ -353,7 +353,7 @@ class SharedQueueTest {
           hdr = ch.map(FileChannel.MapMode.READ_WRITE, 0, 256);
         }
         hdr.order(ByteOrder.LITTLE_ENDIAN);
-        int[] words = {768, 24, 32, 40, 896, 152, 160, 168}; // tail, puts, intents, head, ...
+        int[] words = {16, 24, 32, 40, 144, 152, 160, 168}; // tail, puts, intents, head, ...
         byte[] buf = new byte[512];
         int corrupt = 0;
         for (int i = 0; i < 3000; i++) {

@@ -72,12 +72,12 @@ final class QueueRing {
 
   /* Queue body, offsets from data_offset. */
   private static final long PUT_LOCK = 0;
-  private static final long TAIL = 768;
+  private static final long TAIL = 16;
   private static final long PUTS = 24;
   private static final long PUT_INTENT_TAIL = 32;
   private static final long PUT_INTENT_PUTS = 40;
   private static final long GET_LOCK = 128;
-  private static final long HEAD = 896;
+  private static final long HEAD = 144;
   private static final long GETS = 152;
   private static final long GET_INTENT_HEAD = 160;
   private static final long GET_INTENT_GETS = 168;
