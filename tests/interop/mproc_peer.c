@@ -14,14 +14,16 @@
  *   mproc_peer event-set EVENT        set an Event
  *   mproc_peer negate-handed          as negate, on the Value and Array handed by a parent
  *                                     (handed objects 0 and 1, see mproc_child_init)
- *   mproc_peer queue-produce QUEUE ID FROM COUNT
+ *   mproc_peer queue-produce QUEUE ID FROM COUNT [BATCH]
  *                                     put the patterned messages FROM..FROM+COUNT-1 of producer
- *                                     ID (see pattern_len), waiting for room as long as it takes
- *   mproc_peer queue-consume QUEUE SEEN PRODUCERS PER [MAX]
+ *                                     ID (see pattern_len), waiting for room as long as it takes;
+ *                                     with BATCH > 1, up to BATCH per mproc_queue_put_batch
+ *   mproc_peer queue-consume QUEUE SEEN PRODUCERS PER [MAX [BATCH]]
  *                                     get messages until the queue is shut down and drained (or
- *                                     MAX were got), check each against the pattern and the
- *                                     order of its producer, add 1 to int8 Array SEEN at
- *                                     ID * PER + SEQ; print "got N"
+ *                                     MAX were got; -1 for no limit), check each against the
+ *                                     pattern and the order of its producer, add 1 to int8 Array
+ *                                     SEEN at ID * PER + SEQ; print "got N"; with BATCH > 1, up
+ *                                     to BATCH per mproc_queue_get_batch
  *
  * Exit status 0 on success; on failure the error's name and message go to stderr.
  */
@@ -239,27 +241,44 @@ static unsigned char pattern_byte(uint32_t id, uint32_t seq, uint32_t k) {
   return (unsigned char)(id * 7 + seq * 13 + k);
 }
 
-static int queue_produce(const char *name, uint32_t id, uint32_t from, uint32_t count) {
+static int queue_produce(const char *name, uint32_t id, uint32_t from, uint32_t count,
+                         uint32_t batch) {
   mproc_queue_t *q;
   int rc = mproc_queue_open(name, &q);
   if (rc != 0)
     return fail(name, rc);
-  unsigned char buf[300];
-  for (uint32_t seq = from; seq < from + count; seq++) {
-    uint32_t len = pattern_len(id, seq);
-    memcpy(buf, &id, 4);
-    memcpy(buf + 4, &seq, 4);
-    for (uint32_t k = 8; k < len; k++)
-      buf[k] = pattern_byte(id, seq, k);
-    if ((rc = mproc_queue_put(q, buf, len, MPROC_FOREVER)) != 0)
+  if (batch < 1 || batch > 64)
+    batch = 1;
+  static unsigned char buf[64 * 300];
+  uint32_t lens[64];
+  for (uint32_t seq = from; seq < from + count;) {
+    uint32_t n = from + count - seq < batch ? from + count - seq : batch, done;
+    size_t off = 0;
+    for (uint32_t i = 0; i < n; i++) {
+      uint32_t s = seq + i, len = pattern_len(id, s);
+      memcpy(buf + off, &id, 4);
+      memcpy(buf + off + 4, &s, 4);
+      for (uint32_t k = 8; k < len; k++)
+        buf[off + k] = pattern_byte(id, s, k);
+      lens[i] = len;
+      off += len;
+    }
+    if (batch == 1) {
+      rc = mproc_queue_put(q, buf, lens[0], MPROC_FOREVER);
+      done = 1;
+    } else {
+      rc = mproc_queue_put_batch(q, buf, lens, n, &done, MPROC_FOREVER);
+    }
+    if (rc != 0)
       return fail("put", rc);
+    seq += done; /* a partial batch: the rest is rebuilt and put next round */
   }
   mproc_queue_close(q);
   return 0;
 }
 
 static int queue_consume(const char *name, const char *seen_name, uint32_t producers,
-                         uint32_t per, long max) {
+                         uint32_t per, long max, uint32_t batch) {
   mproc_queue_t *q;
   mproc_array_t *seen;
   int rc = mproc_queue_open(name, &q);
@@ -272,15 +291,32 @@ static int queue_consume(const char *name, const char *seen_name, uint32_t produ
     return fail("malloc", MPROC_ENOMEM);
   for (uint32_t i = 0; i < producers; i++)
     last[i] = -1;
-  unsigned char buf[512];
+  if (batch < 1 || batch > 64)
+    batch = 1;
+  static unsigned char all[64 * 512];
+  uint32_t lens[64], n = 0, next = 0;
+  size_t off = 0;
   long got = 0;
   while (max < 0 || got < max) {
     uint32_t len, id, seq;
-    rc = mproc_queue_get(q, buf, sizeof buf, &len, MPROC_FOREVER);
-    if (rc == MPROC_ECLOSED)
-      break;
-    if (rc != 0)
-      return fail("get", rc);
+    if (next == n) { /* take more: one message, or a batch of at most what MAX still allows */
+      uint32_t want = max >= 0 && max - got < (long)batch ? (uint32_t)(max - got) : batch;
+      if (want == 1) {
+        rc = mproc_queue_get(q, all, 512, &lens[0], MPROC_FOREVER);
+        n = 1;
+      } else {
+        rc = mproc_queue_get_batch(q, all, sizeof all, lens, want, &n, MPROC_FOREVER);
+      }
+      if (rc == MPROC_ECLOSED)
+        break;
+      if (rc != 0)
+        return fail("get", rc);
+      next = 0;
+      off = 0;
+    }
+    unsigned char *buf = all + off;
+    len = lens[next++];
+    off += len;
     if (len < 8) {
       fprintf(stderr, "mproc_peer: message %ld has %u bytes\n", got, len);
       return 1;
@@ -335,14 +371,15 @@ int main(int argc, char **argv) {
     return barrier_wait(argv[2]);
   if (argc == 3 && strcmp(argv[1], "event-set") == 0)
     return event_set(argv[2]);
-  if (argc == 6 && strcmp(argv[1], "queue-produce") == 0)
+  if ((argc == 6 || argc == 7) && strcmp(argv[1], "queue-produce") == 0)
     return queue_produce(argv[2], (uint32_t)atol(argv[3]), (uint32_t)atol(argv[4]),
-                         (uint32_t)atol(argv[5]));
-  if ((argc == 6 || argc == 7) && strcmp(argv[1], "queue-consume") == 0)
+                         (uint32_t)atol(argv[5]), argc == 7 ? (uint32_t)atol(argv[6]) : 1);
+  if ((argc >= 6 && argc <= 8) && strcmp(argv[1], "queue-consume") == 0)
     return queue_consume(argv[2], argv[3], (uint32_t)atol(argv[4]), (uint32_t)atol(argv[5]),
-                         argc == 7 ? atol(argv[6]) : -1);
+                         argc >= 7 ? atol(argv[6]) : -1, argc == 8 ? (uint32_t)atol(argv[7]) : 1);
   fprintf(stderr, "usage: mproc_peer layout | negate V A | add-locked V N | add-atomic V N | "
                   "hold V | get V | sync-hold L | sync-add L V N | sync-count L | barrier-wait B | "
-                  "event-set E | queue-produce Q ID FROM N | queue-consume Q SEEN PRODUCERS PER [MAX]\n");
+                  "event-set E | queue-produce Q ID FROM N [BATCH] | "
+                  "queue-consume Q SEEN PRODUCERS PER [MAX [BATCH]]\n");
   return 2;
 }

@@ -226,6 +226,96 @@ class QueueInteropTest {
     });
   }
 
+  /**
+   * Batches (Java's {@code putBytes(byte[], int[], int)} and {@code getBytesInto(byte[], int[])},
+   * C's {@code mproc_queue_put_batch} and {@code mproc_queue_get_batch}) mixed with single puts
+   * and gets of both on one small ring: every commit of many records, from either side, is read
+   * right by the other, exactly once and in each producer's order.
+   */
+  @Test
+  void javaAndCBatchesAndSingleMessagesShareOneSmallRingExactlyOnce() throws Exception {
+    final int producers = 4;
+    final int per = 30_000;
+    onSmallRing(producers * per, (name, seenName, q, seen) -> {
+      Process cConsumer =
+          Peers.c("queue-consume", name, seenName, "" + producers, "" + per, "-1", "9");
+      AtomicReference<Throwable> failed = new AtomicReference<>();
+      int[] javaGot = new int[1];
+      Thread javaConsumer = new Thread(() -> {
+        byte[] buf = new byte[8 * MAX_MESSAGE];
+        int[] lens = new int[8];
+        int[] last = {-1, -1, -1, -1};
+        try {
+          while (true) {
+            int n = q.getBytesInto(buf, lens);
+            for (int i = 0, off = 0; i < n; off += lens[i], i++) {
+              int[] m = check(java.util.Arrays.copyOfRange(buf, off, off + lens[i]), lens[i]);
+              assertTrue(m[1] > last[m[0]], "producer " + m[0] + " out of order");
+              last[m[0]] = m[1];
+              seen.getAndAdd(m[0] * per + m[1], (byte) 1);
+              javaGot[0]++;
+            }
+          }
+        } catch (QueueClosedException e) {
+          // drained
+        } catch (Throwable e) {
+          failed.set(e);
+        }
+      });
+      javaConsumer.start();
+      // Producers: 0 Java batches of 1-5, 1 Java single puts, 2 C batches of 7, 3 C single puts.
+      Thread javaBatches = new Thread(() -> {
+        try {
+          byte[] buf = new byte[5 * MAX_MESSAGE];
+          int[] lens = new int[5];
+          for (int s = 0; s < per; ) {
+            int n = Math.min(1 + s % 5, per - s);
+            int off = 0;
+            for (int i = 0; i < n; i++) {
+              byte[] m = pattern(0, s + i);
+              System.arraycopy(m, 0, buf, off, m.length);
+              lens[i] = m.length;
+              off += m.length;
+            }
+            q.putBytes(buf, lens, n);
+            s += n;
+          }
+        } catch (Throwable e) {
+          failed.set(e);
+        }
+      });
+      Thread javaSingles = new Thread(() -> {
+        try {
+          for (int s = 0; s < per; s++) {
+            q.putBytes(pattern(1, s));
+          }
+        } catch (Throwable e) {
+          failed.set(e);
+        }
+      });
+      javaBatches.start();
+      javaSingles.start();
+      Process cBatches = Peers.c("queue-produce", name, "2", "0", "" + per, "7");
+      Process cSingles = Peers.c("queue-produce", name, "3", "0", "" + per);
+      javaBatches.join();
+      javaSingles.join();
+      assertEquals(0, Peers.await(cBatches, 120));
+      assertEquals(0, Peers.await(cSingles, 120));
+      q.shutdown();
+      javaConsumer.join();
+      assertEquals(0, Peers.await(cConsumer, 120));
+      if (failed.get() != null) {
+        throw new AssertionError("a Java participant failed", failed.get());
+      }
+      String out = Peers.output(cConsumer).trim();
+      int cGot = Integer.parseInt(out.substring(out.indexOf(' ') + 1));
+      assertEquals(producers * per, cGot + javaGot[0]);
+      assertTrue(cGot > 0 && javaGot[0] > 0, "both consumers took some: C " + cGot);
+      assertEachOnce(seen, 0, producers * per, per);
+      assertEquals(0, q.size());
+    });
+  }
+
   @Test
   void oneJavaAndOneCPeerStreamEachWayThroughTheWrap() throws Exception {
     final int per = 100_000;
