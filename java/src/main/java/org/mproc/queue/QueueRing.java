@@ -193,7 +193,10 @@ final class QueueRing {
   /* --------------------------------------------------------------------------- put */
 
   /**
-   * Puts a message if that needs no waiting, no wake-up of a lock waiter and no takeover.
+   * Puts a message if that needs no waiting, no wake-up of a lock waiter and no takeover. The
+   * same as {@link #tryPutBatch} of one message, written out on its own: with the record code
+   * in one method (the batch path's {@link #writeRecord} is too large for the JIT to inline)
+   * a spinning round trip measured ~15% shorter.
    *
    * @param b the bytes
    * @param off the first
@@ -205,28 +208,45 @@ final class QueueRing {
     if (m.getInt(HDR_STATE) != STATE_READY || !m.compareAndSetInt(putLock, 0, ownerWord)) {
       return NATIVE; // closed or poisoned (C says which), or the lock is busy
     }
-    boolean put = false;
-    boolean released = false;
+    boolean committed = false;
     try {
       long t = m.getLong(tail); // only producers write it, under this lock
-      long end = writeRecord(m, t, 0, b, off, len);
-      if (end >= 0) {
-        if (joinable) { // counted before it is visible, so task_done can never come first
-          m.getAndAddInt(unfinished, 1);
-        }
-        long n = m.getLong(puts);
-        commit(m, putIntentTail, putIntentPuts, tail, puts, end, n, n + 1);
-        put = true;
+      long rec = recordSize(len);
+      long idx = t & mask;
+      long pad = idx + rec > cap ? cap - idx : 0;
+      boolean room = (t & 7) == 0 && le(t + pad + rec - headCache, cap);
+      if (!room && (t & 7) == 0) {
+        headCache = m.getLong(head);
+        room = le(t + pad + rec - headCache, cap);
       }
-      released = true;
+      if (room && maxCount != 0) {
+        room = Long.compareUnsigned(m.getLong(puts) - committedGets(m), maxCount) < 0;
+      }
+      if (!room || m.getInt(HDR_STATE) != STATE_READY) {
+        // Full (C waits), a misaligned tail (C poisons the queue), or closed meanwhile.
+        committed = true; // nothing begun: plain release
+        unlock(m, putLock);
+        return NATIVE;
+      }
+      if (pad != 0) { // plain stores: the commit's first store, a release, publishes them
+        m.setLongPlain(ring + idx, header(pad - REC_HDR, REC_PAD));
+      }
+      long r = ring + ((t + pad) & mask);
+      m.setLongPlain(r, header(len, REC_MSG));
+      if (len > 0) {
+        m.putBytesPlain(b, off, r + REC_HDR, len);
+      }
+      if (joinable) { // counted before it is visible, so task_done can never come first
+        m.getAndAddInt(unfinished, 1);
+      }
+      long n0 = m.getLong(puts);
+      commit(m, putIntentTail, putIntentPuts, tail, puts, t + pad + rec, n0, n0 + 1);
+      committed = true;
       unlock(m, putLock); // a CAS: a full barrier before the waiter count is read
     } finally {
-      if (!released) {
+      if (!committed) {
         abandon(m, putLock, putIntentTail, putIntentPuts, tail, puts);
       }
-    }
-    if (!put) {
-      return NATIVE; // full (C waits), a misaligned tail (C poisons the queue), or closed
     }
     notify(m, notEmptySeq, notEmptyWaiters, 1);
     return DONE;
@@ -338,7 +358,7 @@ final class QueueRing {
 
   /**
    * Takes (or peeks at) the oldest message into {@code buf} if that needs no waiting and no
-   * takeover.
+   * takeover. Written out on its own rather than as a batch of one, as {@link #tryPut}.
    *
    * @param buf the destination
    * @param remove false to leave it queued
@@ -354,24 +374,69 @@ final class QueueRing {
     // message arrives, and goes from seeing it to copying it with no atomic instruction in
     // between (measured: ~30 ns of a ~300 ns round trip, against checking tail unlocked first).
     if (!m.compareAndSetInt(getLock, 0, ownerWord)) {
-      return busyAnswer(m);
+      // Busy: another consumer copies, or a dead owner awaits takeover. An empty queue is an
+      // answer all the same (head first, then tail: equal means empty at that moment), so a
+      // poll never waits for another consumer's lock to say so.
+      long h0 = m.getLong(head);
+      return m.getLong(tail) == h0 && m.getInt(HDR_STATE) == STATE_READY ? EMPTY : NATIVE;
     }
-    long got;
-    boolean released = false;
+    boolean committed = false;
     try {
-      got = readRecord(m, m.getLong(head), buf, 0, buf.length);
-      if (got >= 0 && remove) {
-        long n = m.getLong(gets);
-        commit(m, getIntentHead, getIntentGets, head, gets, nextHead, n, n + 1);
+      long h = m.getLong(head); // only consumers write it, under this lock
+      if (Long.compareUnsigned(tailCache, h) <= 0) {
+        tailCache = m.getLong(tail);
       }
-      released = true;
+      long t = tailCache;
+      if (t == h) {
+        committed = true;
+        unlock(m, getLock);
+        return m.getInt(HDR_STATE) == STATE_READY ? EMPTY : NATIVE;
+      }
+      // Everything between head and tail was written by a producer that completed its put;
+      // still, the bytes are another process's, so check them as C does, and let C poison the
+      // queue if they are wrong.
+      long got = -1;
+      if (le(t - h, cap) && (h & 7) == 0) {
+        long idx = h & mask;
+        long hd = m.getLongPlain(ring + idx); // below an acquired tail: plain
+        long l = hd & 0xFFFF_FFFFL;
+        int type = (int) (hd >>> 32);
+        boolean ok = true;
+        if (type == REC_PAD) {
+          ok = l + REC_HDR == cap - idx && le(h + cap - idx, t);
+          h += cap - idx;
+          idx = 0;
+          hd = m.getLongPlain(ring);
+          l = hd & 0xFFFF_FFFFL;
+          type = (int) (hd >>> 32);
+        }
+        long rec = recordSize(l);
+        if (ok && type == REC_MSG && l <= maxMessage && le(h + rec, t) && idx + rec <= cap
+            && l <= buf.length) {
+          if (l > 0) {
+            m.getBytesPlain(ring + idx + REC_HDR, buf, 0, (int) l);
+          }
+          if (remove) {
+            long n0 = m.getLong(gets);
+            commit(m, getIntentHead, getIntentGets, head, gets, h + rec, n0, n0 + 1);
+          }
+          got = l;
+        }
+      }
+      committed = true;
       unlock(m, getLock);
+      if (got < 0) {
+        return NATIVE; // malformed (C poisons the queue) or too long for buf (C says how long)
+      }
+      if (remove) {
+        notify(m, notFullSeq, notFullWaiters, 1);
+      }
+      return (int) got;
     } finally {
-      if (!released) {
+      if (!committed) {
         abandon(m, getLock, getIntentHead, getIntentGets, head, gets);
       }
     }
-    return finishGet(m, got, remove ? 1 : 0);
   }
 
   /**
