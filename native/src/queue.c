@@ -8,8 +8,8 @@
  * Under the put lock, `tail` moves only once the record is complete, so a dead producer's bytes
  * are simply never published; its lock is taken over within one liveness slice. Uncontended,
  * the lock costs two atomic instructions on the producers' cache line (which consumers read too:
- * `tail` is on it; a line of its own for `tail` was measured and made round trips 15-20% slower,
- * see docs/benchmarks.md). Batches (put_batch, get_batch) pay the lock and the commit once for
+ * `tail` is on it; a line of its own for `tail` was measured: a few percent longer round
+ * trips for 13% more batch throughput, see docs/benchmarks.md). Batches (put_batch, get_batch) pay the lock and the commit once for
  * many records.
  *
  * The uncontended put and get (take, the record, commit, release, notify) are implemented again
