@@ -64,6 +64,7 @@ SYNC_ROWS = [
     ("Lock and Event across processes (issue 6)", None, None, None, None, None),
     ("", "Lock acquire+release, uncontended (C: mproc Lock; Python: mp.Lock)", "ns/op", "c.sync.lock_uncontended", "sync.lock_uncontended", "py.sync.lock_uncontended"),
     ("", "process-shared pthread mutex lock+unlock, uncontended (reference)", "ns/op", "c.sync.pthread_uncontended", None, None),
+    ("", "one CAS acquire + plain release store (the floor of any lock a peer can take over)", "ns/op", "c.sync.cas_floor", None, None),
     ("", "locked increment, 2 processes (C: mproc Lock; Java: SharedLock; Python: mp.Lock)", "ops/s", "c.sync.lock_2proc", "sync.lock_2proc", "py.sync.lock_2proc"),
     ("", "locked increment, 2 processes, process-shared pthread mutex (reference)", "ops/s", "c.sync.pthread_2proc", None, None),
     ("", "Event set -> wake round trip, 2 processes (ns, lower is better)", "ns", "c.sync.event_rtt", "sync.event_rtt", "py.sync.event_rtt"),

@@ -5,6 +5,10 @@
  *                               nobody else wants (one process, 5,000,000 pairs)
  *   c.sync.pthread_uncontended  ns per pthread_mutex_lock + unlock of a PTHREAD_PROCESS_SHARED
  *                               mutex in a MAP_SHARED mapping (the reference)
+ *   c.sync.cas_floor            ns per one compare-and-swap 0 -> 1 (acquire) and one plain
+ *                               release store of 0 on a word of that mapping: the least any
+ *                               lock a crash-surviving peer can take over must execute per
+ *                               acquire+release (one atomic read-modify-write)
  *   c.sync.lock_2proc           ops/s: 2 forked workers each do N x {acquire; counter++ (plain,
  *                               not atomic); release} on a named mproc Lock; 2N / (last end -
  *                               first start), timed by the workers after a start barrier; the
@@ -47,6 +51,8 @@ struct control {
   uint32_t ping; /* raw futex words */
   char pad4[64];
   uint32_t pong;
+  char pad5[64];
+  uint32_t cas_word;
 };
 
 static struct control *ctl;
@@ -80,6 +86,17 @@ static double uncontended_pthread(void) {
   for (long i = 0; i < UNCONTENDED_N; i++) {
     pthread_mutex_lock(&ctl->mutex);
     pthread_mutex_unlock(&ctl->mutex);
+  }
+  return (double)(mproc_now_ns() - t0) / UNCONTENDED_N;
+}
+
+static double cas_floor(void) {
+  int64_t t0 = mproc_now_ns();
+  for (long i = 0; i < UNCONTENDED_N; i++) {
+    uint32_t expected = 0;
+    __atomic_compare_exchange_n(&ctl->cas_word, &expected, 1, 0, __ATOMIC_ACQUIRE,
+                                __ATOMIC_RELAXED);
+    __atomic_store_n(&ctl->cas_word, 0, __ATOMIC_RELEASE);
   }
   return (double)(mproc_now_ns() - t0) / UNCONTENDED_N;
 }
@@ -224,6 +241,10 @@ int main(void) {
   }
   bench_result("c.sync.lock_uncontended", bench_median(a, reps), "ns/op");
   bench_result("c.sync.pthread_uncontended", bench_median(b, reps), "ns/op");
+  cas_floor(); /* warm-up */
+  for (int r = 0; r < reps; r++)
+    a[r] = cas_floor();
+  bench_result("c.sync.cas_floor", bench_median(a, reps), "ns/op");
   for (int r = 0; r < reps; r++) {
     a[r] = contended(lock_name);
     b[r] = contended(NULL);
