@@ -436,6 +436,20 @@ parse_record(const mproc_queue_t *q, uint64_t h, uint64_t t, uint32_t *len, uint
   return 0;
 }
 
+/*
+ * A get found nothing at head h and released its lock: MPROC_ECLOSED when the queue is closed
+ * and drained (puts stopped before that state, so nothing can arrive any more), MPROC_ETIMEDOUT
+ * when no waiting is left, else waits for a message; 0 means look again.
+ */
+static int await_message(mproc_queue_t *q, uint64_t h, int64_t timeout_ns, int64_t deadline) {
+  if (state(q) == MPROC_STATE_CLOSED &&
+      atomic_load_explicit(MPROC__A64(&q->b->tail), memory_order_acquire) == h)
+    return MPROC_ECLOSED;
+  if (timeout_ns == 0 || left_of(deadline) == 0)
+    return MPROC_ETIMEDOUT;
+  return wait_for(q, &q->b->not_empty_seq, &q->b->not_empty_waiters, has_message, 0, deadline);
+}
+
 static int receive(mproc_queue_t *q, void *buf, uint32_t cap_buf, uint32_t *len,
                    int64_t timeout_ns, bool remove) {
   if (q == NULL || len == NULL || (buf == NULL && cap_buf > 0) || timeout_ns < MPROC_FOREVER)
@@ -474,14 +488,7 @@ static int receive(mproc_queue_t *q, void *buf, uint32_t cap_buf, uint32_t *len,
       return 0;
     }
     mproc__lock_release(q->seg, &q->b->get_lock);
-    /* Closed and drained: nothing can arrive any more (puts stopped before this state). */
-    if (state(q) == MPROC_STATE_CLOSED &&
-        atomic_load_explicit(MPROC__A64(&q->b->tail), memory_order_acquire) == h)
-      return MPROC_ECLOSED;
-    if (timeout_ns == 0 || left_of(deadline) == 0)
-      return MPROC_ETIMEDOUT;
-    if ((rc = wait_for(q, &q->b->not_empty_seq, &q->b->not_empty_waiters, has_message, 0,
-                    deadline)) != 0)
+    if ((rc = await_message(q, h, timeout_ns, deadline)) != 0)
       return rc;
   }
 }
@@ -553,13 +560,7 @@ int mproc_queue_get_batch(mproc_queue_t *q, void *buf, size_t cap_buf, uint32_t 
       return 0;
     }
     mproc__lock_release(q->seg, &q->b->get_lock);
-    if (state(q) == MPROC_STATE_CLOSED &&
-        atomic_load_explicit(MPROC__A64(&q->b->tail), memory_order_acquire) == start)
-      return MPROC_ECLOSED;
-    if (timeout_ns == 0 || left_of(deadline) == 0)
-      return MPROC_ETIMEDOUT;
-    if ((rc = wait_for(q, &q->b->not_empty_seq, &q->b->not_empty_waiters, has_message, 0,
-                       deadline)) != 0)
+    if ((rc = await_message(q, start, timeout_ns, deadline)) != 0)
       return rc;
   }
 }

@@ -116,7 +116,9 @@ class QueueBatchTest {
       e = assertThrows(IllegalArgumentException.class,
           () -> q.putBytes(buf, new int[] {60, 60}, 2));
       assertTrue(e.getMessage().contains("buf.length=100"), e.getMessage());
-      assertThrows(IndexOutOfBoundsException.class, () -> q.putBytes(buf, new int[] {1}, 2));
+      IndexOutOfBoundsException oob = assertThrows(IndexOutOfBoundsException.class,
+          () -> q.putBytes(buf, new int[] {1}, 2));
+      assertTrue(oob.getMessage().contains("count=2"), oob.getMessage());
       assertThrows(IndexOutOfBoundsException.class, () -> q.putBytes(buf, new int[] {1}, -1));
       assertEquals(0, q.size(), "a refused batch puts nothing");
       q.putBytes(buf, new int[] {60, 60}, 1); // count bounds what is read

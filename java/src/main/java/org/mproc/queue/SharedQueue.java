@@ -484,7 +484,10 @@ public final class SharedQueue<E> extends AbstractQueue<E>
 
   private int sendBatch(byte[] buf, int[] lengths, int count, long timeoutNs)
       throws InterruptedException {
-    Objects.checkIndex(count, lengths.length + 1);
+    if (count < 0 || count > lengths.length) {
+      throw new IndexOutOfBoundsException("count must be 0 to lengths.length ("
+          + lengths.length + "): count=" + count);
+    }
     long total = 0;
     for (int i = 0; i < count; i++) {
       int len = lengths[i];
