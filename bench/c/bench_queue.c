@@ -26,6 +26,11 @@
  *                                  has announced that it is about to sleep
  *   c.queue.raw_pingpong   ns      reference: a shared word each way, both sides spinning on plain
  *                                  loads (the cache-line transfer limit of this machine)
+ *   c.queue.one.*                  tput64, tput64_batch, pingpong_spin again on one-to-one
+ *                                  queues (spec.one_to_one: no lock per message). No parked
+ *                                  variant: a one-to-one sleeper looks for 5 us after raising its
+ *                                  count, so a put that waits for the count is met before the
+ *                                  sleep, and the row would not measure a wake-up.
  * Round trips are total time / iterations, timed by the parent. Medians of $MPROC_BENCH_REPS (7).
  */
 #include "bench_common.h"
@@ -232,6 +237,13 @@ static double run_once(enum mode m, long n, uint32_t size, mproc_queue_t *q1, mp
   if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0 || ctl->failed)
     bench_die("the child failed");
   free(buf);
+  /* One-to-one queues: the next repetition's child may need the roles this one took. */
+  for (int role = MPROC_QUEUE_PRODUCER; role <= MPROC_QUEUE_CONSUMER; role++) {
+    if (mproc_queue_is_one_to_one(q1))
+      mproc_queue_release(q1, role);
+    if (q2 != NULL && mproc_queue_is_one_to_one(q2))
+      mproc_queue_release(q2, role);
+  }
   return result;
 }
 
@@ -264,6 +276,17 @@ int main(void) {
   bench("c.queue.pingpong_park", "ns", 1, PING_PARK, 10000, 8, q1, q2, reps);
   bench("c.queue.futex_pingpong", "ns", 1, FUTEX, 10000, 0, NULL, NULL, reps);
   bench("c.queue.raw_pingpong", "ns", 1, RAW, 200000, 0, NULL, NULL, reps);
+  mproc_queue_close(q1);
+  mproc_queue_close(q2);
+  mproc_unlink(q1_name);
+  mproc_unlink(q2_name);
+
+  mproc_queue_spec_t one = {.capacity = (uint64_t)1 << 20, .one_to_one = 1};
+  bench_check(mproc_queue_create(q1_name, &one, &q1), "create one-to-one q1");
+  bench_check(mproc_queue_create(q2_name, &one, &q2), "create one-to-one q2");
+  bench("c.queue.one.tput64", "msgs/s", 1, TPUT, 2000000, 64, q1, NULL, reps);
+  bench("c.queue.one.tput64_batch", "msgs/s", 1, TPUT_BATCH, 2000000, 64, q1, NULL, reps);
+  bench("c.queue.one.pingpong_spin", "ns", 1, PING_SPIN, 200000, 8, q1, q2, reps);
   mproc_queue_close(q1);
   mproc_queue_close(q2);
   mproc_unlink(q1_name);

@@ -86,7 +86,8 @@ extern "C" {
   XX(EBROKEN, -3017, "barrier is broken: a party timed out, died or aborted it")                   \
   XX(ENOTHELD, -3018, "released more times than acquired")                                         \
   XX(EAUTH, -3019, "authentication failed: the peer does not share the key")                       \
-  XX(EBADADDR, -3020, "invalid or unresolvable address")
+  XX(EBADADDR, -3020, "invalid or unresolvable address")                                        \
+  XX(EROLE, -3021, "one-to-one queue: another handle is its producer (or consumer)")
 
 /** Error codes: 0 is success, every failure is negative. */
 typedef enum {
@@ -129,7 +130,7 @@ MPROC_EXTERN int64_t mproc_now_ns(void);
  * Fields marked "fixed" never change after READY and are covered by header_crc.
  * ------------------------------------------------------------------------------------------- */
 #define MPROC_MAGIC "MPROCSHM"        /* 8 bytes, no terminator */
-#define MPROC_LAYOUT_MAJOR 2          /* an attacher refuses any other major */
+#define MPROC_LAYOUT_MAJOR 3          /* an attacher refuses any other major */
 #define MPROC_LAYOUT_MINOR 0          /* an attacher accepts any minor (new fields are appended) */
 #define MPROC_HEADER_BYTES 256
 #define MPROC_PARTICIPANT_BYTES 32
@@ -850,6 +851,35 @@ MPROC_EXTERN int mproc_barrier_broken(const mproc_sync_t *b);
  * message and never blocks the others: its lock is taken over, and nothing it half-wrote is
  * visible. The header's state word becomes CLOSED on mproc_queue_shutdown (no more puts) and
  * POISONED when a consumer finds a malformed record.
+ *
+ * One-to-one queues (flags bit 1, spec.one_to_one; layout 3.0): one producer handle and one
+ * consumer handle at a time, and no lock per message. The put lock word is the producer ROLE:
+ * the first put (or mproc_queue_claim) takes it and keeps it until mproc_queue_release or
+ * mproc_queue_close; a put through any other handle fails with MPROC_EROLE while the holder
+ * lives, and takes the role over once it is dead. The get lock is the consumer role likewise.
+ * The protocol:
+ *  - A record header is u32 length, then u32 type | lap << 2, where lap is bits 0..29 of the
+ *    record's position >> log2(capacity); a consumer takes a header only with its position's
+ *    lap (a scribbled ring cannot cycle), anything else nonzero poisons the queue.
+ *  - The slot at `tail` (8 bytes) is always zero. A put writes its records beyond `tail`, every
+ *    header but the first, zeroes the slot after its last record, stores its intent (puts
+ *    before at 40, then the new tail at 32), stores puts + n, and then publishes with ONE
+ *    release store of the first record's 8-byte header (for a wrap, the padding record at
+ *    `tail`), then stores `tail`. So a put needs 8 bytes of room beyond its records.
+ *  - A consumer polls the header at `head`: zero is empty. It copies records out, stores its
+ *    intent (gets before at 168, then the new head at 160), gets + n, and commits with a release
+ *    store of `head`. It never writes the ring.
+ *  - Neither side executes an atomic read-modify-write or a fence per message: after a commit
+ *    each reads the other side's waiter count plainly. So a commit may still sit in its CPU's
+ *    store buffer when a sleeper that raised its count looks a last time: a sleeper looks
+ *    again for 5 us after raising its count (a store buffer drains in a few cache-line
+ *    transfers), and its first sleep lasts at most 1 ms. A wake-up is therefore late by at most
+ *    1 ms in that (unobserved) case, never lost.
+ *  - A role taken over from a dead holder repairs its side: a put whose first header is nonzero
+ *    or already consumed (head beyond tail) happened (tail := intent tail), otherwise it did not
+ *    (puts := intent puts); a get whose head store did not happen did not (gets := intent gets).
+ *    A killed producer loses at most its in-flight put (a batch wholly), a killed consumer
+ *    loses nothing: its in-flight message stays queued.
  * ------------------------------------------------------------------------------------------- */
 #define MPROC_QUEUE_DEFAULT_CAPACITY ((uint64_t)1 << 20)
 #define MPROC_QUEUE_MIN_CAPACITY ((uint64_t)4096)
@@ -864,6 +894,7 @@ typedef struct mproc_queue_spec {
   uint64_t max_count;         /* at most this many messages queued (Python's maxsize); 0 = no limit */
   uint32_t max_participants;  /* 0 = MPROC_DEFAULT_PARTICIPANTS */
   uint32_t joinable;          /* 1: count unfinished tasks (Python's JoinableQueue) */
+  uint32_t one_to_one;        /* 1: one producer and one consumer handle at a time (see above) */
 } mproc_queue_spec_t;
 
 /**
@@ -884,6 +915,29 @@ MPROC_EXTERN int mproc_queue_close(mproc_queue_t *q);
 
 /** The queue's segment (descriptor, liveness). */
 MPROC_EXTERN mproc_segment_t *mproc_queue_segment(mproc_queue_t *q);
+
+/** Roles of a one-to-one queue, for mproc_queue_claim and mproc_queue_release. */
+#define MPROC_QUEUE_PRODUCER 1
+#define MPROC_QUEUE_CONSUMER 2
+
+/** 1 if the queue was created one-to-one (spec.one_to_one), else 0. */
+MPROC_EXTERN int mproc_queue_is_one_to_one(const mproc_queue_t *q);
+
+/**
+ * Takes a role of a one-to-one queue for this handle (puts and gets take theirs themselves; a
+ * binding that runs the protocol on its own mapping claims first). Returns 0 when the handle
+ * holds the role, MPROC_EROLE when another live handle holds it, MPROC_EINVAL for a bad role or
+ * a queue that is not one-to-one. A role held by a dead process is taken over and its side
+ * repaired (see the layout above). The handle's calls for a role must not run concurrently:
+ * serialise them (one thread at a time).
+ */
+MPROC_EXTERN int mproc_queue_claim(mproc_queue_t *q, int role);
+
+/**
+ * Gives a role back so that another handle can claim it (mproc_queue_close does it too).
+ * MPROC_ENOTOWNER if this handle does not hold it.
+ */
+MPROC_EXTERN int mproc_queue_release(mproc_queue_t *q, int role);
 
 /**
  * Appends a message of `len` bytes, waiting up to timeout_ns for room. Returns 0,

@@ -125,6 +125,22 @@ static void queues(void) {
   mproc_queue_put(q, "b", 1, 0);
   queue_seed("joinable-bounded", q);
   mproc_queue_close(q);
+  /* One-to-one: lap-stamped headers, a zero slot at tail; roles held, then given back. */
+  mproc_queue_spec_t one = {.capacity = 4096, .max_participants = 88, .one_to_one = 1};
+  if (mproc_queue_create(NULL, &one, &q) != 0)
+    abort();
+  for (int i = 0; i < 60; i++) { /* past the first lap, with a padding record */
+    mproc_queue_put(q, buf, 100 + (uint32_t)i * 7, 0);
+    mproc_queue_get(q, buf, sizeof buf, &len, 0);
+  }
+  mproc_queue_put(q, "one", 3, 0);
+  uint32_t lens[3] = {1, 2, 3}, done;
+  mproc_queue_put_batch(q, "abbccc", lens, 3, &done, 0);
+  queue_seed("one-to-one-held", q);
+  mproc_queue_release(q, MPROC_QUEUE_PRODUCER);
+  mproc_queue_release(q, MPROC_QUEUE_CONSUMER);
+  queue_seed("one-to-one", q);
+  mproc_queue_close(q);
 }
 
 /* fuzz_conn inputs: option byte (pipe bit, max length 2^(k % 24) as k << 1), then frames. */
