@@ -48,7 +48,7 @@ class LayoutTest {
             ByteBuffer.wrap(Files.readAllBytes(Path.of("/dev/shm" + name)))
                 .order(ByteOrder.LITTLE_ENDIAN);
         assertEquals("MPROCSHM", new String(b.array(), 0, 8, "US-ASCII"));
-        assertEquals(2, b.getShort(8)); // layout major
+        assertEquals(3, b.getShort(8)); // layout major
         assertEquals(ObjectKind.ARRAY.code(), b.getShort(12));
         assertEquals(256, b.getShort(14));
         assertEquals(1, b.getInt(16)); // READY

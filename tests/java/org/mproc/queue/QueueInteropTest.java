@@ -65,10 +65,16 @@ class QueueInteropTest {
 
   /* Runs the body on a new queue with a ring of RING bytes, unlinking both names afterwards. */
   private static void onSmallRing(int seenLength, OnRing body) throws Exception {
+    onSmallRing(seenLength, false, body);
+  }
+
+  private static void onSmallRing(int seenLength, boolean oneToOne, OnRing body)
+      throws Exception {
     String name = Peers.uniqueName("qi");
     String seenName = Peers.uniqueName("qiseen");
-    try (SharedQueue<Object> q = SharedQueue.builder().name(name).capacityBytes(RING)
-            .maxMessageBytes(MAX_MESSAGE).create();
+    SharedQueue.Builder<Object> b = SharedQueue.builder().name(name).capacityBytes(RING)
+        .maxMessageBytes(MAX_MESSAGE);
+    try (SharedQueue<Object> q = (oneToOne ? b.oneToOne() : b).create();
         SharedByteArray seen = SharedByteArray.create(seenName, seenLength)) {
       try {
         body.run(name, seenName, q, seen);
@@ -318,8 +324,21 @@ class QueueInteropTest {
 
   @Test
   void oneJavaAndOneCPeerStreamEachWayThroughTheWrap() throws Exception {
+    streamEachWay(false);
+  }
+
+  /**
+   * The same on a one-to-one queue: Java's and C's lock-free protocols on one ring, and the
+   * roles handed over (Java gives its producer role back; the dead C consumer's is taken over).
+   */
+  @Test
+  void aOneToOneQueueStreamsEachWayBetweenJavaAndC() throws Exception {
+    streamEachWay(true);
+  }
+
+  private static void streamEachWay(boolean oneToOne) throws Exception {
     final int per = 100_000;
-    onSmallRing(2 * per, (name, seenName, q, seen) -> {
+    onSmallRing(2 * per, oneToOne, (name, seenName, q, seen) -> {
       // Java produces, C consumes (and checks order and content).
       Process c = Peers.c("queue-consume", name, seenName, "2", "" + per, "" + per);
       for (int s = 0; s < per; s++) {
@@ -327,6 +346,7 @@ class QueueInteropTest {
       }
       assertEquals(0, Peers.await(c, 120));
       assertEquals("got " + per, Peers.output(c).trim());
+      q.releaseRoles(); // one-to-one: the C producer's turn
       // C produces, Java consumes.
       Process p = Peers.c("queue-produce", name, "1", "0", "" + per);
       byte[] buf = new byte[MAX_MESSAGE];

@@ -109,7 +109,9 @@ public enum ErrorCode {
   /** Authentication failed: the peer does not share the key. */
   EAUTH(-3019, "authentication failed: the peer does not share the key"),
   /** Invalid or unresolvable address. */
-  EBADADDR(-3020, "invalid or unresolvable address");
+  EBADADDR(-3020, "invalid or unresolvable address"),
+  /** One-to-one queue: another handle is its producer (or consumer). */
+  EROLE(-3021, "one-to-one queue: another handle is its producer (or consumer)");
 
   private static final Map<Integer, ErrorCode> BY_CODE = new HashMap<>();
 

@@ -187,6 +187,12 @@ final class JnaNativeApi implements NativeApi {
 
     static native int mproc_queue_is_full(long q);
 
+    static native int mproc_queue_claim(long q, int role);
+
+    static native int mproc_queue_release(long q, int role);
+
+    static native int mproc_queue_is_one_to_one(long q);
+
     static native int mproc_queue_max_message(long q);
 
     static native long mproc_queue_capacity(long q);
@@ -627,12 +633,13 @@ final class JnaNativeApi implements NativeApi {
   }
 
   @Override
-  public int queueCreate(
-      String name, long capacity, int maxMessage, long maxCount, boolean joinable, long[] queue) {
+  public int queueCreate(String name, long capacity, int maxMessage, long maxCount,
+      boolean joinable, boolean oneToOne, long[] queue) {
     org.mproc.internal.Native.cstr(name);
     // mproc_queue_spec_t: u64 capacity, u32 max_message (+4 padding), u64 max_count,
-    // u32 max_participants, u32 joinable: four 8-byte words, little-endian.
-    long[] spec = {capacity, Integer.toUnsignedLong(maxMessage), maxCount, joinable ? 1L << 32 : 0};
+    // u32 max_participants, u32 joinable, u32 one_to_one (+4): five 8-byte words, little-endian.
+    long[] spec = {capacity, Integer.toUnsignedLong(maxMessage), maxCount,
+        joinable ? 1L << 32 : 0, oneToOne ? 1 : 0};
     return C.mproc_queue_create(name, spec, queue);
   }
 
@@ -715,6 +722,21 @@ final class JnaNativeApi implements NativeApi {
   @Override
   public int queueIsShutdown(long queue) {
     return C.mproc_queue_is_shutdown(queue);
+  }
+
+  @Override
+  public int queueClaim(long queue, int role) {
+    return C.mproc_queue_claim(queue, role);
+  }
+
+  @Override
+  public boolean queueIsOneToOne(long queue) {
+    return C.mproc_queue_is_one_to_one(queue) != 0;
+  }
+
+  @Override
+  public int queueRelease(long queue, int role) {
+    return C.mproc_queue_release(queue, role);
   }
 
   @Override

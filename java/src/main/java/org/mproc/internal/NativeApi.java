@@ -741,11 +741,38 @@ public interface NativeApi {
    * @param maxMessage largest message, 0 for the default
    * @param maxCount most queued messages, 0 for no limit
    * @param joinable whether to count unfinished tasks
+   * @param oneToOne whether the queue is one-to-one (one producer and one consumer handle)
    * @param queue receives the {@code mproc_queue_t*}
    * @return 0 or an error code
    */
-  int queueCreate(
-      String name, long capacity, int maxMessage, long maxCount, boolean joinable, long[] queue);
+  int queueCreate(String name, long capacity, int maxMessage, long maxCount, boolean joinable,
+      boolean oneToOne, long[] queue);
+
+  /**
+   * {@code mproc_queue_claim}: takes a role of a one-to-one queue for the handle.
+   *
+   * @param queue the handle
+   * @param role 1 producer, 2 consumer
+   * @return 0, {@code EROLE} when another live handle holds it, or another error code
+   */
+  int queueClaim(long queue, int role);
+
+  /**
+   * {@code mproc_queue_is_one_to_one}.
+   *
+   * @param queue the handle
+   * @return true when the queue was created one-to-one
+   */
+  boolean queueIsOneToOne(long queue);
+
+  /**
+   * {@code mproc_queue_release}: gives a role of a one-to-one queue back.
+   *
+   * @param queue the handle
+   * @param role 1 producer, 2 consumer
+   * @return 0 or an error code ({@code ENOTOWNER} when the handle does not hold it)
+   */
+  int queueRelease(long queue, int role);
 
   /**
    * {@code mproc_queue_task_done}.

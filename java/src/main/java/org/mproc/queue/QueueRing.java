@@ -91,6 +91,7 @@ final class QueueRing {
   private static final long RING = 1024;
 
   private static final int FLAG_JOINABLE = 1;
+  private static final int FLAG_ONE_TO_ONE = 2;
   private static final int REC_HDR = 8;
   private static final int REC_MSG = 1;
   private static final int REC_PAD = 2;
@@ -102,6 +103,9 @@ final class QueueRing {
   private final long maxMessage;
   private final long maxCount;
   private final boolean joinable;
+  /* One-to-one (docs/layout.md, "One-to-one queues"): no locks; lap-stamped headers. */
+  private final boolean one;
+  private final int lapShift;
   private final long cap;
   private final long mask;
   /* Absolute segment offsets of the body's words. */
@@ -128,10 +132,14 @@ final class QueueRing {
   private long tailCache;
   /* readRecord's second result, under the get lock: the position after the record it read. */
   private long nextHead;
+  /* One-to-one producer: a lower bound of the committed gets (for the count bound). */
+  private long getsCache;
 
   private QueueRing(Memory mem, Waker waker, int ownerWord, long maxMessage, long maxCount,
-      long body, long cap, boolean joinable) {
+      long body, long cap, boolean joinable, boolean one) {
     this.mem = mem;
+    this.one = one;
+    this.lapShift = Long.numberOfTrailingZeros(cap);
     this.waker = waker;
     this.ownerWord = ownerWord;
     this.maxMessage = maxMessage;
@@ -176,9 +184,9 @@ final class QueueRing {
         || body > mem.size() - RING - capacity || mem.getLong(body + CAPACITY) != capacity) {
       return null;
     }
-    boolean joinable = (mem.getInt(body + FLAGS) & FLAG_JOINABLE) != 0;
+    int flags = mem.getInt(body + FLAGS);
     return new QueueRing(mem, waker, ownerWord, Integer.toUnsignedLong(maxMessage), maxCount,
-        body, capacity, joinable);
+        body, capacity, (flags & FLAG_JOINABLE) != 0, (flags & FLAG_ONE_TO_ONE) != 0);
   }
 
   private static long recordSize(long len) {
@@ -204,6 +212,9 @@ final class QueueRing {
    * @return {@link #DONE} or {@link #NATIVE}
    */
   int tryPut(byte[] b, int off, int len) {
+    if (one) {
+      return putOne(b, off, len);
+    }
     Memory m = mem;
     if (m.getInt(HDR_STATE) != STATE_READY || !m.compareAndSetInt(putLock, 0, ownerWord)) {
       return NATIVE; // closed or poisoned (C says which), or the lock is busy
@@ -267,6 +278,9 @@ final class QueueRing {
    *     {@link #NATIVE} when the lock was busy or the queue not open
    */
   int tryPutBatch(byte[] b, int off, int[] lengths, int from, int to) {
+    if (one) {
+      return putBatchOne(b, off, lengths, from, to);
+    }
     Memory m = mem;
     if (m.getInt(HDR_STATE) != STATE_READY || !m.compareAndSetInt(putLock, 0, ownerWord)) {
       return NATIVE;
@@ -353,6 +367,10 @@ final class QueueRing {
    */
   boolean maybeNonEmpty() {
     Memory m = mem;
+    if (one) {
+      return m.getLong(ring + (m.getLong(head) & mask)) != 0
+          || m.getInt(HDR_STATE) != STATE_READY;
+    }
     return m.getLong(tail) != m.getLong(head) || m.getInt(HDR_STATE) != STATE_READY;
   }
 
@@ -366,6 +384,9 @@ final class QueueRing {
    *     poisoned queue, malformed record, buffer too short)
    */
   int tryGet(byte[] buf, boolean remove) {
+    if (one) {
+      return getOne(buf, remove);
+    }
     Memory m = mem;
     if (m.getInt(HDR_STATE) == STATE_POISONED) {
       return NATIVE;
@@ -455,6 +476,9 @@ final class QueueRing {
    *     short); a message that cannot be taken after the first ends the batch and stays queued
    */
   int tryGetBatch(byte[] buf, int off, int[] lengths, int from, int to) {
+    if (one) {
+      return getBatchOne(buf, off, lengths, from, to);
+    }
     Memory m = mem;
     if (m.getInt(HDR_STATE) == STATE_POISONED) {
       return NATIVE;
@@ -572,12 +596,250 @@ final class QueueRing {
    * @param timeoutNs the most to wait
    */
   void awaitUnlocked(long timeoutNs) {
+    if (one) {
+      return; // the roles stay held by this handle until it closes; nothing to wait for
+    }
     long deadline = System.nanoTime() + timeoutNs;
     while (((mem.getInt(putLock) & ~CONTENDED) == ownerWord
             || (mem.getInt(getLock) & ~CONTENDED) == ownerWord)
         && System.nanoTime() - deadline < 0) {
       Thread.onSpinWait();
       Thread.yield();
+    }
+  }
+
+  /* --------------------------------------------------------------------------- one-to-one */
+
+  /**
+   * Whether the queue is one-to-one: then the caller must hold the role of each call's side,
+   * for this handle ({@code mproc_queue_claim}) and for this thread (one thread at a time).
+   *
+   * @return true for a one-to-one queue
+   */
+  boolean oneToOne() {
+    return one;
+  }
+
+  /** A one-to-one header: u32 length, then u32 type | lap << 2 (the lap of position pos). */
+  private long oneHeader(long pos, long len, int type) {
+    long lap = (pos >>> lapShift) & 0x3FFF_FFFFL;
+    return ((type | (lap << 2)) << 32) | (len & 0xFFFF_FFFFL);
+  }
+
+  /** The type of a one-to-one header read at pos, or 0 when its lap stamp is not pos's. */
+  private int oneType(long pos, long hw) {
+    long w = hw >>> 32;
+    return (w >>> 2) == ((pos >>> lapShift) & 0x3FFF_FFFFL) ? (int) (w & 3) : 0;
+  }
+
+  /**
+   * Under the producer role: writes a record (and its padding) at {@code t} if it fits now with
+   * the zero slot after it, all but the first header of the put (returned in {@link #first}).
+   *
+   * @param t where it goes
+   * @param start where the put began (the position of the header that publishes)
+   * @param earlier records of this put already written
+   * @return the position after it, or -1 when there is no room (nothing written)
+   */
+  private long writeOne(Memory m, long t, long start, long n0, int earlier, byte[] b, int off,
+      int len) {
+    long rec = recordSize(len);
+    long idx = t & mask;
+    long pad = idx + rec > cap ? cap - idx : 0;
+    long need = pad + rec + REC_HDR;
+    boolean room = le(t + need - headCache, cap);
+    if (!room) {
+      headCache = m.getLong(head);
+      room = le(t + need - headCache, cap);
+    }
+    if (room && maxCount != 0 && Long.compareUnsigned(n0 + earlier - getsCache, maxCount) >= 0) {
+      getsCache = committedGets(m);
+      room = Long.compareUnsigned(n0 + earlier - getsCache, maxCount) < 0;
+    }
+    if (!room) {
+      return -1;
+    }
+    if (pad != 0) {
+      long hw = oneHeader(t, pad - REC_HDR, REC_PAD);
+      if (t == start) {
+        first = hw;
+      } else {
+        m.setLongPlain(ring + idx, hw);
+      }
+    }
+    long at = (t + pad) & mask;
+    if (len > 0) {
+      m.putBytesPlain(b, off, ring + at + REC_HDR, len);
+    }
+    long hw = oneHeader(t + pad, len, REC_MSG);
+    if (t + pad == start) {
+      first = hw;
+    } else {
+      m.setLongPlain(ring + at, hw);
+    }
+    return t + pad + rec;
+  }
+
+  /* writeOne's header of the record at the put's start, stored last: the commit point. */
+  private long first;
+
+  /**
+   * Publishes what writeOne wrote from {@code start} to {@code end}: zero slot, intent, puts,
+   * the first header (the commit point), tail; then wakes a sleeping consumer. C's put_one.
+   */
+  private void publishOne(Memory m, long start, long end, long n0, int k) {
+    m.setLongPlain(ring + (end & mask), 0);
+    if (joinable) {
+      m.getAndAddInt(unfinished, k);
+    }
+    m.setLongPlain(putIntentPuts, n0);
+    m.setLongRelease(putIntentTail, end);
+    m.setLongRelease(puts, n0 + k);
+    m.setLongRelease(ring + (start & mask), first);
+    m.setLongRelease(tail, end);
+    notifyOne(m, notEmptySeq, notEmptyWaiters, k);
+  }
+
+  private int putOne(byte[] b, int off, int len) {
+    Memory m = mem;
+    long t = m.getLongPlain(tail); // only this handle writes tail and puts
+    if (m.getInt(HDR_STATE) != STATE_READY || (t & 7) != 0) {
+      return NATIVE;
+    }
+    long n0 = m.getLongPlain(puts);
+    long end = writeOne(m, t, t, n0, 0, b, off, len);
+    if (end < 0) {
+      return NATIVE; // full: C waits
+    }
+    publishOne(m, t, end, n0, 1);
+    return DONE;
+  }
+
+  private int putBatchOne(byte[] b, int off, int[] lengths, int from, int to) {
+    Memory m = mem;
+    long start = m.getLongPlain(tail);
+    if (m.getInt(HDR_STATE) != STATE_READY || (start & 7) != 0) {
+      return NATIVE;
+    }
+    long n0 = m.getLongPlain(puts);
+    long t = start;
+    long end;
+    int k = 0;
+    while (from + k < to
+        && (end = writeOne(m, t, start, n0, k, b, off, lengths[from + k])) >= 0) {
+      off += lengths[from + k];
+      t = end;
+      k++;
+    }
+    if (k > 0) {
+      publishOne(m, start, t, n0, k);
+    }
+    return k;
+  }
+
+  /**
+   * Under the consumer role: the record at {@code h} into {@code buf} at {@code off}, setting
+   * {@link #nextHead}; nothing is committed.
+   *
+   * @return its length, {@link #EMPTY} (a zero header), or {@link #NATIVE} (malformed, which
+   *     C then reports as corruption, or longer than {@code room})
+   */
+  private long readOne(Memory m, long h, byte[] buf, int off, int room) {
+    long idx = h & mask;
+    long hw = m.getLong(ring + idx); // acquire: the producer's commit point
+    if (hw == 0) {
+      return EMPTY;
+    }
+    long at = h;
+    int type = oneType(h, hw);
+    if (type == REC_PAD) {
+      if ((hw & 0xFFFF_FFFFL) + REC_HDR != cap - idx) {
+        return NATIVE;
+      }
+      at = h + cap - idx;
+      idx = 0;
+      hw = m.getLongPlain(ring); // written before the padding's release store
+      type = oneType(at, hw);
+    }
+    long l = hw & 0xFFFF_FFFFL;
+    long rec = recordSize(l);
+    if (type != REC_MSG || l > maxMessage || idx + rec > cap || l > room) {
+      return NATIVE;
+    }
+    if (l > 0) {
+      m.getBytesPlain(ring + idx + REC_HDR, buf, off, (int) l);
+    }
+    nextHead = at + rec;
+    return l;
+  }
+
+  /* C's get_one commit: intent, gets, head (the commit point); then wakes a waiting producer. */
+  private void commitGetOne(Memory m, long h, int k) {
+    long g = m.getLongPlain(gets);
+    m.setLongPlain(getIntentGets, g);
+    m.setLongRelease(getIntentHead, h);
+    m.setLongRelease(gets, g + k);
+    m.setLongRelease(head, h);
+    notifyOne(m, notFullSeq, notFullWaiters, k);
+  }
+
+  private int getOne(byte[] buf, boolean remove) {
+    Memory m = mem;
+    if (m.getInt(HDR_STATE) == STATE_POISONED) {
+      return NATIVE;
+    }
+    long h = m.getLongPlain(head); // only this handle writes it
+    if ((h & 7) != 0) {
+      return NATIVE;
+    }
+    long l = readOne(m, h, buf, 0, buf.length);
+    if (l == EMPTY) {
+      return m.getInt(HDR_STATE) == STATE_READY ? EMPTY : NATIVE;
+    }
+    if (l >= 0 && remove) {
+      commitGetOne(m, nextHead, 1);
+    }
+    return (int) l;
+  }
+
+  private int getBatchOne(byte[] buf, int off, int[] lengths, int from, int to) {
+    Memory m = mem;
+    if (m.getInt(HDR_STATE) == STATE_POISONED) {
+      return NATIVE;
+    }
+    long h = m.getLongPlain(head);
+    if ((h & 7) != 0) {
+      return NATIVE;
+    }
+    long firstLen = readOne(m, h, buf, off, buf.length - off);
+    int k = 0;
+    long l = firstLen;
+    while (l >= 0) {
+      lengths[from + k++] = (int) l;
+      off += (int) l;
+      h = nextHead;
+      l = from + k < to ? readOne(m, h, buf, off, buf.length - off) : -1;
+    }
+    if (k > 0) {
+      commitGetOne(m, h, k);
+      return k;
+    }
+    if (firstLen == EMPTY) {
+      return m.getInt(HDR_STATE) == STATE_READY ? EMPTY : NATIVE;
+    }
+    return NATIVE;
+  }
+
+  /**
+   * C's notify_one: the commit was a release store, not a full barrier; the waiter count is
+   * read after it in program order (a sleeper outlasts a commit still in the store buffer, see
+   * docs/layout.md).
+   */
+  private void notifyOne(Memory m, long seq, long waiters, int count) {
+    int w = m.getInt(waiters);
+    if (w != 0) {
+      m.getAndAddInt(seq, 1);
+      waker.wake(seq, Math.min(count, Math.max(w, 1)));
     }
   }
 

@@ -68,6 +68,8 @@ public final class SharedQueue<E> extends AbstractQueue<E>
   private static final int EAGAIN = ErrorCode.EAGAIN.code();
   private static final int ETIMEDOUT = ErrorCode.ETIMEDOUT.code();
   private static final int EDEADLK = ErrorCode.EDEADLK.code();
+  private static final int ROLE_PRODUCER = 1;
+  private static final int ROLE_CONSUMER = 2;
   /* A blocking get spins this long on the mapped tail before the native call (which may sleep),
      as the C library's own wait does, and backs off while spinning keeps failing. */
   private static final long SPIN_NS = 20_000;
@@ -92,6 +94,10 @@ public final class SharedQueue<E> extends AbstractQueue<E>
   private int spinSkip;
   private int spinBackoff;
   private volatile boolean closed;
+  /* One-to-one queues: the thread holding each role in this process, null for none. */
+  private final boolean oneToOne;
+  private volatile Thread producer;
+  private volatile Thread consumer;
 
   private SharedQueue(long queue, String name, Codec<E> codec) {
     this.api = Native.api();
@@ -125,6 +131,7 @@ public final class SharedQueue<E> extends AbstractQueue<E>
     }
     this.mem = m;
     this.ring = r;
+    this.oneToOne = api.queueIsOneToOne(queue);
   }
 
   /**
@@ -184,6 +191,7 @@ public final class SharedQueue<E> extends AbstractQueue<E>
     private int maxMessageBytes;
     private long maxSize;
     private boolean joinable;
+    private boolean oneToOne;
     private Codec<E> codec;
 
     private Builder() {}
@@ -255,6 +263,25 @@ public final class SharedQueue<E> extends AbstractQueue<E>
     }
 
     /**
+     * Makes the queue one-to-one: one producer and one consumer at a time, for the fastest
+     * stream of messages between two processes. No lock and no atomic instruction per message
+     * (a put publishes its record with one ordinary store); everything else is as for any queue
+     * (blocking, timeouts, batches, close, crash safety: a killed producer loses at most its
+     * in-flight put, a killed consumer nothing). The producer is the first thread that puts
+     * through a handle, the consumer the first that takes: until that thread ends, or gives
+     * its role back ({@link SharedQueue#releaseRoles()}, {@link SharedQueue#close()}), a put
+     * (take) from another thread or another process throws {@link IllegalStateException}
+     * (respectively {@link org.mproc.MprocException} with {@code EROLE}). A role held by a
+     * process that died is taken over by the next one that asks.
+     *
+     * @return this
+     */
+    public Builder<E> oneToOne() {
+      this.oneToOne = true;
+      return this;
+    }
+
+    /**
      * Sets the codec (default {@link ObjectCodec}).
      *
      * @param codec the codec
@@ -286,7 +313,8 @@ public final class SharedQueue<E> extends AbstractQueue<E>
       }
       long[] out = new long[1];
       Native.check(
-          Native.api().queueCreate(name, capacityBytes, maxMessageBytes, maxSize, joinable, out),
+          Native.api().queueCreate(
+              name, capacityBytes, maxMessageBytes, maxSize, joinable, oneToOne, out),
           "create queue",
           name != null ? name : "(anonymous)");
       return new SharedQueue<>(out[0], name, codecOrDefault());
@@ -352,6 +380,79 @@ public final class SharedQueue<E> extends AbstractQueue<E>
       throw Native.closed();
     }
     return ring;
+  }
+
+  /* One-to-one queues: only the role's thread may go on (see Builder.oneToOne). A volatile
+     read when it is this thread; the first call of a thread claims the role. */
+  private void asProducer() {
+    if (oneToOne && producer != Thread.currentThread()) {
+      claim(ROLE_PRODUCER);
+    }
+  }
+
+  private void asConsumer() {
+    if (oneToOne && consumer != Thread.currentThread()) {
+      claim(ROLE_CONSUMER);
+    }
+  }
+
+  private synchronized void claim(int role) {
+    if (closed) {
+      throw Native.closed();
+    }
+    Thread me = Thread.currentThread();
+    Thread holder = role == ROLE_PRODUCER ? producer : consumer;
+    String what = role == ROLE_PRODUCER ? "producer" : "consumer";
+    if (holder == me) {
+      return;
+    }
+    if (holder != null && holder.isAlive()) {
+      throw new IllegalStateException("one-to-one " + describe() + ": thread '" + holder.getName()
+          + "' is its " + what + ", so thread '" + me.getName() + "' may not "
+          + (role == ROLE_PRODUCER ? "put" : "take") + " until it ends or calls releaseRoles()");
+    }
+    if (holder == null) { // this handle's role, from C: refused while another handle has it
+      enter();
+      try {
+        Native.check(api.queueClaim(queue, role), "take the " + what + " role of", describe());
+      } finally {
+        exit();
+      }
+    }
+    if (role == ROLE_PRODUCER) {
+      producer = me;
+    } else {
+      consumer = me;
+    }
+  }
+
+  /**
+   * One-to-one queues: gives back the roles (producer, consumer) that the calling thread holds,
+   * so that another thread of this process, or another process, can take them. Does nothing on
+   * other queues, or for roles that the thread does not hold.
+   */
+  public synchronized void releaseRoles() {
+    Thread me = Thread.currentThread();
+    if (!oneToOne || closed) {
+      return;
+    }
+    if (producer == me) {
+      producer = null;
+      api.queueRelease(queue, ROLE_PRODUCER);
+    }
+    if (consumer == me) {
+      consumer = null;
+      api.queueRelease(queue, ROLE_CONSUMER);
+    }
+  }
+
+  /**
+   * Whether the queue was created one-to-one ({@link Builder#oneToOne()}).
+   *
+   * @return true for a one-to-one queue
+   */
+  public boolean isOneToOne() {
+    return oneToOne;
   }
 
   /* A C call answered EDEADLK: another thread of this process holds the lock through the same
@@ -488,6 +589,7 @@ public final class SharedQueue<E> extends AbstractQueue<E>
       throw new IndexOutOfBoundsException("count must be 0 to lengths.length ("
           + lengths.length + "): count=" + count);
     }
+    asProducer();
     long total = 0;
     for (int i = 0; i < count; i++) {
       int len = lengths[i];
@@ -566,6 +668,7 @@ public final class SharedQueue<E> extends AbstractQueue<E>
    * @throws InterruptedException if interrupted while waiting
    */
   public int getBytesInto(byte[] buf) throws InterruptedException {
+    asConsumer();
     if (ring != null) {
       int r = ring().tryGet(buf, true);
       if (r == QueueRing.EMPTY && spinForMessage(-1)) {
@@ -604,6 +707,7 @@ public final class SharedQueue<E> extends AbstractQueue<E>
    * @throws QueueClosedException if the queue was shut down and is drained
    */
   public int pollBytesInto(byte[] buf) {
+    asConsumer();
     if (ring != null) {
       int r = ring().tryGet(buf, true);
       if (r >= 0 || r == QueueRing.EMPTY) {
@@ -700,7 +804,8 @@ public final class SharedQueue<E> extends AbstractQueue<E>
     return 1 + moreInto(buf, lengths);
   }
 
-  private static void checkBatch(byte[] buf, int[] lengths) {
+  private void checkBatch(byte[] buf, int[] lengths) {
+    asConsumer();
     Objects.requireNonNull(buf, "buf");
     if (lengths.length == 0) {
       throw new IllegalArgumentException(
@@ -986,6 +1091,7 @@ public final class SharedQueue<E> extends AbstractQueue<E>
           "message of " + len + " bytes exceeds the maximum of " + describe() + ": maxMessage="
               + maxMessage);
     }
+    asProducer();
     if (ring != null && ring().tryPut(b, off, len) == QueueRing.DONE) {
       return true; // the common case: in Java, no native call
     }
@@ -1009,6 +1115,7 @@ public final class SharedQueue<E> extends AbstractQueue<E>
 
   /** Returns the thread's receive state holding the message, or null on timeout. */
   private Rx receive(long timeoutNs, boolean remove) throws InterruptedException {
+    asConsumer();
     Rx rx = receive.get();
     boolean spun = false;
     for (;;) {
@@ -1266,6 +1373,7 @@ public final class SharedQueue<E> extends AbstractQueue<E>
     if (c == this) {
       throw new IllegalArgumentException("cannot drain a queue into itself");
     }
+    asConsumer();
     int n = 0;
     while (n < maxElements) {
       if (ring != null) { // batches under one hold of the lock

@@ -215,6 +215,21 @@ final class FfmNativeApi implements NativeApi {
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG), CRITICAL);
   }
 
+  private static final class QueueClaim {
+    static final MethodHandle MH =
+        handle("mproc_queue_claim", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
+  }
+
+  private static final class QueueIsOneToOne {
+    static final MethodHandle MH =
+        handle("mproc_queue_is_one_to_one", FunctionDescriptor.of(JAVA_INT, JAVA_LONG));
+  }
+
+  private static final class QueueRelease {
+    static final MethodHandle MH =
+        handle("mproc_queue_release", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT));
+  }
+
   private static final class QueueIsFull {
     static final MethodHandle MH =
         handle(
@@ -1491,15 +1506,16 @@ final class FfmNativeApi implements NativeApi {
   }
 
   @Override
-  public int queueCreate(
-      String name, long capacity, int maxMessage, long maxCount, boolean joinable, long[] queue) {
+  public int queueCreate(String name, long capacity, int maxMessage, long maxCount,
+      boolean joinable, boolean oneToOne, long[] queue) {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment spec = arena.allocate(32, 8); // mproc_queue_spec_t
+      MemorySegment spec = arena.allocate(40, 8); // mproc_queue_spec_t
       spec.set(JAVA_LONG, 0, capacity);
       spec.set(JAVA_INT, 8, maxMessage);
       spec.set(JAVA_LONG, 16, maxCount);
       spec.set(JAVA_INT, 24, 0);
       spec.set(JAVA_INT, 28, joinable ? 1 : 0);
+      spec.set(JAVA_INT, 32, oneToOne ? 1 : 0);
       MemorySegment out = arena.allocate(ADDRESS);
       int rc = (int) QueueCreate.MH.invokeExact(cString(arena, name), spec, out);
       queue[0] = out.get(ADDRESS, 0).address();
@@ -1671,6 +1687,33 @@ final class FfmNativeApi implements NativeApi {
   public int queueIsShutdown(long queue) {
     try {
       return (int) QueueIsShutdown.MH.invokeExact(queue);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int queueClaim(long queue, int role) {
+    try {
+      return (int) QueueClaim.MH.invokeExact(queue, role);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public boolean queueIsOneToOne(long queue) {
+    try {
+      return (int) QueueIsOneToOne.MH.invokeExact(queue) != 0;
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int queueRelease(long queue, int role) {
+    try {
+      return (int) QueueRelease.MH.invokeExact(queue, role);
     } catch (Throwable t) {
       throw rethrow(t);
     }

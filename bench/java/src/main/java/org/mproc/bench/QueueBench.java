@@ -50,6 +50,9 @@ import org.mproc.shared.SharedLongArray;
  *       once the peer is registered as a sleeping consumer (the queue's "consumers waiting" word,
  *       read through a read-only mapping of /dev/shm), so every message wakes a parked JVM.
  *   <li>{@code queue.tput64k} GB/s: 65,536-byte messages, 4 MiB ring, 5,000 messages.
+ *   <li>{@code queue.one.tput64}, {@code queue.one.tput64_batch}, {@code queue.one.pingpong_spin}:
+ *       tput64, tput64_batch and pingpong_spin again on one-to-one queues
+ *       ({@code SharedQueue.builder().oneToOne()}, no lock per message).
  * </ul>
  *
  * <p>{@code agrona [REPS]}: the state of the art for the same shapes, Agrona's
@@ -74,6 +77,9 @@ public final class QueueBench {
   private static final int A_PING = 8;
   private static final int TPUT64_BATCH_GET = 9;
   private static final int TPUT64_BATCH = 10;
+  private static final int ONE_TPUT64 = 11;
+  private static final int ONE_TPUT64_BATCH = 12;
+  private static final int ONE_PING_SPIN = 13;
   private static final int BATCH = 64;
 
   /* Control array slots. */
@@ -134,6 +140,8 @@ public final class QueueBench {
     final String q1;
     final String q2;
     final String big;
+    final String o1;
+    final String o2;
     final String ctl;
     final File a1;
     final File a2;
@@ -142,6 +150,8 @@ public final class QueueBench {
       q1 = prefix + "-jq1";
       q2 = prefix + "-jq2";
       big = prefix + "-jq64k";
+      o1 = prefix + "-jo1";
+      o2 = prefix + "-jo2";
       ctl = prefix + "-jqctl";
       a1 = new File("/dev/shm" + prefix + "-agrona1");
       a2 = new File("/dev/shm" + prefix + "-agrona2");
@@ -186,6 +196,8 @@ public final class QueueBench {
       SharedQueue<Object> q1 = null;
       SharedQueue<Object> q2 = null;
       SharedQueue<Object> big = null;
+      SharedQueue<Object> o1 = null;
+      SharedQueue<Object> o2 = null;
       OneToOneRingBuffer r1 = null;
       OneToOneRingBuffer r2 = null;
       Process child = null;
@@ -198,6 +210,8 @@ public final class QueueBench {
           q2 = SharedQueue.builder().name(n.q2).capacityBytes(1 << 20).create();
           big = SharedQueue.builder().name(n.big).capacityBytes(4 << 20).maxMessageBytes(65536)
               .create();
+          o1 = SharedQueue.builder().name(n.o1).capacityBytes(1 << 20).oneToOne().create();
+          o2 = SharedQueue.builder().name(n.o2).capacityBytes(1 << 20).oneToOne().create();
         }
         List<String> cmd = new ArrayList<>(JavaCommand.of(QueueBench.class, "child", prefix,
             agrona ? "agrona" : "mproc"));
@@ -235,6 +249,16 @@ public final class QueueBench {
           result(p + "pingpong_park", run.pingpong(PING_PARK, 5_000, m -> pingBlock(a, b, m, w)), "ns");
           result(p + "tput64k",
               run.tput(TPUT64K, 5_000, () -> consumeBytes(c, 5_000, 65536)) * 65536 / 1e9, "GB/s");
+          // One-to-one queues: o1 child -> this JVM, o2 this JVM -> child (fixed roles).
+          final SharedQueue<Object> oa = o1;
+          final SharedQueue<Object> ob = o2;
+          result(p + "one.tput64",
+              run.tput(ONE_TPUT64, 500_000, () -> consumeBytes(oa, 500_000, 64)), "msgs/s");
+          result(p + "one.tput64_batch",
+              run.tput(ONE_TPUT64_BATCH, 500_000, () -> consumeBatches(oa, 500_000, 64)),
+              "msgs/s");
+          result(p + "one.pingpong_spin",
+              run.pingpong(ONE_PING_SPIN, 100_000, m -> pingSpin(ob, oa, m)), "ns");
         }
         ctl.set(QUIT, 1);
         ctl.getAndAdd(SEQ, 1);
@@ -245,7 +269,7 @@ public final class QueueBench {
         if (child != null && child.isAlive()) {
           child.destroyForcibly();
         }
-        for (SharedQueue<Object> q : Arrays.asList(q1, q2, big)) {
+        for (SharedQueue<Object> q : Arrays.asList(q1, q2, big, o1, o2)) {
           if (q != null) {
             q.unlink();
             q.close();
@@ -465,6 +489,8 @@ public final class QueueBench {
         SharedQueue<Object> q1 = agrona ? null : SharedQueue.open(n.q1);
         SharedQueue<Object> q2 = agrona ? null : SharedQueue.open(n.q2);
         SharedQueue<Object> big = agrona ? null : SharedQueue.open(n.big);
+        SharedQueue<Object> o1 = agrona ? null : SharedQueue.open(n.o1);
+        SharedQueue<Object> o2 = agrona ? null : SharedQueue.open(n.o2);
         OneToOneRingBuffer r1 = agrona ? ring(n.a1, false) : null;
         OneToOneRingBuffer r2 = agrona ? ring(n.a2, false) : null;
         Waiters w = agrona ? null : new Waiters(n.q2);
@@ -487,6 +513,13 @@ public final class QueueBench {
             case TPUT64_BATCH -> produceBatches(q1, count, 64);
             case OBJECTS -> produceObjects(q1, count);
             case TPUT64K -> produceBytes(big, count, 65536);
+            case ONE_TPUT64 -> produceBytes(o1, count, 64);
+            case ONE_TPUT64_BATCH -> produceBatches(o1, count, 64);
+            case ONE_PING_SPIN -> {
+              for (int i = 0; i < count; i++) {
+                o1.putBytes(pollSpin(o2));
+              }
+            }
             case PING_SPIN -> {
               for (int i = 0; i < count; i++) {
                 q2.putBytes(pollSpin(q1));
@@ -519,7 +552,7 @@ public final class QueueBench {
           }
           ctl.set(DONE, seq);
         }
-        for (SharedQueue<Object> q : Arrays.asList(q1, q2, big)) {
+        for (SharedQueue<Object> q : Arrays.asList(q1, q2, big, o1, o2)) {
           if (q != null) {
             q.close();
           }

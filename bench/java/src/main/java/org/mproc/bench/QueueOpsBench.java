@@ -45,7 +45,7 @@ public class QueueOpsBench {
     queue = SharedQueue.builder().capacityBytes(1 << 20).create();
     api = Native.api();
     long[] out = new long[1];
-    Native.check(api.queueCreate(null, 1 << 20, 0, 0, false, out), "create", "queue");
+    Native.check(api.queueCreate(null, 1 << 20, 0, 0, false, false, out), "create", "queue");
     handle = out[0];
   }
 

@@ -1,0 +1,316 @@
+package org.mproc.queue;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.mproc.MprocException;
+import org.mproc.process.Subprocess;
+import org.mproc.shared.SharedLongArray;
+
+/**
+ * One-to-one queues ({@code SharedQueue.builder().oneToOne()}): the same operations without a
+ * lock per message, with the producer and consumer roles held by one thread of one process at a
+ * time. Order and bytes across wraps, roles between threads and processes, a stream between
+ * processes through a small ring (both sides sleeping and waking), blocking, shutdown, and
+ * SIGKILLed producers and consumers.
+ */
+class QueueOneToOneTest {
+
+  private static SharedQueue<Object> oneToOne(int capacity) {
+    return SharedQueue.builder().capacityBytes(capacity).maxMessageBytes(512).oneToOne()
+        .create();
+  }
+
+  private static long seqOf(byte[] buf, int off) {
+    return ByteBuffer.wrap(buf, off, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+  }
+
+  @Test
+  void singlesAndBatchesKeepOrderAndBytesAcrossManyWraps() throws Exception {
+    Random rnd = new Random(7);
+    try (SharedQueue<Object> q = oneToOne(4096)) {
+      assertTrue(q.isOneToOne());
+      List<byte[]> sent = new ArrayList<>();
+      List<byte[]> got = new ArrayList<>();
+      byte[] out = new byte[8 * 512];
+      byte[] in = new byte[8 * 512];
+      int[] inLens = new int[8];
+      for (int round = 0; round < 3000; round++) {
+        byte[][] msgs = new byte[1 + rnd.nextInt(6)][];
+        int off = 0;
+        int[] lens = new int[msgs.length];
+        for (int i = 0; i < msgs.length; i++) {
+          msgs[i] = new byte[rnd.nextInt(5) == 0 ? 0 : rnd.nextInt(300)];
+          rnd.nextBytes(msgs[i]);
+          sent.add(msgs[i]);
+          System.arraycopy(msgs[i], 0, out, off, msgs[i].length);
+          lens[i] = msgs[i].length;
+          off += lens[i];
+        }
+        if (msgs.length == 1) {
+          q.putBytes(msgs[0]);
+        } else {
+          q.putBytes(out, lens, msgs.length);
+        }
+        while (got.size() < sent.size()) {
+          if (rnd.nextBoolean()) {
+            got.add(q.getBytes());
+          } else {
+            int n = q.pollBytesInto(in, inLens);
+            for (int i = 0, o = 0; i < n; o += inLens[i], i++) {
+              got.add(Arrays.copyOfRange(in, o, o + inLens[i]));
+            }
+          }
+        }
+        assertEquals(0, q.size());
+      }
+      assertEquals(sent.size(), got.size());
+      for (int i = 0; i < sent.size(); i++) {
+        assertArrayEquals(sent.get(i), got.get(i), "message " + i);
+      }
+      // Objects through the codec, peek, and a full ring.
+      q.put(Arrays.asList(42, null, "hello"));
+      assertEquals(Arrays.asList(42, null, "hello"), q.peek());
+      assertEquals(Arrays.asList(42, null, "hello"), q.take());
+      int puts = 0;
+      while (q.offerBytes(new byte[500], Duration.ZERO)) {
+        puts++;
+      }
+      assertEquals(7, puts, "7 x 512-byte records and the zero slot in 4096 bytes");
+      assertFalse(q.offerBytes(new byte[500], Duration.ofMillis(20)));
+      assertEquals(7, q.size());
+      assertThrows(IllegalArgumentException.class, () -> q.putBytes(new byte[513]));
+    }
+  }
+
+  @Test
+  void eachRoleBelongsToOneThreadUntilItEndsOrGivesItBack() throws Exception {
+    try (SharedQueue<Object> q = oneToOne(4096)) {
+      q.putBytes(new byte[] {1}); // this thread is the producer
+      CompletableFuture<Void> other = CompletableFuture.runAsync(() -> {
+        try {
+          q.putBytes(new byte[] {2});
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      ExecutionException e = assertThrows(ExecutionException.class, other::get);
+      assertTrue(e.getCause() instanceof IllegalStateException, e.getCause().toString());
+      assertTrue(e.getCause().getMessage().contains("is its producer"), e.getCause().getMessage());
+      // A consumer thread that ends leaves its role to the next thread.
+      Thread t = new Thread(() -> {
+        try {
+          assertEquals(1, q.getBytes()[0]);
+        } catch (InterruptedException ex) {
+          throw new IllegalStateException(ex);
+        }
+      });
+      t.start();
+      t.join();
+      q.putBytes(new byte[] {3});
+      assertEquals(3, q.getBytes()[0]); // this thread took the dead thread's consumer role
+      q.releaseRoles();
+      CompletableFuture.runAsync(() -> {
+        try {
+          q.putBytes(new byte[] {4}); // the producer role was given back
+          assertEquals(4, q.getBytes()[0]);
+        } catch (InterruptedException ex) {
+          throw new IllegalStateException(ex);
+        }
+      }).get();
+    }
+  }
+
+  @Test
+  void aRoleHeldByAnotherProcessIsRefusedUntilGivenBack() throws Exception {
+    try (SharedQueue<Object> q = oneToOne(4096)) {
+      q.putBytes(new byte[] {1}); // this process is the producer
+      Subprocess refused = Subprocess.start(() -> q.putBytes(new byte[] {2}));
+      assertTrue(refused.join(Duration.ofMinutes(1)));
+      Throwable f = refused.failure().orElseThrow();
+      while (!(f instanceof MprocException) && f.getCause() != null) {
+        f = f.getCause(); // the child's exception, as its parent sees it
+      }
+      assertTrue(f instanceof MprocException && f.getMessage().contains("MPROC_EROLE"),
+          f.toString());
+      q.releaseRoles();
+      Subprocess allowed = Subprocess.start(() -> q.putBytes(new byte[] {3}));
+      assertTrue(allowed.join(Duration.ofMinutes(1)));
+      assertEquals(0, allowed.exitCode(), allowed.failure().map(Throwable::toString).orElse(""));
+      assertEquals(1, q.getBytes()[0]);
+      assertEquals(3, q.getBytes()[0]);
+      q.putBytes(new byte[] {4}); // the child is gone: its role is taken over
+      assertEquals(4, q.getBytes()[0]);
+    }
+  }
+
+  /**
+   * A producer process streams numbered messages (singles and batches) through a 4 KiB ring to
+   * this consumer (singles and batches): both sides keep filling, draining, sleeping and waking
+   * each other. Every message arrives once, in order.
+   */
+  @Test
+  void aStreamBetweenProcessesArrivesExactlyOnceInOrder() throws Exception {
+    final long total = 1_000_000;
+    try (SharedQueue<Object> q = oneToOne(4096)) {
+      Subprocess producer = Subprocess.start(() -> {
+        ByteBuffer b = ByteBuffer.allocate(16 * 64).order(ByteOrder.LITTLE_ENDIAN);
+        int[] lens = new int[16];
+        Random rnd = new Random(3);
+        for (long s = 0; s < total; ) {
+          int n = (int) Math.min(1 + rnd.nextInt(16), total - s);
+          int off = 0;
+          for (int i = 0; i < n; i++) {
+            lens[i] = 8 + 8 * rnd.nextInt(7);
+            b.putLong(off, s + i);
+            off += lens[i];
+          }
+          if (n == 1) {
+            q.putBytes(b.array(), 0, lens[0]);
+          } else {
+            q.putBytes(b.array(), lens, n);
+          }
+          s += n;
+          if (s % 100_003 < n) {
+            Thread.sleep(2); // the consumer falls asleep
+          }
+        }
+      });
+      byte[] buf = new byte[32 * 64];
+      int[] lens = new int[32];
+      long expect = 0;
+      while (expect < total) {
+        int n;
+        if ((expect & 1) == 0) {
+          n = q.getBytesInto(buf, lens);
+        } else {
+          lens[0] = q.getBytesInto(buf);
+          n = 1;
+        }
+        for (int i = 0, off = 0; i < n; off += lens[i], i++) {
+          assertEquals(expect++, seqOf(buf, off), "a gap, a repeat or a reordering");
+        }
+        if (expect % 200_011 < n) {
+          Thread.sleep(2); // the producer fills the ring and sleeps
+        }
+      }
+      assertTrue(producer.join(Duration.ofMinutes(2)));
+      assertEquals(0, producer.exitCode(), producer.failure().map(Throwable::toString).orElse(""));
+      assertEquals(0, q.size());
+    }
+  }
+
+  @Test
+  void aBlockedTakeWakesOnAPutFromAnotherProcessAndOnShutdown() throws Exception {
+    try (SharedQueue<Object> q = oneToOne(4096)) {
+      Subprocess late = Subprocess.start(() -> {
+        Thread.sleep(200);
+        q.put("late");
+      });
+      assertEquals("late", q.poll(20, TimeUnit.SECONDS));
+      assertTrue(late.join(Duration.ofMinutes(1)));
+      Thread taker = Thread.currentThread();
+      CompletableFuture<Void> interrupter = CompletableFuture.runAsync(() -> {
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          return;
+        }
+        taker.interrupt();
+      });
+      assertThrows(InterruptedException.class, q::take);
+      interrupter.get();
+      Subprocess closer = Subprocess.start(() -> {
+        Thread.sleep(200);
+        q.shutdown();
+      });
+      assertThrows(QueueClosedException.class, q::take);
+      assertTrue(closer.join(Duration.ofMinutes(1)));
+      assertThrows(QueueClosedException.class, () -> q.put("more"));
+    }
+  }
+
+  /**
+   * Producer and consumer processes SIGKILLed in the middle of a stream: this process takes
+   * both roles over and finds a gapless continuation of what the dead consumer took (it loses
+   * nothing: a get not committed stays queued), and the queue works on.
+   */
+  @Test
+  void killedProducersAndConsumersLoseNothingCommittedAndTheQueueWorks() throws Exception {
+    for (int round = 0; round < 3; round++) {
+      try (SharedQueue<Object> q = oneToOne(1 << 14);
+          SharedLongArray progress = SharedLongArray.create(2)) {
+        Subprocess producer = Subprocess.start(() -> {
+          ByteBuffer b = ByteBuffer.allocate(64 * 8).order(ByteOrder.LITTLE_ENDIAN);
+          int[] lens = new int[64];
+          Arrays.fill(lens, 8);
+          for (long s = 0; ; ) {
+            int n = (int) (1 + s % 64);
+            for (int i = 0; i < n; i++) {
+              b.putLong(i * 8, s + i);
+            }
+            q.putBytes(b.array(), lens, n);
+            s += n;
+            progress.set(0, s);
+          }
+        });
+        Subprocess consumer = Subprocess.start(() -> {
+          byte[] buf = new byte[8];
+          while (true) {
+            q.getBytesInto(buf);
+            progress.set(1, seqOf(buf, 0) + 1); // the next it expects
+          }
+        });
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (progress.get(1) < 20_000 * (round + 1) && System.nanoTime() < deadline) {
+          Thread.sleep(1);
+        }
+        if (round % 2 == 0) {
+          consumer.kill();
+          producer.kill();
+        } else {
+          producer.kill();
+          consumer.kill();
+        }
+        producer.join();
+        consumer.join();
+        assertEquals(-9, producer.exitCode());
+        assertEquals(-9, consumer.exitCode());
+        long next = progress.get(1);
+        byte[] buf = new byte[64 * 8];
+        int[] lens = new int[64];
+        long expect = -1;
+        int n;
+        while ((n = q.pollBytesInto(buf, lens)) > 0) {
+          for (int i = 0; i < n; i++) {
+            long s = seqOf(buf, i * 8);
+            if (expect < 0) {
+              // The victim may have committed one more get than it recorded.
+              assertTrue(s == next || s == next + 1, "resumed at " + s + ", expected " + next);
+              expect = s;
+            }
+            assertEquals(expect++, s, "a gap or a repeat after the kills");
+          }
+        }
+        assertTrue(expect < 0 || expect >= progress.get(0), "every finished put was delivered");
+        assertEquals(0, q.size());
+        q.putBytes(new byte[] {7});
+        assertEquals(7, q.getBytes()[0]);
+      }
+    }
+  }
+}
