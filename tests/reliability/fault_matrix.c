@@ -259,7 +259,9 @@ static void scenario_queue(rng_t *r, const char *name, int64_t until) {
     lost += missing;
     rounds++;
   } while (mproc_now_ns() < until);
-  CHECK_RC(0, mproc_queue_put(q, "alive", 5, 0));
+  /* Not a no-wait put: a producer killed in the last round may still hold the put lock, which
+     only a waiting put takes over (a no-wait one answers EAGAIN; seed 617125455770 did that). */
+  CHECK_RC(0, mproc_queue_put(q, "alive", 5, 5000000000LL));
   mproc_queue_close(q);
   mproc_segment_detach(keeper);
   munmap(sh, sizeof *sh);

@@ -41,6 +41,16 @@ import org.mproc.internal.Memory;
  * <p>The lock word belongs to the handle, not to a thread, so threads of this process exclude
  * each other with the same CAS; the C functions answer {@code MPROC_EDEADLK} to a thread whose
  * sibling holds the lock, which {@link SharedQueue} treats as busy.
+ *
+ * <p>A one-to-one queue (docs/layout.md, "One-to-one queues") runs C's {@code put_one} and
+ * {@code get_one} instead: no lock, the records and all headers but the first written with plain
+ * stores beyond {@code tail}, the slot after them zeroed, the intent, {@code puts}, then the
+ * first header with one release store (the commit point) and {@code tail}; a get polls the
+ * header at {@code head} and commits with intent, {@code gets}, {@code head}. The caller holds
+ * the role of its side for this handle ({@code mproc_queue_claim}) and for its thread
+ * ({@link SharedQueue} checks both), so nothing else writes those words meanwhile. A Java
+ * exception half-way leaves at most an unpublished put or an uncommitted get, which the next
+ * claim of the role repairs as it repairs a dead process's.
  */
 final class QueueRing {
   /** {@link #tryGet}: nothing queued, and the queue is open. */

@@ -53,6 +53,10 @@ import org.mproc.internal.NativeApi;
  * {@code put}, {@code get} and {@code isEmpty} only: it has no separate type, because the
  * shared-memory queue already encodes in the caller and needs no feeder thread.
  *
+ * <p>A queue built {@linkplain Builder#oneToOne() one-to-one} serves one producer and one
+ * consumer at a time (one thread of one process each) with no lock per message: the fastest way
+ * to stream messages between two processes.
+ *
  * <p>{@link BlockingQueue} methods that need to look inside the queue ({@code iterator},
  * {@code contains}, {@code remove(Object)}, {@code toArray}) throw {@link
  * UnsupportedOperationException}: other processes change the queue at any moment. Blocking
