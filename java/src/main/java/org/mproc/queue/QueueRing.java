@@ -710,6 +710,11 @@ final class QueueRing {
     notifyOne(m, notEmptySeq, notEmptyWaiters, k);
   }
 
+  /**
+   * The single put of a one-to-one queue: writeOne and publishOne written out in one method, as
+   * {@link #tryPut} is for the locked queue (writeOne is too large for the JIT to inline, and
+   * each call boundary repeats the segment's checks).
+   */
   private int putOne(byte[] b, int off, int len) {
     Memory m = mem;
     long t = m.getLongPlain(tail); // only this handle writes tail and puts
@@ -717,11 +722,41 @@ final class QueueRing {
       return NATIVE;
     }
     long n0 = m.getLongPlain(puts);
-    long end = writeOne(m, t, t, n0, 0, b, off, len);
-    if (end < 0) {
-      return NATIVE; // full: C waits
+    long rec = recordSize(len);
+    long idx = t & mask;
+    long pad = idx + rec > cap ? cap - idx : 0;
+    long end = t + pad + rec;
+    if (!le(end + REC_HDR - headCache, cap)) {
+      headCache = m.getLong(head);
+      if (!le(end + REC_HDR - headCache, cap)) {
+        return NATIVE; // full: C waits
+      }
     }
-    publishOne(m, t, end, n0, 1);
+    if (maxCount != 0 && Long.compareUnsigned(n0 - getsCache, maxCount) >= 0) {
+      getsCache = committedGets(m);
+      if (Long.compareUnsigned(n0 - getsCache, maxCount) >= 0) {
+        return NATIVE;
+      }
+    }
+    long at = (t + pad) & mask;
+    if (len > 0) {
+      m.putBytesPlain(b, off, ring + at + REC_HDR, len);
+    }
+    long hw = oneHeader(t + pad, len, REC_MSG);
+    if (pad != 0) { // the message at 0 first; the padding at t publishes it
+      m.setLongPlain(ring + at, hw);
+      hw = oneHeader(t, pad - REC_HDR, REC_PAD);
+    }
+    m.setLongPlain(ring + (end & mask), 0);
+    if (joinable) {
+      m.getAndAddInt(unfinished, 1);
+    }
+    m.setLongPlain(putIntentPuts, n0);
+    m.setLongRelease(putIntentTail, end);
+    m.setLongRelease(puts, n0 + 1);
+    m.setLongRelease(ring + idx, hw); // the commit point
+    m.setLongRelease(tail, end);
+    notifyOne(m, notEmptySeq, notEmptyWaiters, 1);
     return DONE;
   }
 
@@ -793,21 +828,45 @@ final class QueueRing {
     notifyOne(m, notFullSeq, notFullWaiters, k);
   }
 
+  /** The single get of a one-to-one queue: readOne and commitGetOne written out (as putOne). */
   private int getOne(byte[] buf, boolean remove) {
     Memory m = mem;
-    if (m.getInt(HDR_STATE) == STATE_POISONED) {
-      return NATIVE;
-    }
     long h = m.getLongPlain(head); // only this handle writes it
-    if ((h & 7) != 0) {
-      return NATIVE;
-    }
-    long l = readOne(m, h, buf, 0, buf.length);
-    if (l == EMPTY) {
+    long idx = h & mask;
+    long hw = m.getLong(ring + idx); // acquire: the producer's commit point
+    if (hw == 0) {
       return m.getInt(HDR_STATE) == STATE_READY ? EMPTY : NATIVE;
     }
-    if (l >= 0 && remove) {
-      commitGetOne(m, nextHead, 1);
+    if (m.getInt(HDR_STATE) == STATE_POISONED || (h & 7) != 0) {
+      return NATIVE;
+    }
+    long at = h;
+    int type = oneType(h, hw);
+    if (type == REC_PAD) {
+      if ((hw & 0xFFFF_FFFFL) + REC_HDR != cap - idx) {
+        return NATIVE;
+      }
+      at = h + cap - idx;
+      idx = 0;
+      hw = m.getLongPlain(ring); // written before the padding's release store
+      type = oneType(at, hw);
+    }
+    long l = hw & 0xFFFF_FFFFL;
+    long rec = recordSize(l);
+    if (type != REC_MSG || l > maxMessage || idx + rec > cap || l > buf.length) {
+      return NATIVE; // malformed (C poisons the queue) or too long for buf (C says how long)
+    }
+    if (l > 0) {
+      m.getBytesPlain(ring + idx + REC_HDR, buf, 0, (int) l);
+    }
+    if (remove) {
+      long next = at + rec;
+      long g = m.getLongPlain(gets);
+      m.setLongPlain(getIntentGets, g);
+      m.setLongRelease(getIntentHead, next);
+      m.setLongRelease(gets, g + 1);
+      m.setLongRelease(head, next); // the commit point
+      notifyOne(m, notFullSeq, notFullWaiters, 1);
     }
     return (int) l;
   }
