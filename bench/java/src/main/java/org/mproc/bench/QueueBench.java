@@ -50,8 +50,8 @@ import org.mproc.shared.SharedLongArray;
  *       once the peer is registered as a sleeping consumer (the queue's "consumers waiting" word,
  *       read through a read-only mapping of /dev/shm), so every message wakes a parked JVM.
  *   <li>{@code queue.tput64k} GB/s: 65,536-byte messages, 4 MiB ring, 5,000 messages.
- *   <li>{@code queue.one.tput64}, {@code queue.one.tput64_batch}, {@code queue.one.pingpong_spin}:
- *       tput64, tput64_batch and pingpong_spin again on one-to-one queues
+ *   <li>{@code queue.one.tput64}, {@code queue.one.tput64_batchget}, {@code queue.one.tput64_batch},
+ *       {@code queue.one.pingpong_spin}: the same scenarios again on one-to-one queues
  *       ({@code SharedQueue.builder().oneToOne()}, no lock per message).
  * </ul>
  *
@@ -80,6 +80,7 @@ public final class QueueBench {
   private static final int ONE_TPUT64 = 11;
   private static final int ONE_TPUT64_BATCH = 12;
   private static final int ONE_PING_SPIN = 13;
+  private static final int ONE_TPUT64_BATCH_GET = 14;
   private static final int BATCH = 64;
 
   /* Control array slots. */
@@ -254,6 +255,9 @@ public final class QueueBench {
           final SharedQueue<Object> ob = o2;
           result(p + "one.tput64",
               run.tput(ONE_TPUT64, 500_000, () -> consumeBytes(oa, 500_000, 64)), "msgs/s");
+          result(p + "one.tput64_batchget",
+              run.tput(ONE_TPUT64_BATCH_GET, 500_000, () -> consumeBatches(oa, 500_000, 64)),
+              "msgs/s");
           result(p + "one.tput64_batch",
               run.tput(ONE_TPUT64_BATCH, 500_000, () -> consumeBatches(oa, 500_000, 64)),
               "msgs/s");
@@ -513,7 +517,7 @@ public final class QueueBench {
             case TPUT64_BATCH -> produceBatches(q1, count, 64);
             case OBJECTS -> produceObjects(q1, count);
             case TPUT64K -> produceBytes(big, count, 65536);
-            case ONE_TPUT64 -> produceBytes(o1, count, 64);
+            case ONE_TPUT64, ONE_TPUT64_BATCH_GET -> produceBytes(o1, count, 64);
             case ONE_TPUT64_BATCH -> produceBatches(o1, count, 64);
             case ONE_PING_SPIN -> {
               for (int i = 0; i < count; i++) {
