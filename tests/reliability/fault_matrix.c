@@ -3,7 +3,7 @@
  * random subset of them at random moments; then the survivors and the parent check what the
  * object's contract promises after a crash.
  *
- *   fault_matrix [queue|value|sync|conn|all] [--seed N] [--seconds S]
+ *   fault_matrix [queue|queue1|value|sync|conn|all] [--seed N] [--seconds S]
  *
  * Each scenario runs rounds until its share of the time is used (at least one round), and prints
  * one summary line. Every failure names the seed; the same seed replays the same decisions
@@ -15,7 +15,9 @@
  *    message; a consumer killed after its get committed and before it recorded the message loses
  *    that one. So for each producer: no message twice, none from beyond its in-flight put, every
  *    message it committed delivered, except at most one per killed consumer in the whole round;
- *    each consumer sees a producer's messages in order; every payload intact.
+ *    each consumer sees a producer's messages in order; every payload intact. queue1 is the
+ *    same on a one-to-one queue (one producer, one consumer; the parent's drain takes the dead
+ *    processes' roles over).
  *  - value: an increment of two 64-bit halves under the array's lock is committed when
  *    mproc_array_unlock returned. A clean acquisition (0) must find the halves equal; only an
  *    acquisition that reports MPROC_EOWNERDEAD may find them torn (and repairs them). At the end
@@ -104,8 +106,13 @@ typedef struct {
   _Atomic uint32_t violations;
 } qshared_t;
 
+/* queue1: the same scenario on a one-to-one queue, one producer and one consumer. */
+static int qone;
+
 static void make_queue(const char *name) {
-  mproc_queue_spec_t spec = {.capacity = 8192, .max_message = QMAX_PAYLOAD + sizeof(qmsg_t)};
+  mproc_queue_spec_t spec = {.capacity = 8192,
+                             .max_message = QMAX_PAYLOAD + sizeof(qmsg_t),
+                             .one_to_one = (uint32_t)qone};
   mproc_queue_t *q;
   CHECK_RC(0, mproc_queue_create(name, &spec, &q));
   mproc_queue_close(q);
@@ -200,26 +207,27 @@ static void scenario_queue(rng_t *r, const char *name, int64_t until) {
   CHECK_RC(0, mproc_queue_open(name, &q));
   qshared_t *sh = shared_alloc(sizeof *sh);
   unsigned long long rounds = 0, kills = 0, committed = 0, lost = 0, inflight = 0;
+  const int np = qone ? 1 : QP, nc = qone ? 1 : QC;
   do {
     memset(sh, 0, sizeof *sh);
     uint32_t round = (uint32_t)rounds;
     pid_t pids[QP + QC];
     int killed[QP + QC], status[QP + QC];
-    for (int i = 0; i < QP + QC; i++) {
+    for (int i = 0; i < np + nc; i++) {
       rng_t wr = rng_make(harness_seed, rounds * 16 + (uint64_t)i + 1);
       if ((pids[i] = fork_child()) == 0) {
-        if (i < QP)
+        if (i < np)
           queue_producer(name, sh, round, i, wr);
-        queue_consumer(name, sh, round, i - QP);
+        queue_consumer(name, sh, round, i - np);
       }
     }
     sleep_us(1000 + rng_below(r, 20000));
-    int k = kill_some(r, pids, QP + QC, killed, 5000);
+    int k = kill_some(r, pids, np + nc, killed, 5000);
     kills += (unsigned long long)k;
     sleep_us(rng_below(r, 5000));
     sh->stop = 1;
-    reap_all(pids, QP + QC, 10000000000LL, "queue worker", status);
-    for (int i = 0; i < QP + QC; i++)
+    reap_all(pids, np + nc, 10000000000LL, "queue worker", status);
+    for (int i = 0; i < np + nc; i++)
       if (!killed[i] && status[i] != 0)
         FAIL("queue round %u: worker %d exited with %d", round, i, status[i]);
     /* The parent takes what is left; a dead process's lock is taken over on the way. */
@@ -236,10 +244,10 @@ static void scenario_queue(rng_t *r, const char *name, int64_t until) {
     if (sh->violations != 0)
       FAIL("queue round %u: %u violations (above)", round, sh->violations);
     int killed_consumers = 0;
-    for (int c = 0; c < QC; c++)
-      killed_consumers += killed[QP + c];
+    for (int c = 0; c < nc; c++)
+      killed_consumers += killed[np + c];
     uint32_t missing = 0;
-    for (int p = 0; p < QP; p++) {
+    for (int p = 0; p < np; p++) {
       uint32_t done = sh->committed[p];
       committed += done;
       for (uint32_t s = 0; s < done; s++)
@@ -258,6 +266,10 @@ static void scenario_queue(rng_t *r, const char *name, int64_t until) {
            killed_consumers);
     lost += missing;
     rounds++;
+    if (qone) { /* the next round's children need the roles the drain took over */
+      mproc_queue_release(q, MPROC_QUEUE_PRODUCER);
+      mproc_queue_release(q, MPROC_QUEUE_CONSUMER);
+    }
   } while (mproc_now_ns() < until);
   /* Not a no-wait put: a producer killed in the last round may still hold the put lock, which
      only a waiting put takes over (a no-wait one answers EAGAIN; seed 617125455770 did that). */
@@ -266,9 +278,9 @@ static void scenario_queue(rng_t *r, const char *name, int64_t until) {
   mproc_segment_detach(keeper);
   munmap(sh, sizeof *sh);
   check_collected(name);
-  printf("fault queue: %llu rounds, %llu kills, %llu messages committed, %llu delivered from "
+  printf("fault %s: %llu rounds, %llu kills, %llu messages committed, %llu delivered from "
          "killed producers' in-flight puts, %llu lost with killed consumers, 0 violations\n",
-         rounds, kills, committed, inflight, lost);
+         qone ? "queue1" : "queue", rounds, kills, committed, inflight, lost);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -727,7 +739,7 @@ int main(int argc, char **argv) {
   parse_opts(argc, argv, opts, 2, &which);
   harness_seed = seed >= 0 ? (uint64_t)seed : default_seed();
   int all = strcmp(which, "all") == 0;
-  int n = all ? 4 : 1;
+  int n = all ? 5 : 1;
   /* Every round ends within a few seconds of its scenario's share: the alarm catches hangs. */
   alarm((unsigned)(seconds + 60));
   printf("fault_matrix: seed %llu, %lld s, scenario %s\n", (unsigned long long)harness_seed,
@@ -741,6 +753,12 @@ int main(int argc, char **argv) {
     snprintf(name, sizeof name, "/mpt-fq-%d", (int)getpid());
     scenario_queue(&r, name, start + share * ++ran);
   }
+  if (all || strcmp(which, "queue1") == 0) {
+    snprintf(name, sizeof name, "/mpt-fq1-%d", (int)getpid());
+    qone = 1;
+    scenario_queue(&r, name, start + share * ++ran);
+    qone = 0;
+  }
   if (all || strcmp(which, "value") == 0) {
     snprintf(name, sizeof name, "/mpt-fv-%d", (int)getpid());
     scenario_value(&r, name, start + share * ++ran);
@@ -752,7 +770,7 @@ int main(int argc, char **argv) {
   if (all || strcmp(which, "conn") == 0)
     scenario_conn(&r, start + share * ++ran);
   if (ran == 0) {
-    fprintf(stderr, "fault_matrix: unknown scenario %s (queue, value, sync, conn, all)\n", which);
+    fprintf(stderr, "fault_matrix: unknown scenario %s (queue, queue1, value, sync, conn, all)\n", which);
     return 2;
   }
   printf("fault_matrix: seed %llu: %d scenarios passed in %.1f s\n",
