@@ -943,7 +943,8 @@ MPROC_EXTERN int mproc_queue_release(mproc_queue_t *q, int role);
  * Appends a message of `len` bytes, waiting up to timeout_ns for room. Returns 0,
  * MPROC_ETIMEDOUT (full), MPROC_EAGAIN (timeout 0 only: another producer holds the put lock at
  * this instant; nothing was written), MPROC_ECLOSED (shut down), MPROC_EMSGSIZE (len above the
- * queue's max message), MPROC_ECORRUPT (the queue is poisoned).
+ * queue's max message), MPROC_ECORRUPT (the queue is poisoned). On a one-to-one queue also
+ * MPROC_EROLE (another live handle is its producer), and never MPROC_EAGAIN.
  */
 MPROC_EXTERN int mproc_queue_put(mproc_queue_t *q, const void *buf, uint32_t len,
                                  int64_t timeout_ns);
@@ -953,7 +954,9 @@ MPROC_EXTERN int mproc_queue_put(mproc_queue_t *q, const void *buf, uint32_t len
  * its length goes to *len. Returns 0, MPROC_ETIMEDOUT (empty), MPROC_EAGAIN (timeout 0 only:
  * another consumer holds the get lock), MPROC_ECLOSED (shut down and drained), MPROC_ETOOSMALL
  * (the message is longer than cap: *len is its length and it stays queued), MPROC_ECORRUPT (a
- * malformed record was found: the queue is poisoned and every later call fails so).
+ * malformed record was found: the queue is poisoned and every later call fails so). On a
+ * one-to-one queue also MPROC_EROLE (another live handle is its consumer), and never
+ * MPROC_EAGAIN.
  */
 MPROC_EXTERN int mproc_queue_get(mproc_queue_t *q, void *buf, uint32_t cap, uint32_t *len,
                                  int64_t timeout_ns);
