@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -18,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.mproc.MprocException;
+import org.mproc.internal.Memory;
 import org.mproc.process.Subprocess;
 import org.mproc.shared.SharedLongArray;
 
@@ -310,6 +314,85 @@ class QueueOneToOneTest {
         assertEquals(0, q.size());
         q.putBytes(new byte[] {7});
         assertEquals(7, q.getBytes()[0]);
+      }
+    }
+  }
+  /**
+   * A Java exception at any memory access of a one-to-one put or get (injected through a
+   * {@link Memory} that fails once, at the k-th access) leaves the queue consistent for the same
+   * handle, which does not claim its role again: the put happened wholly or not at all, the get
+   * too, and {@code size} agrees with what comes out.
+   */
+  @Test
+  void anExceptionAnywhereInAPutOrAGetLeavesTheQueueConsistent() throws Exception {
+    try (SharedQueue<Object> q = oneToOne(4096)) {
+      q.putBytes(new byte[] {0}); // this thread takes both roles of the handle
+      assertEquals(0, q.getBytes()[0]);
+      Field f = SharedQueue.class.getDeclaredField("mem");
+      f.setAccessible(true);
+      Memory real = (Memory) f.get(q);
+      if (real == null) {
+        return; // no Java path on this backend and size
+      }
+      int[] failAt = {0};
+      Memory failing = (Memory) Proxy.newProxyInstance(Memory.class.getClassLoader(),
+          new Class<?>[] {Memory.class}, (proxy, method, args) -> {
+            if (--failAt[0] == 0) {
+              throw new IllegalStateException("injected at this access");
+            }
+            try {
+              return method.invoke(real, args);
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+      QueueRing ring = QueueRing.over(failing, (offset, count) -> { }, 1, 4096, 512, 0);
+      byte[] buf = new byte[512];
+      int[] lens = new int[8];
+      int[] three = {3, 3, 3};
+      byte[] batch = {1, 1, 1, 2, 2, 2, 3, 3, 3};
+      for (int k = 1; k <= 40; k++) {
+        for (int op = 0; op < 4; op++) {
+          if (op >= 2) {
+            q.putBytes(new byte[] {9, 9});
+          }
+          failAt[0] = k;
+          boolean thrown = false;
+          try {
+            switch (op) {
+              case 0 -> ring.tryPut(new byte[] {7, 7, 7}, 0, 3);
+              case 1 -> ring.tryPutBatch(batch, 0, three, 0, 3);
+              case 2 -> ring.tryGet(buf, true);
+              default -> ring.tryGetBatch(buf, 0, lens, 0, lens.length);
+            }
+          } catch (IllegalStateException e) {
+            thrown = true;
+          }
+          failAt[0] = 0;
+          int size = q.size();
+          int out = 0;
+          int n;
+          while ((n = q.pollBytesInto(buf, lens)) > 0) {
+            out += n;
+            for (int i = 0, o = 0; i < n; o += lens[i], i++) {
+              for (int b = 0; b < lens[i]; b++) {
+                assertEquals(buf[o], buf[o + b], "a torn message, k=" + k + " op=" + op);
+              }
+            }
+          }
+          assertEquals(size, out, "size against what came out, k=" + k + " op=" + op
+              + (thrown ? " (thrown)" : ""));
+          int want = switch (op) {
+            case 0 -> 1;
+            case 1 -> 3;
+            default -> 1;
+          };
+          assertTrue(out == 0 || out == want || (op >= 2 && out == 1),
+              "all or nothing: " + out + ", k=" + k + " op=" + op);
+          q.putBytes(new byte[] {5}); // the queue works on
+          assertEquals(5, q.getBytes()[0]);
+          assertEquals(0, q.size());
+        }
       }
     }
   }

@@ -49,8 +49,9 @@ import org.mproc.internal.Memory;
  * header at {@code head} and commits with intent, {@code gets}, {@code head}. The caller holds
  * the role of its side for this handle ({@code mproc_queue_claim}) and for its thread
  * ({@link SharedQueue} checks both), so nothing else writes those words meanwhile. A Java
- * exception half-way leaves at most an unpublished put or an uncommitted get, which the next
- * claim of the role repairs as it repairs a dead process's.
+ * exception half-way is repaired at once as the next claim of the role would repair a dead
+ * process's call ({@link #abandonPutOne}, {@link #abandonGetOne}): the role may pass to another
+ * thread of this process, which does not claim through C.
  */
 final class QueueRing {
   /** {@link #tryGet}: nothing queued, and the queue is open. */
@@ -223,7 +224,12 @@ final class QueueRing {
    */
   int tryPut(byte[] b, int off, int len) {
     if (one) {
-      return putOne(b, off, len);
+      try {
+        return putOne(b, off, len);
+      } catch (RuntimeException | Error e) {
+        abandonPutOne(mem);
+        throw e;
+      }
     }
     Memory m = mem;
     if (m.getInt(HDR_STATE) != STATE_READY || !m.compareAndSetInt(putLock, 0, ownerWord)) {
@@ -289,7 +295,12 @@ final class QueueRing {
    */
   int tryPutBatch(byte[] b, int off, int[] lengths, int from, int to) {
     if (one) {
-      return putBatchOne(b, off, lengths, from, to);
+      try {
+        return putBatchOne(b, off, lengths, from, to);
+      } catch (RuntimeException | Error e) {
+        abandonPutOne(mem);
+        throw e;
+      }
     }
     Memory m = mem;
     if (m.getInt(HDR_STATE) != STATE_READY || !m.compareAndSetInt(putLock, 0, ownerWord)) {
@@ -395,7 +406,12 @@ final class QueueRing {
    */
   int tryGet(byte[] buf, boolean remove) {
     if (one) {
-      return getOne(buf, remove);
+      try {
+        return getOne(buf, remove);
+      } catch (RuntimeException | Error e) {
+        abandonGetOne(mem);
+        throw e;
+      }
     }
     Memory m = mem;
     if (m.getInt(HDR_STATE) == STATE_POISONED) {
@@ -487,7 +503,12 @@ final class QueueRing {
    */
   int tryGetBatch(byte[] buf, int off, int[] lengths, int from, int to) {
     if (one) {
-      return getBatchOne(buf, off, lengths, from, to);
+      try {
+        return getBatchOne(buf, off, lengths, from, to);
+      } catch (RuntimeException | Error e) {
+        abandonGetOne(mem);
+        throw e;
+      }
     }
     Memory m = mem;
     if (m.getInt(HDR_STATE) == STATE_POISONED) {
@@ -909,6 +930,44 @@ final class QueueRing {
     if (w != 0) {
       m.getAndAddInt(seq, 1);
       waker.wake(seq, Math.min(count, Math.max(w, 1)));
+    }
+  }
+
+  /**
+   * After an exception inside a one-to-one put: C's repair_put, which the next claim of the
+   * role would run (a put whose first header is published, or already consumed, is finished;
+   * any other is undone). The role stays with this handle and may pass to another thread, which
+   * does not claim through C, so the repair cannot wait for a claim. Best effort, as abandon.
+   */
+  private void abandonPutOne(Memory m) {
+    try {
+      long t = m.getLong(tail);
+      long it = m.getLong(putIntentTail);
+      if (!pending(it, t)) {
+        return;
+      }
+      if ((t & 7) == 0 && (m.getLong(ring + (t & mask)) != 0
+          || Long.compareUnsigned(m.getLong(head), t) > 0)) {
+        m.setLongRelease(tail, it);
+      } else {
+        m.setLongRelease(puts, m.getLong(putIntentPuts));
+        m.setLongRelease(putIntentTail, t);
+      }
+    } catch (RuntimeException | Error e) {
+      // the original exception is the one to report
+    }
+  }
+
+  /** After an exception inside a one-to-one get: C's repair_get (the get did not happen). */
+  private void abandonGetOne(Memory m) {
+    try {
+      long h = m.getLong(head);
+      if (pending(m.getLong(getIntentHead), h)) {
+        m.setLongRelease(gets, m.getLong(getIntentGets));
+        m.setLongRelease(getIntentHead, h);
+      }
+    } catch (RuntimeException | Error e) {
+      // the original exception is the one to report
     }
   }
 
