@@ -131,7 +131,7 @@ MPROC_EXTERN int64_t mproc_now_ns(void);
  * ------------------------------------------------------------------------------------------- */
 #define MPROC_MAGIC "MPROCSHM"        /* 8 bytes, no terminator */
 #define MPROC_LAYOUT_MAJOR 3          /* an attacher refuses any other major */
-#define MPROC_LAYOUT_MINOR 0          /* an attacher accepts any minor (new fields are appended) */
+#define MPROC_LAYOUT_MINOR 1          /* an attacher accepts any minor (new fields are appended) */
 #define MPROC_HEADER_BYTES 256
 #define MPROC_PARTICIPANT_BYTES 32
 #define MPROC_ENDIAN_CHECK 0x01020304u
@@ -840,8 +840,13 @@ MPROC_EXTERN int mproc_barrier_broken(const mproc_sync_t *b);
  *   256   4  not_empty sequence, 260 4 consumers waiting
  *   384   4  not_full sequence,  388 4 producers waiting
  *   512   8  capacity in bytes (a power of two), 520 4 max message bytes, 524 4 flags (bit 0:
- *            joinable), 528 8 max count (0: none)
- *   640   4  unfinished tasks (joinable queues), 644 4 joiners waiting
+ *            joinable, bit 1: one-to-one, bit 2: task counts, set with bit 0 since layout 3.1;
+ *            other bits, and bit 0 without bit 2, are refused), 528 8 max count (0: none)
+ *   640   8  tasks done (joinable queues: task_done calls; join sleeps on its low half),
+ *            648 4 joiners waiting
+ * A joinable queue's unfinished tasks are its committed puts minus its tasks done: nothing is
+ * counted before a put commits, so a producer killed inside a put leaves join nothing to wait
+ * for (layout 3.1; 3.0 counted them in a word of their own, bumped before the commit).
  *  1024      the ring: capacity bytes of records
  * A record is {u32 length, u32 type (1 message, 2 padding)} then the payload, padded to 8 bytes;
  * a message never wraps: a padding record fills the end of the ring instead. A producer writes
@@ -1013,6 +1018,8 @@ MPROC_EXTERN int mproc_queue_is_full(const mproc_queue_t *q);
 /**
  * Python's JoinableQueue.task_done(): one item taken earlier is fully processed. MPROC_ENOTASK
  * when called more times than items were put; MPROC_EINVAL for a queue not created joinable.
+ * A consumer killed between its get and its task_done leaves that task unfinished for ever
+ * (as in Python): join then waits until its timeout.
  */
 MPROC_EXTERN int mproc_queue_task_done(mproc_queue_t *q);
 

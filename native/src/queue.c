@@ -55,13 +55,14 @@ typedef struct queue_body {
   uint32_t flags;            /*  524 */
   uint64_t max_count;        /*  528 */
   char pad4[104];
-  uint32_t unfinished;       /*  640 */
-  uint32_t joiners;          /*  644 */
-  char pad5[376];
+  uint64_t tasks_done;       /*  640 joinable queues: task_done calls (futex word: low half) */
+  uint32_t joiners;          /*  648 */
+  char pad5[372];
 } queue_body_t;
 
 #define FLAG_JOINABLE 1u
 #define FLAG_ONE_TO_ONE 2u
+#define FLAG_TASK_COUNT 4u /* joinable, unfinished = committed puts - tasks_done (layout 3.1) */
 
 _Static_assert(offsetof(queue_body_t, tail) == 16, "tail at 16");
 _Static_assert(offsetof(queue_body_t, put_intent_tail) == 32, "put intent at 32");
@@ -72,7 +73,8 @@ _Static_assert(offsetof(queue_body_t, not_empty_seq) == 256, "not_empty at 256")
 _Static_assert(offsetof(queue_body_t, not_full_seq) == 384, "not_full at 384");
 _Static_assert(offsetof(queue_body_t, capacity) == 512, "capacity at 512");
 _Static_assert(offsetof(queue_body_t, max_count) == 528, "max_count at 528");
-_Static_assert(offsetof(queue_body_t, unfinished) == 640, "unfinished at 640");
+_Static_assert(offsetof(queue_body_t, tasks_done) == 640, "tasks_done at 640");
+_Static_assert(offsetof(queue_body_t, joiners) == 648, "joiners at 648");
 _Static_assert(sizeof(queue_body_t) == MPROC_QUEUE_RING_OFFSET, "ring at 1024");
 
 struct mproc_queue {
@@ -187,9 +189,41 @@ static uint64_t committed(const mproc_queue_t *q, const uint64_t *intent_pos,
   return pending(ip, p, q->mask + 1) ? ic : c;
 }
 
+static uint64_t load_header(const mproc_queue_t *q, uint64_t idx) {
+  return atomic_load_explicit(MPROC__A64(q->ring + idx), memory_order_acquire);
+}
+
+/*
+ * One-to-one queues: whether the put pending at tail `t` (its intent ahead of `t`) is published.
+ * Its commit point is its first header, at `t`, stored after `puts`: nonzero there, or already
+ * consumed (head beyond t), means it happened and only the tail store is missing.
+ */
+static bool one_put_published(const mproc_queue_t *q, uint64_t t) {
+  if ((t & 7) != 0)
+    return false;
+  if (load_header(q, t & q->mask) != 0)
+    return true;
+  return atomic_load_explicit(MPROC__A64(&q->b->head), memory_order_acquire) > t;
+}
+
+/*
+ * Committed puts. On a one-to-one queue the commit point of a put is its first header, not the
+ * tail store after it: a pending put that is published counts (`puts` was stored before the
+ * header, so reading it after the header reads it new).
+ */
 static uint64_t committed_puts(const mproc_queue_t *q) {
   const queue_body_t *b = q->b;
-  return committed(q, &b->put_intent_tail, &b->put_intent_puts, &b->tail, &b->puts);
+  if (!q->one)
+    return committed(q, &b->put_intent_tail, &b->put_intent_puts, &b->tail, &b->puts);
+  uint64_t c = atomic_load_explicit(MPROC__A64(&b->puts), memory_order_acquire);
+  uint64_t t = atomic_load_explicit(MPROC__A64(&b->tail), memory_order_acquire);
+  uint64_t it = atomic_load_explicit(MPROC__A64(&b->put_intent_tail), memory_order_acquire);
+  uint64_t ic = atomic_load_explicit(MPROC__A64(&b->put_intent_puts), memory_order_relaxed);
+  if (!pending(it, t, q->mask + 1))
+    return c;
+  if (one_put_published(q, t))
+    return atomic_load_explicit(MPROC__A64(&b->puts), memory_order_acquire);
+  return ic;
 }
 
 static uint64_t committed_gets(const mproc_queue_t *q) {
@@ -354,10 +388,6 @@ static uint32_t header_type(const mproc_queue_t *q, uint64_t pos, uint64_t hw) {
   return (w >> 2) == ((uint32_t)(pos >> q->lap_shift) & 0x3fffffffu) ? (w & 3u) : 0;
 }
 
-static uint64_t load_header(const mproc_queue_t *q, uint64_t idx) {
-  return atomic_load_explicit(MPROC__A64(q->ring + idx), memory_order_acquire);
-}
-
 /*
  * Wakes the other side's sleepers after a commit, as notify does, but without the full barrier
  * (the commit was a plain release store): only the compiler is kept from reading the count
@@ -379,8 +409,7 @@ static void repair_put(mproc_queue_t *q) {
   uint64_t it = atomic_load_explicit(MPROC__A64(&b->put_intent_tail), memory_order_acquire);
   if (!pending(it, t, q->mask + 1))
     return;
-  uint64_t h = atomic_load_explicit(MPROC__A64(&b->head), memory_order_acquire);
-  if ((t & 7) == 0 && (load_header(q, t & q->mask) != 0 || h > t)) {
+  if (one_put_published(q, t)) {
     /* Published (puts was stored before): finish it. */
     atomic_store_explicit(MPROC__A64(&b->tail), it, memory_order_release);
   } else {
@@ -529,8 +558,6 @@ put_one(mproc_queue_t *q, const unsigned char *buf, const uint32_t *lens, uint32
     if (n > 0) {
       /* The slot after the last record stays zero until the next put publishes there. */
       atomic_store_explicit(MPROC__A64(q->ring + (pos & q->mask)), 0, memory_order_relaxed);
-      if (q->joinable)
-        atomic_fetch_add_explicit(MPROC__A32(&b->unfinished), n, memory_order_relaxed);
       atomic_store_explicit(MPROC__A64(&b->put_intent_puts), puts, memory_order_relaxed);
       atomic_store_explicit(MPROC__A64(&b->put_intent_tail), pos, memory_order_release);
       atomic_store_explicit(MPROC__A64(&b->puts), puts + n, memory_order_release);
@@ -694,8 +721,6 @@ put_many(mproc_queue_t *q, const unsigned char *buf, const uint32_t *lens, uint3
       }
     }
     if (n > 0) {
-      if (q->joinable) /* counted before it is visible, so task_done can never come first */
-        atomic_fetch_add_explicit(MPROC__A32(&q->b->unfinished), n, memory_order_relaxed);
       commit(&q->b->put_intent_tail, &q->b->put_intent_puts, &q->b->tail, &q->b->puts, pos,
              puts + n);
       mproc__lock_release(q->seg, &q->b->put_lock); /* an exchange: a full barrier */
@@ -948,18 +973,34 @@ int mproc_queue_is_full(const mproc_queue_t *q) {
   return !has_room((mproc_queue_t *)q, (uint32_t)rec_size(q->max_message));
 }
 
+/*
+ * Joinable queues count tasks as committed puts minus task_done calls (tasks_done), never with a
+ * counter of their own that a put would bump before it commits: a producer killed inside its
+ * put then leaves nothing behind for join to wait on, since the crash repair that decides
+ * whether the put happened decides the count too.
+ */
+static _Atomic uint64_t *tasks_done(const mproc_queue_t *q) {
+  return MPROC__A64(&q->b->tasks_done);
+}
+
+/* The futex word join sleeps on: the low half of tasks_done (little-endian). */
+static uint32_t *tasks_done_word(const mproc_queue_t *q) {
+  return (uint32_t *)(void *)&q->b->tasks_done;
+}
+
 int mproc_queue_task_done(mproc_queue_t *q) {
   if (q == NULL || !q->joinable)
     return MPROC_EINVAL;
-  _Atomic uint32_t *u = MPROC__A32(&q->b->unfinished);
-  uint32_t v = atomic_load_explicit(u, memory_order_relaxed);
+  uint64_t v = atomic_load_explicit(tasks_done(q), memory_order_relaxed);
   do {
-    if (v == 0)
+    if (v >= committed_puts(q))
       return MPROC_ENOTASK;
-  } while (!atomic_compare_exchange_weak_explicit(u, &v, v - 1, memory_order_acq_rel,
+  } while (!atomic_compare_exchange_weak_explicit(tasks_done(q), &v, v + 1, memory_order_seq_cst,
                                                   memory_order_relaxed));
-  if (v == 1 && atomic_load_explicit(MPROC__A32(&q->b->joiners), memory_order_seq_cst) != 0)
-    mproc_wake32(&q->b->unfinished, INT_MAX, NULL);
+  /* Against join's joiners increment then read of the counts (both sequentially consistent). */
+  if (atomic_load_explicit(MPROC__A32(&q->b->joiners), memory_order_seq_cst) != 0 &&
+      v + 1 >= committed_puts(q))
+    mproc_wake32(tasks_done_word(q), INT_MAX, NULL);
   return 0;
 }
 
@@ -970,23 +1011,30 @@ int mproc_queue_join(mproc_queue_t *q, int64_t timeout_ns) {
   atomic_fetch_add_explicit(MPROC__A32(&q->b->joiners), 1, memory_order_seq_cst);
   int rc = 0;
   for (;;) {
-    uint32_t v = atomic_load_explicit(MPROC__A32(&q->b->unfinished), memory_order_acquire);
-    if (v == 0)
+    uint64_t done = atomic_load_explicit(tasks_done(q), memory_order_seq_cst);
+    if (done >= committed_puts(q))
       break;
     int64_t left = left_of(deadline);
     if (left == 0) {
       rc = MPROC_ETIMEDOUT;
       break;
     }
-    mproc_wait32(&q->b->unfinished, v, left < 0 || left > 100000000 ? 100000000 : left);
+    /* At most 100 ms: the count of puts can also drop without a wake-up, when a dead
+       producer's unpublished put stops being pending (a repairer undoes it). */
+    mproc_wait32(tasks_done_word(q), (uint32_t)done,
+                 left < 0 || left > 100000000 ? 100000000 : left);
   }
   atomic_fetch_sub_explicit(MPROC__A32(&q->b->joiners), 1, memory_order_relaxed);
   return rc;
 }
 
 uint64_t mproc_queue_unfinished(const mproc_queue_t *q) {
-  return q->joinable ? atomic_load_explicit(MPROC__A32(&q->b->unfinished), memory_order_acquire)
-                     : 0;
+  if (!q->joinable)
+    return 0;
+  /* tasks_done first: a task is put before it is done, so puts read later is never behind. */
+  uint64_t done = atomic_load_explicit(tasks_done(q), memory_order_acquire);
+  uint64_t puts = committed_puts(q);
+  return puts > done ? puts - done : 0;
 }
 
 uint32_t mproc_queue_max_message(const mproc_queue_t *q) { return q->max_message; }
@@ -1007,8 +1055,9 @@ static int wrap(mproc_segment_t *seg, mproc_queue_t **out) {
       h->total_size - h->data_offset < MPROC_QUEUE_RING_OFFSET + cap ||
       2 * rec_size(b->max_message) > cap)
     err = MPROC_ECORRUPT;
-  else if ((b->flags & ~(FLAG_JOINABLE | FLAG_ONE_TO_ONE)) != 0)
-    err = MPROC_EVERSION; /* a protocol this version does not know */
+  else if ((b->flags & ~(FLAG_JOINABLE | FLAG_ONE_TO_ONE | FLAG_TASK_COUNT)) != 0 ||
+           !(b->flags & FLAG_JOINABLE) != !(b->flags & FLAG_TASK_COUNT))
+    err = MPROC_EVERSION; /* a protocol this version does not know (a 3.0 joinable queue too) */
   mproc_queue_t *q = err == 0 ? calloc(1, sizeof *q) : NULL;
   if (err == 0 && q == NULL)
     err = MPROC_ENOMEM;
@@ -1056,7 +1105,8 @@ int mproc_queue_create(const char *name, const mproc_queue_spec_t *spec, mproc_q
   b->capacity = s.capacity;
   b->max_message = s.max_message;
   b->max_count = s.max_count;
-  b->flags = (s.joinable ? FLAG_JOINABLE : 0) | (s.one_to_one ? FLAG_ONE_TO_ONE : 0);
+  b->flags = (s.joinable ? FLAG_JOINABLE | FLAG_TASK_COUNT : 0) |
+             (s.one_to_one ? FLAG_ONE_TO_ONE : 0);
   mproc_segment_publish(seg);
   return wrap(seg, out);
 }

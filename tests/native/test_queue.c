@@ -5,6 +5,7 @@
 #include "check.h"
 
 #include <sys/mman.h>
+#include <time.h>
 
 static mproc_queue_t *small_queue(const char *name, uint64_t cap, uint32_t max, uint64_t count) {
   mproc_queue_spec_t spec = {.capacity = cap, .max_message = max, .max_count = count};
@@ -144,6 +145,75 @@ static void a_joinable_queue_counts_unfinished_tasks(void) {
   CHECK_RC(MPROC_EINVAL, mproc_queue_task_done(q));
   CHECK_RC(MPROC_EINVAL, mproc_queue_join(q, 0));
   mproc_queue_close(q);
+}
+
+static int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * A producer killed at a random instruction of its puts, over and over, while this process
+ * takes and marks done everything that comes out: after each kill, once drained, join has
+ * nothing to wait for and unfinished is 0, before anyone repaired the dead producer's side. In
+ * layout 3.0 a put counted its task before its commit, and a kill between the two left join
+ * waiting for ever (this test failed within a few dozen rounds). Both kinds of queue.
+ */
+static void a_producer_killed_inside_a_put_leaves_join_nothing_to_wait_for(void) {
+  for (int one = 0; one <= 1; one++) {
+    const char *name = test_name(one ? "qjkill1" : "qjkill");
+    mproc_queue_spec_t spec = {.capacity = 1 << 14, .joinable = 1, .one_to_one = (uint32_t)one};
+    mproc_queue_t *q;
+    CHECK_RC(0, mproc_queue_create(name, &spec, &q));
+    uint64_t taken = 0;
+    for (int r = 0; r < 150; r++) {
+      pid_t prod = fork_child();
+      if (prod == 0) {
+        mproc_queue_t *mine;
+        if (mproc_queue_open(name, &mine) != 0)
+          _exit(1);
+        for (uint32_t i = 0;; i++)
+          mproc_queue_put(mine, &i, sizeof i, MPROC_FOREVER);
+      }
+      /* Once it puts, keep it putting (a full ring would park it) for a while, then kill it. */
+      uint32_t v, len;
+      const int64_t started = now_ns();
+      while (mproc_queue_get(q, &v, sizeof v, &len, 0) != 0)
+        CHECK(now_ns() - started < 10000000000LL);
+      CHECK_RC(0, mproc_queue_task_done(q));
+      taken++;
+      const int64_t until = now_ns() + 100000 + (int64_t)(r * 7919) % 1000000;
+      while (now_ns() < until) {
+        if (mproc_queue_get(q, &v, sizeof v, &len, 0) == 0) {
+          CHECK_RC(0, mproc_queue_task_done(q));
+          taken++;
+        }
+      }
+      kill(prod, SIGKILL);
+      CHECK(wait_child(prod) == -SIGKILL);
+      while (mproc_queue_get(q, &v, sizeof v, &len, 0) == 0) {
+        CHECK_RC(0, mproc_queue_task_done(q));
+        taken++;
+      }
+      CHECK(mproc_queue_size(q) == 0);
+      CHECK(mproc_queue_unfinished(q) == 0);
+      CHECK_RC(0, mproc_queue_join(q, 0));
+      CHECK_RC(MPROC_ENOTASK, mproc_queue_task_done(q));
+    }
+    CHECK(taken > 0);
+    /* The next producer takes the dead one's side over and goes on; join waits for its task. */
+    CHECK_RC(0, mproc_queue_put(q, "x", 1, 5000000000LL));
+    CHECK(mproc_queue_unfinished(q) == 1);
+    CHECK_RC(MPROC_ETIMEDOUT, mproc_queue_join(q, 0));
+    char buf[8];
+    uint32_t len;
+    CHECK_RC(0, mproc_queue_get(q, buf, sizeof buf, &len, 0));
+    CHECK_RC(0, mproc_queue_task_done(q));
+    CHECK_RC(0, mproc_queue_join(q, 0));
+    mproc_queue_close(q);
+    mproc_unlink(name);
+  }
 }
 
 static void a_blocked_consumer_wakes_on_put_and_on_shutdown(void) {
@@ -480,6 +550,7 @@ int main(void) {
   RUN(full_queues_time_out_and_count_limits_apply);
   RUN(shutdown_lets_consumers_drain_then_reports_closed);
   RUN(a_joinable_queue_counts_unfinished_tasks);
+  RUN(a_producer_killed_inside_a_put_leaves_join_nothing_to_wait_for);
   RUN(a_blocked_consumer_wakes_on_put_and_on_shutdown);
   RUN(a_malformed_record_poisons_the_queue);
   RUN(a_process_killed_inside_a_commit_leaves_exact_counts);

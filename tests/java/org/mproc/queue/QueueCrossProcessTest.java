@@ -68,6 +68,69 @@ class QueueCrossProcessTest {
     }
   }
 
+  /**
+   * A producer JVM SIGKILLed in the middle of its puts (the Java fast path, single puts and
+   * batches) while this process takes and marks done everything: once drained, join has
+   * nothing to wait for, on a locked and on a one-to-one joinable queue, before anyone repairs
+   * the dead producer's side. (In layout 3.0 a put counted its task before committing, and a
+   * kill between the two left join waiting for ever.)
+   */
+  @Test
+  void aProducerKilledInsideItsPutsLeavesJoinNothingToWaitFor() throws Exception {
+    for (boolean one : new boolean[] {false, true}) {
+      SharedQueue.Builder<Object> b = SharedQueue.builder().capacityBytes(1 << 14).joinable();
+      try (SharedQueue<Object> q = (one ? b.oneToOne() : b).create()) {
+        byte[] buf = new byte[64 * 8];
+        int[] lens = new int[64];
+        for (int round = 0; round < 3; round++) {
+          Subprocess producer = Subprocess.start(() -> {
+            byte[] out = new byte[64 * 8];
+            int[] outLens = new int[64];
+            Arrays.fill(outLens, 8);
+            for (int i = 0; ; i++) {
+              if (i % 2 == 0) {
+                q.putBytes(out, 0, 8);
+              } else {
+                q.putBytes(out, outLens, 1 + i % 64);
+              }
+            }
+          });
+          // Takes and marks done without pause (a full ring would park the producer) until
+          // the producer is dead, then drains.
+          java.util.concurrent.atomic.AtomicLong taken = new java.util.concurrent.atomic.AtomicLong();
+          java.util.concurrent.atomic.AtomicBoolean dead =
+              new java.util.concurrent.atomic.AtomicBoolean();
+          java.util.concurrent.CompletableFuture<Void> consumer =
+              java.util.concurrent.CompletableFuture.runAsync(() -> {
+                boolean drained = false;
+                while (!drained) {
+                  boolean last = dead.get();
+                  int n = q.pollBytesInto(buf, lens);
+                  for (int i = 0; i < n; i++) {
+                    q.taskDone();
+                  }
+                  taken.addAndGet(n);
+                  drained = last && n == 0;
+                }
+                q.releaseRoles(); // one-to-one: the consumer role back to the handle
+              });
+          long deadline = System.nanoTime() + 30_000_000_000L;
+          while (taken.get() < 100_000 * (round + 1) && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+          }
+          producer.kill();
+          producer.join();
+          assertEquals(-9, producer.exitCode());
+          dead.set(true);
+          consumer.get(1, java.util.concurrent.TimeUnit.MINUTES);
+          assertTrue(taken.get() >= 100_000 * (round + 1), "the producer ran");
+          assertEquals(0, q.size());
+          assertTrue(q.join(Duration.ZERO), "join waits for a task the dead producer never put");
+        }
+      }
+    }
+  }
+
   @Test
   void fourProducersAndFourConsumersDeliverAMillionMessagesExactlyOnce() throws Exception {
     try (SharedQueue<Object> q = SharedQueue.builder().capacityBytes(1 << 16).create();

@@ -98,10 +98,8 @@ final class QueueRing {
   private static final long NOT_FULL_WAITERS = 388;
   private static final long CAPACITY = 512;
   private static final long FLAGS = 524;
-  private static final long UNFINISHED = 640;
   private static final long RING = 1024;
 
-  private static final int FLAG_JOINABLE = 1;
   private static final int FLAG_ONE_TO_ONE = 2;
   private static final int REC_HDR = 8;
   private static final int REC_MSG = 1;
@@ -113,7 +111,6 @@ final class QueueRing {
   private final int ownerWord;
   private final long maxMessage;
   private final long maxCount;
-  private final boolean joinable;
   /* One-to-one (docs/layout.md, "One-to-one queues"): no locks; lap-stamped headers. */
   private final boolean one;
   private final int lapShift;
@@ -134,7 +131,6 @@ final class QueueRing {
   private final long notEmptyWaiters;
   private final long notFullSeq;
   private final long notFullWaiters;
-  private final long unfinished;
   private final long ring;
 
   /* Lower bounds of head (producers) and tail (consumers): they only grow. Read and written
@@ -147,7 +143,7 @@ final class QueueRing {
   private long getsCache;
 
   private QueueRing(Memory mem, Waker waker, int ownerWord, long maxMessage, long maxCount,
-      long body, long cap, boolean joinable, boolean one) {
+      long body, long cap, boolean one) {
     this.mem = mem;
     this.one = one;
     this.lapShift = Long.numberOfTrailingZeros(cap);
@@ -155,7 +151,6 @@ final class QueueRing {
     this.ownerWord = ownerWord;
     this.maxMessage = maxMessage;
     this.maxCount = maxCount;
-    this.joinable = joinable;
     this.cap = cap;
     this.mask = cap - 1;
     this.putLock = body + PUT_LOCK;
@@ -172,7 +167,6 @@ final class QueueRing {
     this.notEmptyWaiters = body + NOT_EMPTY_WAITERS;
     this.notFullSeq = body + NOT_FULL_SEQ;
     this.notFullWaiters = body + NOT_FULL_WAITERS;
-    this.unfinished = body + UNFINISHED;
     this.ring = body + RING;
   }
 
@@ -197,7 +191,7 @@ final class QueueRing {
     }
     int flags = mem.getInt(body + FLAGS);
     return new QueueRing(mem, waker, ownerWord, Integer.toUnsignedLong(maxMessage), maxCount,
-        body, capacity, (flags & FLAG_JOINABLE) != 0, (flags & FLAG_ONE_TO_ONE) != 0);
+        body, capacity, (flags & FLAG_ONE_TO_ONE) != 0);
   }
 
   private static long recordSize(long len) {
@@ -263,9 +257,6 @@ final class QueueRing {
       if (len > 0) {
         m.putBytesPlain(b, off, r + REC_HDR, len);
       }
-      if (joinable) { // counted before it is visible, so task_done can never come first
-        m.getAndAddInt(unfinished, 1);
-      }
       long n0 = m.getLong(puts);
       commit(m, putIntentTail, putIntentPuts, tail, puts, t + pad + rec, n0, n0 + 1);
       committed = true;
@@ -317,9 +308,6 @@ final class QueueRing {
         k++;
       }
       if (k > 0) {
-        if (joinable) {
-          m.getAndAddInt(unfinished, k);
-        }
         long n = m.getLong(puts);
         commit(m, putIntentTail, putIntentPuts, tail, puts, t, n, n + k);
       }
@@ -720,9 +708,6 @@ final class QueueRing {
    */
   private void publishOne(Memory m, long start, long end, long n0, int k) {
     m.setLongPlain(ring + (end & mask), 0);
-    if (joinable) {
-      m.getAndAddInt(unfinished, k);
-    }
     m.setLongPlain(putIntentPuts, n0);
     m.setLongRelease(putIntentTail, end);
     m.setLongRelease(puts, n0 + k);
@@ -769,9 +754,6 @@ final class QueueRing {
       hw = oneHeader(t, pad - REC_HDR, REC_PAD);
     }
     m.setLongPlain(ring + (end & mask), 0);
-    if (joinable) {
-      m.getAndAddInt(unfinished, 1);
-    }
     m.setLongPlain(putIntentPuts, n0);
     m.setLongRelease(putIntentTail, end);
     m.setLongRelease(puts, n0 + 1);

@@ -1251,6 +1251,11 @@ public final class SharedQueue<E> extends AbstractQueue<E>
   /**
    * Marks one item taken earlier as fully processed (Python's {@code task_done()}).
    *
+   * <p>Unfinished tasks are the committed puts minus the {@code taskDone} calls, so a producer
+   * killed inside a put leaves nothing behind for {@link #join()}; a consumer killed between
+   * taking an item and marking it done leaves that task unfinished for good, as in Python
+   * ({@link #join(Duration)} then times out).
+   *
    * @throws IllegalStateException if the queue was not created {@linkplain Builder#joinable()
    *     joinable}
    * @throws org.mproc.MprocException with {@code ENOTASK} if called more times than items were
