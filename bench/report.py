@@ -152,7 +152,7 @@ QUEUE_ROWS = [
      "msgs/s", None, "queue.objects", None, "py.queue.objects"),
     ("", "64 KiB messages, 4 MiB ring", "GB/s", "c.queue.tput64k", "queue.tput64k", None, None),
     ("Queue round trip, 8-byte message, one queue each way (ns, lower is better)", None, None, None, None, None, None),
-    ("", "both sides spinning (C get(...,0) loop; Java getBytes(Duration.ZERO) + onSpinWait; Agrona read/write spin)",
+    ("", "both sides spinning (C get(...,0) loop; Java pollBytesInto + onSpinWait; Agrona read/write spin)",
      "ns", "c.queue.pingpong_spin", "queue.pingpong_spin", "agrona.queue.pingpong_spin", None),
     ("", "both sides spinning, one-to-one queues",
      "ns", "c.queue.one.pingpong_spin", "queue.one.pingpong_spin", None, None),

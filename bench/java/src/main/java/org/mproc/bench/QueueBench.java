@@ -8,11 +8,9 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -42,8 +40,8 @@ import org.mproc.shared.SharedLongArray;
  *   <li>{@code queue.objects} msgs/s: the same with {@code put(Arrays.asList(42, null, "hello"))}
  *       and {@code take()} through the default {@code ObjectCodec} (200,000 messages).
  *   <li>{@code queue.pingpong_spin} ns: round trip of an 8-byte message over two queues, one each
- *       way; both sides poll with {@code getBytes(Duration.ZERO)} and {@code Thread.onSpinWait()}
- *       (the only non-blocking raw get; it allocates the returned array and Optional).
+ *       way; both sides poll with {@code pollBytesInto(byte[8])} (non-blocking, no allocation) and
+ *       {@code Thread.onSpinWait()}, the shape of Agrona's spinning {@code read}.
  *   <li>{@code queue.pingpong_block} ns: the same with blocking {@code getBytesInto} as shipped
  *       (the native get spins briefly before it sleeps).
  *   <li>{@code queue.pingpong_park} ns: blocking {@code getBytesInto}, and each side puts only
@@ -421,21 +419,23 @@ public final class QueueBench {
     }
   }
 
-  private static byte[] pollSpin(SharedQueue<Object> q) throws Exception {
-    Optional<byte[]> m;
-    while ((m = q.getBytes(Duration.ZERO)).isEmpty()) {
+  /* Spins on the non-blocking pollBytesInto (no allocation) until a message is in buf. */
+  private static int pollSpin(SharedQueue<Object> q, byte[] buf) {
+    int len;
+    while ((len = q.pollBytesInto(buf)) < 0) {
       Thread.onSpinWait();
     }
-    return m.get();
+    return len;
   }
 
   /* Parent side: send on `out`, await the echo on `in`. */
   private static void pingSpin(SharedQueue<Object> out, SharedQueue<Object> in, int count)
       throws Exception {
     byte[] msg = new byte[8];
+    byte[] echo = new byte[8];
     for (int i = 0; i < count; i++) {
       out.putBytes(msg);
-      pollSpin(in);
+      pollSpin(in, echo);
     }
   }
 
@@ -520,13 +520,15 @@ public final class QueueBench {
             case ONE_TPUT64, ONE_TPUT64_BATCH_GET -> produceBytes(o1, count, 64);
             case ONE_TPUT64_BATCH -> produceBatches(o1, count, 64);
             case ONE_PING_SPIN -> {
+              byte[] buf = new byte[8];
               for (int i = 0; i < count; i++) {
-                o1.putBytes(pollSpin(o2));
+                o1.putBytes(buf, 0, pollSpin(o2, buf));
               }
             }
             case PING_SPIN -> {
+              byte[] buf = new byte[8];
               for (int i = 0; i < count; i++) {
-                q2.putBytes(pollSpin(q1));
+                q2.putBytes(buf, 0, pollSpin(q1, buf));
               }
             }
             case PING_BLOCK, PING_PARK -> {
