@@ -50,13 +50,23 @@ import org.mproc.shared.SharedLongArray;
  *   <li>{@code queue.tput64k} GB/s: 65,536-byte messages, 4 MiB ring, 5,000 messages.
  *   <li>{@code queue.one.tput64}, {@code queue.one.tput64_batchget}, {@code queue.one.tput64_batch},
  *       {@code queue.one.pingpong_spin}: the same scenarios again on one-to-one queues
- *       ({@code SharedQueue.builder().oneToOne()}, no lock per message).
+ *       ({@code SharedQueue.builder().oneToOne()}, no lock per message). The repetitions of
+ *       the three one-to-one throughputs and Agrona's {@code tput64} are
+ *       interleaved in this JVM pair, the order rotating, and so are those of
+ *       {@code one.pingpong_spin} and Agrona's spinning round trip: Agrona's figures from the
+ *       same run are printed as {@code queue.paired_agrona.tput64} and
+ *       {@code queue.paired_agrona.pingpong_spin}. On this small shared machine the speed of a
+ *       cross-process exchange depends several-fold on where the host places the two vCPUs,
+ *       which changes within seconds; interleaving gives both libraries the same placements.
  * </ul>
  *
  * <p>{@code agrona [REPS]}: the state of the art for the same shapes, Agrona's
  * {@link OneToOneRingBuffer} over a file mapped in /dev/shm by both JVMs (1 MiB ring), both sides
  * busy-spinning with {@code Thread.onSpinWait()}: {@code agrona.queue.tput64} (msgs/s, 64-byte
- * messages written with {@code write}, read with {@code read(handler)}) and
+ * messages written with {@code write} from a {@code byte[]}, read with {@code read(handler)},
+ * the handler copying each message into a {@code byte[]} as {@code getBytesInto} does: the
+ * issue's goal is about {@code byte[]} messages; the round trip's echo sends back the bytes it
+ * received) and
  * {@code agrona.queue.pingpong_spin} (ns, 8-byte messages over two rings). Agrona runs with its
  * defaults (bounds checks on).
  *
@@ -201,10 +211,9 @@ public final class QueueBench {
       OneToOneRingBuffer r2 = null;
       Process child = null;
       try {
-        if (agrona) {
-          r1 = ring(n.a1, true);
-          r2 = ring(n.a2, true);
-        } else {
+        r1 = ring(n.a1, true); // the mproc run measures Agrona interleaved with its own reps
+        r2 = ring(n.a2, true);
+        if (!agrona) {
           q1 = SharedQueue.builder().name(n.q1).capacityBytes(1 << 20).create();
           q2 = SharedQueue.builder().name(n.q2).capacityBytes(1 << 20).create();
           big = SharedQueue.builder().name(n.big).capacityBytes(4 << 20).maxMessageBytes(65536)
@@ -214,9 +223,7 @@ public final class QueueBench {
         }
         List<String> cmd = new ArrayList<>(JavaCommand.of(QueueBench.class, "child", prefix,
             agrona ? "agrona" : "mproc"));
-        if (agrona) {
-          cmd.add(1, "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"); // Agrona 2.x uses it
-        }
+        cmd.add(1, "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"); // Agrona 2.x uses it
         child = new ProcessBuilder(cmd).inheritIO().start();
         while (ctl.get(READY) == 0) {
           alive(child, ctl);
@@ -251,16 +258,22 @@ public final class QueueBench {
           // One-to-one queues: o1 child -> this JVM, o2 this JVM -> child (fixed roles).
           final SharedQueue<Object> oa = o1;
           final SharedQueue<Object> ob = o2;
-          result(p + "one.tput64",
-              run.tput(ONE_TPUT64, 500_000, () -> consumeBytes(oa, 500_000, 64)), "msgs/s");
-          result(p + "one.tput64_batchget",
-              run.tput(ONE_TPUT64_BATCH_GET, 500_000, () -> consumeBatches(oa, 500_000, 64)),
-              "msgs/s");
-          result(p + "one.tput64_batch",
-              run.tput(ONE_TPUT64_BATCH, 500_000, () -> consumeBatches(oa, 500_000, 64)),
-              "msgs/s");
-          result(p + "one.pingpong_spin",
-              run.pingpong(ONE_PING_SPIN, 100_000, m -> pingSpin(ob, oa, m)), "ns");
+          final OneToOneRingBuffer ra = r1;
+          final OneToOneRingBuffer rb = r2;
+          // Head to head with Agrona: the repetitions of each are interleaved in one JVM pair,
+          // so that both see the same placement of the two JVMs on the machine's CPUs.
+          double[] t = run.tputInterleaved(500_000,
+              new int[] {ONE_TPUT64, ONE_TPUT64_BATCH_GET, ONE_TPUT64_BATCH, A_TPUT64},
+              new Body[] {() -> consumeBytes(oa, 500_000, 64), () -> consumeBatches(oa, 500_000, 64),
+                  () -> consumeBatches(oa, 500_000, 64), () -> agronaConsume(ra, 500_000)});
+          result(p + "one.tput64", t[0], "msgs/s");
+          result(p + "one.tput64_batchget", t[1], "msgs/s");
+          result(p + "one.tput64_batch", t[2], "msgs/s");
+          result(p + "paired_agrona.tput64", t[3], "msgs/s");
+          double[] rt = run.pingpongInterleaved(100_000, new int[] {ONE_PING_SPIN, A_PING},
+              new PingBody[] {m -> pingSpin(ob, oa, m), m -> agronaPing(ra, rb, m)});
+          result(p + "one.pingpong_spin", rt[0], "ns");
+          result(p + "paired_agrona.pingpong_spin", rt[1], "ns");
         }
         ctl.set(QUIT, 1);
         ctl.getAndAdd(SEQ, 1);
@@ -339,6 +352,58 @@ public final class QueueBench {
         }
       }
       return median(v);
+    }
+
+    /**
+     * Messages per second of several scenarios whose repetitions are interleaved (the order
+     * rotating from one repetition to the next), one discarded round first: medians, in order.
+     */
+    double[] tputInterleaved(int count, int[] modes, Body[] consumers) throws Exception {
+      double[][] v = new double[modes.length][reps];
+      for (int r = -1; r < reps; r++) {
+        for (int k = 0; k < modes.length; k++) {
+          int i = Math.floorMod(r + k, modes.length);
+          long seq = begin(modes[i], count);
+          consumers[i].run();
+          long t1 = System.nanoTime();
+          end(seq);
+          if (r >= 0) {
+            v[i][r] = count / ((t1 - ctl.get(START)) / 1e9);
+          }
+        }
+      }
+      double[] m = new double[modes.length];
+      for (int i = 0; i < m.length; i++) {
+        m[i] = median(v[i]);
+      }
+      return m;
+    }
+
+    /** Round trips of several scenarios, interleaved as {@link #tputInterleaved}: medians. */
+    double[] pingpongInterleaved(int count, int[] modes, PingBody[] pings) throws Exception {
+      double[][] v = new double[modes.length][reps];
+      for (int r = -1; r < reps; r++) {
+        for (int k = 0; k < modes.length; k++) {
+          int i = Math.floorMod(r + k, modes.length);
+          long seq = begin(modes[i], count);
+          while (ctl.get(START) == 0) {
+            alive(child, ctl);
+            Thread.onSpinWait();
+          }
+          long t0 = System.nanoTime();
+          pings[i].run(count);
+          long t1 = System.nanoTime();
+          end(seq);
+          if (r >= 0) {
+            v[i][r] = (double) (t1 - t0) / count;
+          }
+        }
+      }
+      double[] m = new double[modes.length];
+      for (int i = 0; i < m.length; i++) {
+        m[i] = median(v[i]);
+      }
+      return m;
     }
 
     /** Nanoseconds per round trip, timed here. */
@@ -453,7 +518,11 @@ public final class QueueBench {
 
   private static void agronaConsume(OneToOneRingBuffer r, int count) {
     int[] got = new int[1];
-    org.agrona.concurrent.MessageHandler h = (type, buf, index, length) -> got[0]++;
+    byte[] dst = new byte[64]; // the message into a byte[], as getBytesInto does
+    org.agrona.concurrent.MessageHandler h = (type, buf, index, length) -> {
+      buf.getBytes(index, dst, 0, length);
+      got[0]++;
+    };
     while (got[0] < count) {
       if (r.read(h) == 0) {
         Thread.onSpinWait();
@@ -472,7 +541,9 @@ public final class QueueBench {
 
   private static void agronaPing(OneToOneRingBuffer out, OneToOneRingBuffer in, int count) {
     UnsafeBuffer msg = new UnsafeBuffer(new byte[8]);
-    org.agrona.concurrent.MessageHandler h = (type, buf, index, length) -> { };
+    byte[] echo = new byte[8];
+    org.agrona.concurrent.MessageHandler h =
+        (type, buf, index, length) -> buf.getBytes(index, echo, 0, length);
     for (int i = 0; i < count; i++) {
       while (!out.write(MSG_TYPE, msg, 0, 8)) {
         Thread.onSpinWait();
@@ -495,8 +566,8 @@ public final class QueueBench {
         SharedQueue<Object> big = agrona ? null : SharedQueue.open(n.big);
         SharedQueue<Object> o1 = agrona ? null : SharedQueue.open(n.o1);
         SharedQueue<Object> o2 = agrona ? null : SharedQueue.open(n.o2);
-        OneToOneRingBuffer r1 = agrona ? ring(n.a1, false) : null;
-        OneToOneRingBuffer r2 = agrona ? ring(n.a2, false) : null;
+        OneToOneRingBuffer r1 = ring(n.a1, false);
+        OneToOneRingBuffer r2 = ring(n.a2, false);
         Waiters w = agrona ? null : new Waiters(n.q2);
         ctl.set(READY, 1);
         long seen = 0;
@@ -543,8 +614,10 @@ public final class QueueBench {
             }
             case A_TPUT64 -> agronaProduce(r1, count, 64);
             case A_PING -> {
-              UnsafeBuffer echo = new UnsafeBuffer(new byte[8]);
-              org.agrona.concurrent.MessageHandler h = (type, buf, index, length) -> { };
+              byte[] got = new byte[8];
+              UnsafeBuffer echo = new UnsafeBuffer(got);
+              org.agrona.concurrent.MessageHandler h =
+                  (type, buf, index, length) -> buf.getBytes(index, got, 0, length);
               for (int i = 0; i < count; i++) {
                 while (r1.read(h, 1) == 0) {
                   Thread.onSpinWait();
