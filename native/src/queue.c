@@ -182,11 +182,19 @@ static void undo_commit(mproc_queue_t *q, uint64_t *intent_pos, uint64_t *intent
 static uint64_t committed(const mproc_queue_t *q, const uint64_t *intent_pos,
                           const uint64_t *intent_count, const uint64_t *pos,
                           const uint64_t *count) {
-  uint64_t c = atomic_load_explicit(MPROC__A64(count), memory_order_acquire);
-  uint64_t p = atomic_load_explicit(MPROC__A64(pos), memory_order_acquire);
-  uint64_t ip = atomic_load_explicit(MPROC__A64(intent_pos), memory_order_acquire);
-  uint64_t ic = atomic_load_explicit(MPROC__A64(intent_count), memory_order_relaxed);
-  return pending(ip, p, q->mask + 1) ? ic : c;
+  for (;;) {
+    uint64_t c = atomic_load_explicit(MPROC__A64(count), memory_order_acquire);
+    uint64_t p = atomic_load_explicit(MPROC__A64(pos), memory_order_acquire);
+    uint64_t ip = atomic_load_explicit(MPROC__A64(intent_pos), memory_order_acquire);
+    uint64_t ic = atomic_load_explicit(MPROC__A64(intent_count), memory_order_relaxed);
+    if (pending(ip, p, q->mask + 1))
+      return ic;
+    /* Nothing pending now. A repairer may have undone a dead holder's count between our
+       count and intent reads (count back, then the intent cleared): c is then the dead
+       count. The count read again tells; if it moved, read it all again. */
+    if (atomic_load_explicit(MPROC__A64(count), memory_order_acquire) == c)
+      return c;
+  }
 }
 
 static uint64_t load_header(const mproc_queue_t *q, uint64_t idx) {
@@ -215,15 +223,25 @@ static uint64_t committed_puts(const mproc_queue_t *q) {
   const queue_body_t *b = q->b;
   if (!q->one)
     return committed(q, &b->put_intent_tail, &b->put_intent_puts, &b->tail, &b->puts);
-  uint64_t c = atomic_load_explicit(MPROC__A64(&b->puts), memory_order_acquire);
-  uint64_t t = atomic_load_explicit(MPROC__A64(&b->tail), memory_order_acquire);
-  uint64_t it = atomic_load_explicit(MPROC__A64(&b->put_intent_tail), memory_order_acquire);
-  uint64_t ic = atomic_load_explicit(MPROC__A64(&b->put_intent_puts), memory_order_relaxed);
-  if (!pending(it, t, q->mask + 1))
-    return c;
-  if (one_put_published(q, t))
-    return atomic_load_explicit(MPROC__A64(&b->puts), memory_order_acquire);
-  return ic;
+  for (;;) {
+    uint64_t c = atomic_load_explicit(MPROC__A64(&b->puts), memory_order_acquire);
+    uint64_t t = atomic_load_explicit(MPROC__A64(&b->tail), memory_order_acquire);
+    uint64_t it = atomic_load_explicit(MPROC__A64(&b->put_intent_tail), memory_order_acquire);
+    uint64_t ic = atomic_load_explicit(MPROC__A64(&b->put_intent_puts), memory_order_relaxed);
+    if (!pending(it, t, q->mask + 1)) {
+      /* As in committed: a repair's undo may have come between our reads. */
+      if (atomic_load_explicit(MPROC__A64(&b->puts), memory_order_acquire) == c)
+        return c;
+      continue;
+    }
+    if (!one_put_published(q, t))
+      return ic;
+    /* Published: puts read now is that put's count, unless the producer finished it and
+       stored the next put's count as well; then tail has moved, and we read it all again. */
+    c = atomic_load_explicit(MPROC__A64(&b->puts), memory_order_acquire);
+    if (atomic_load_explicit(MPROC__A64(&b->tail), memory_order_acquire) == t)
+      return c;
+  }
 }
 
 static uint64_t committed_gets(const mproc_queue_t *q) {

@@ -301,14 +301,18 @@ static void kill_inside_commit(const char *name, size_t lock_off, size_t pos_off
 
 static void a_process_killed_inside_a_commit_leaves_exact_counts(void) {
   const char *name = test_name("qcommit");
-  mproc_queue_t *q = small_queue(name, 4096, 100, 0);
+  mproc_queue_spec_t spec = {.capacity = 4096, .max_message = 100, .joinable = 1};
+  mproc_queue_t *q;
+  CHECK_RC(0, mproc_queue_create(name, &spec, &q));
   char buf[100];
   uint32_t len;
   CHECK_RC(0, mproc_queue_put(q, "A", 1, 0));
   kill_inside_commit(name, 0, 16, 24, 16, 1); /* a producer dies publishing a second message */
   CHECK(mproc_queue_size(q) == 1);      /* counted exactly before anyone repairs */
+  CHECK(mproc_queue_unfinished(q) == 1); /* and so is its task (joinable) */
+  CHECK_RC(MPROC_ETIMEDOUT, mproc_queue_join(q, 0));
   CHECK_RC(0, mproc_queue_put(q, "B", 1, 5000000000LL)); /* takes the put lock over */
-  CHECK(mproc_queue_size(q) == 2 && *body_u64(q, 24) == 2);
+  CHECK(mproc_queue_size(q) == 2 && *body_u64(q, 24) == 2 && mproc_queue_unfinished(q) == 2);
   kill_inside_commit(name, 128, 144, 152, 16, 1); /* a consumer dies taking "A" */
   CHECK(mproc_queue_size(q) == 2);
   CHECK_RC(0, mproc_queue_get(q, buf, sizeof buf, &len, 5000000000LL)); /* "A" stayed queued */
@@ -321,8 +325,9 @@ static void a_process_killed_inside_a_commit_leaves_exact_counts(void) {
   CHECK_RC(0, mproc_queue_put(q, "D", 1, 0));
   kill_inside_commit(name, 0, 16, 24, 48, 3);
   CHECK(mproc_queue_size(q) == 2);
+  CHECK(mproc_queue_unfinished(q) == 4); /* A, B not marked done; C, D queued; not the batch */
   CHECK_RC(0, mproc_queue_put(q, "E", 1, 5000000000LL)); /* takes the put lock over */
-  CHECK(mproc_queue_size(q) == 3 && *body_u64(q, 24) == 5);
+  CHECK(mproc_queue_size(q) == 3 && *body_u64(q, 24) == 5 && mproc_queue_unfinished(q) == 5);
   kill_inside_commit(name, 128, 144, 152, 32, 2);
   CHECK(mproc_queue_size(q) == 3);
   CHECK_RC(0, mproc_queue_get(q, buf, sizeof buf, &len, 5000000000LL)); /* takes it over */
@@ -331,6 +336,13 @@ static void a_process_killed_inside_a_commit_leaves_exact_counts(void) {
   CHECK(len == 1 && buf[0] == 'D');
   CHECK_RC(0, mproc_queue_get(q, buf, sizeof buf, &len, 0));
   CHECK(len == 1 && buf[0] == 'E' && mproc_queue_size(q) == 0);
+  for (int i = 0; i < 5; i++) {
+    CHECK(mproc_queue_unfinished(q) == (uint64_t)(5 - i));
+    CHECK_RC(MPROC_ETIMEDOUT, mproc_queue_join(q, 0));
+    CHECK_RC(0, mproc_queue_task_done(q));
+  }
+  CHECK_RC(0, mproc_queue_join(q, 0));
+  CHECK_RC(MPROC_ENOTASK, mproc_queue_task_done(q));
   mproc_queue_close(q);
   mproc_unlink(name);
 }

@@ -346,35 +346,60 @@ static uint32_t get_u32(mproc_queue_t *q) {
   return v;
 }
 
+/* size and unfinished (a joinable queue: tasks are committed puts minus task_done calls). */
+static void check_counts(mproc_queue_t *q, uint64_t size, uint64_t unfinished) {
+  CHECK(mproc_queue_size(q) == size);
+  CHECK(mproc_queue_unfinished(q) == unfinished);
+  CHECK_RC(unfinished == 0 ? 0 : MPROC_ETIMEDOUT, mproc_queue_join(q, 0));
+}
+
 static void a_process_killed_inside_a_commit_leaves_exact_counts(void) {
   const char *name = test_name("q1commit");
-  mproc_queue_t *q = one_queue(name, 4096, 100, 0);
+  mproc_queue_spec_t spec = {.capacity = 4096, .max_message = 100, .one_to_one = 1,
+                             .joinable = 1};
+  mproc_queue_t *q;
+  CHECK_RC(0, mproc_queue_create(name, &spec, &q));
   uint32_t v = 1;
   CHECK_RC(0, mproc_queue_put(q, &v, 4, 0));
   CHECK_RC(0, mproc_queue_release(q, MPROC_QUEUE_PRODUCER));
-  /* A producer dies with its count raised and its record written, not published. */
+  /* A producer dies with its count raised and its record written, not published: exact
+     before anyone repairs (the intent counts), its task included. */
   die_inside_commit(name, PUT_BEFORE_PUBLISH, 2);
-  CHECK(mproc_queue_size(q) == 1); /* exact before anyone repairs (the intent counts) */
+  check_counts(q, 1, 1);
   v = 3;
   CHECK_RC(0, mproc_queue_put(q, &v, 4, 0)); /* takes the role over: nothing happened */
-  CHECK(mproc_queue_size(q) == 2 && *body_u64(q, 24) == 2);
+  CHECK(*body_u64(q, 24) == 2);
+  check_counts(q, 2, 2);
   CHECK_RC(0, mproc_queue_release(q, MPROC_QUEUE_PRODUCER));
-  /* A producer dies after publishing, before storing tail: its message happened. */
+  /* A producer dies after publishing, before storing tail: its message happened, and counts
+     before the repair as after. */
   die_inside_commit(name, PUT_BEFORE_TAIL, 4);
+  check_counts(q, 3, 3);
   v = 5;
   CHECK_RC(0, mproc_queue_put(q, &v, 4, 0));
-  CHECK(mproc_queue_size(q) == 4 && *body_u64(q, 24) == 4);
+  CHECK(*body_u64(q, 24) == 4);
+  check_counts(q, 4, 4);
   /* A consumer dies before its head store: its message stays queued. */
   die_inside_commit(name, GET_BEFORE_HEAD, 0);
-  CHECK(mproc_queue_size(q) == 4);
+  check_counts(q, 4, 4);
   CHECK(get_u32(q) == 1);
-  CHECK(mproc_queue_size(q) == 3 && *body_u64(q, 152) == 1);
+  CHECK_RC(0, mproc_queue_task_done(q));
+  CHECK(*body_u64(q, 152) == 1);
+  check_counts(q, 3, 3);
   CHECK_RC(0, mproc_queue_release(q, MPROC_QUEUE_CONSUMER));
-  /* A consumer dies after its head store: its get happened (it took 3). */
+  /* A consumer dies after its head store: its get happened (it took 3), and its task stays
+     unfinished, as in Python, until someone marks it done. */
   die_inside_commit(name, GET_BEFORE_NOTIFY, 0);
+  check_counts(q, 2, 3);
   CHECK(get_u32(q) == 4);
   CHECK(get_u32(q) == 5);
-  CHECK(mproc_queue_size(q) == 0 && *body_u64(q, 152) == 4 && *body_u64(q, 24) == 4);
+  CHECK_RC(0, mproc_queue_task_done(q));
+  CHECK_RC(0, mproc_queue_task_done(q));
+  CHECK(*body_u64(q, 152) == 4 && *body_u64(q, 24) == 4);
+  check_counts(q, 0, 1);
+  CHECK_RC(0, mproc_queue_task_done(q)); /* the dead consumer's item */
+  check_counts(q, 0, 0);
+  CHECK_RC(MPROC_ENOTASK, mproc_queue_task_done(q));
   mproc_queue_close(q);
   mproc_unlink(name);
 }

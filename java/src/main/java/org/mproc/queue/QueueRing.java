@@ -974,11 +974,18 @@ final class QueueRing {
 
   /** C's committed_gets(): gets, or the intent's count while a commit is pending. */
   private long committedGets(Memory m) {
-    long c = m.getLong(gets);
-    long p = m.getLong(head);
-    long ip = m.getLong(getIntentHead);
-    long ic = m.getLong(getIntentGets);
-    return pending(ip, p) ? ic : c;
+    for (;;) {
+      long c = m.getLong(gets);
+      long p = m.getLong(head);
+      long ip = m.getLong(getIntentHead);
+      long ic = m.getLong(getIntentGets);
+      if (pending(ip, p)) {
+        return ic;
+      }
+      if (m.getLong(gets) == c) { // else a repair undid a dead consumer's count meanwhile
+        return c;
+      }
+    }
   }
 
   /**
