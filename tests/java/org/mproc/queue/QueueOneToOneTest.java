@@ -325,9 +325,11 @@ class QueueOneToOneTest {
    */
   @Test
   void anExceptionAnywhereInAPutOrAGetLeavesTheQueueConsistent() throws Exception {
-    try (SharedQueue<Object> q = oneToOne(4096)) {
+    try (SharedQueue<Object> q = SharedQueue.builder().capacityBytes(4096).maxMessageBytes(512)
+        .oneToOne().joinable().create()) {
       q.putBytes(new byte[] {0}); // this thread takes both roles of the handle
       assertEquals(0, q.getBytes()[0]);
+      q.taskDone();
       Field f = SharedQueue.class.getDeclaredField("mem");
       f.setAccessible(true);
       Memory real = (Memory) f.get(q);
@@ -392,6 +394,15 @@ class QueueOneToOneTest {
           q.putBytes(new byte[] {5}); // the queue works on
           assertEquals(5, q.getBytes()[0]);
           assertEquals(0, q.size());
+          // Joinable: a task for every committed put of this round, no more (the put's
+          // messages that came out, or the message the get took, and the 5).
+          int tasks = 0;
+          while (!q.join(Duration.ZERO)) {
+            q.taskDone();
+            tasks++;
+          }
+          assertEquals((op < 2 ? out : 1) + 1, tasks, "unfinished tasks, k=" + k + " op=" + op);
+          assertThrows(MprocException.class, q::taskDone);
         }
       }
     }
