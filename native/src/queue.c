@@ -1037,8 +1037,8 @@ int mproc_queue_join(mproc_queue_t *q, int64_t timeout_ns) {
       rc = MPROC_ETIMEDOUT;
       break;
     }
-    /* At most 100 ms: the count of puts can also drop without a wake-up, when a dead
-       producer's unpublished put stops being pending (a repairer undoes it). */
+    /* At most 100 ms: a process killed inside task_done, between its increment and its
+       wake-up, must not leave us asleep. */
     mproc_wait32(tasks_done_word(q), (uint32_t)done,
                  left < 0 || left > 100000000 ? 100000000 : left);
   }
