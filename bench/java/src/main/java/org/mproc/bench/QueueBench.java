@@ -135,6 +135,14 @@ public final class QueueBench {
     System.out.flush();
   }
 
+  private static double[] medians(double[][] v) {
+    double[] m = new double[v.length];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = median(v[i]);
+    }
+    return m;
+  }
+
   private static double median(double[] v) {
     double[] s = v.clone();
     Arrays.sort(s);
@@ -341,17 +349,7 @@ public final class QueueBench {
 
     /** Messages per second: count / (this side's end - the child's start). */
     double tput(int mode, int count, Body consume) throws Exception {
-      double[] v = new double[reps];
-      for (int r = -1; r < reps; r++) {
-        long seq = begin(mode, count);
-        consume.run();
-        long t1 = System.nanoTime();
-        end(seq);
-        if (r >= 0) {
-          v[r] = count / ((t1 - ctl.get(START)) / 1e9);
-        }
-      }
-      return median(v);
+      return tputInterleaved(count, new int[] {mode}, new Body[] {consume})[0];
     }
 
     /**
@@ -372,11 +370,7 @@ public final class QueueBench {
           }
         }
       }
-      double[] m = new double[modes.length];
-      for (int i = 0; i < m.length; i++) {
-        m[i] = median(v[i]);
-      }
-      return m;
+      return medians(v);
     }
 
     /** Round trips of several scenarios, interleaved as {@link #tputInterleaved}: medians. */
@@ -386,7 +380,7 @@ public final class QueueBench {
         for (int k = 0; k < modes.length; k++) {
           int i = Math.floorMod(r + k, modes.length);
           long seq = begin(modes[i], count);
-          while (ctl.get(START) == 0) {
+          while (ctl.get(START) == 0) { // the child is at its loop
             alive(child, ctl);
             Thread.onSpinWait();
           }
@@ -399,31 +393,12 @@ public final class QueueBench {
           }
         }
       }
-      double[] m = new double[modes.length];
-      for (int i = 0; i < m.length; i++) {
-        m[i] = median(v[i]);
-      }
-      return m;
+      return medians(v);
     }
 
     /** Nanoseconds per round trip, timed here. */
     double pingpong(int mode, int count, PingBody ping) throws Exception {
-      double[] v = new double[reps];
-      for (int r = -1; r < reps; r++) {
-        long seq = begin(mode, count);
-        while (ctl.get(START) == 0) { // the child is at its loop
-          alive(child, ctl);
-          Thread.onSpinWait();
-        }
-        long t0 = System.nanoTime();
-        ping.run(count);
-        long t1 = System.nanoTime();
-        end(seq);
-        if (r >= 0) {
-          v[r] = (double) (t1 - t0) / count;
-        }
-      }
-      return median(v);
+      return pingpongInterleaved(count, new int[] {mode}, new PingBody[] {ping})[0];
     }
   }
 
