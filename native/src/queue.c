@@ -95,8 +95,12 @@ struct mproc_queue {
 
 static uint64_t rec_size(uint32_t len) { return ((uint64_t)len + REC_HDR + 7) & ~(uint64_t)7; }
 
+/* A zero timeout never waits: its deadline is any past instant, so no clock read (a clock
+   read is 20-30 ns here, more than a whole put; try-puts and polls are hot loops). */
 static int64_t deadline_of(int64_t timeout_ns) {
-  return timeout_ns >= 0 ? mproc_now_ns() + timeout_ns : INT64_MAX;
+  if (timeout_ns == 0)
+    return 0;
+  return timeout_ns > 0 ? mproc_now_ns() + timeout_ns : INT64_MAX;
 }
 
 static int64_t left_of(int64_t deadline) {
