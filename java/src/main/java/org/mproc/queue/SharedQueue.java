@@ -423,6 +423,9 @@ public final class SharedQueue<E> extends AbstractQueue<E>
         exit();
       }
     }
+    if (ring != null) {
+      ring.forgetPositions(role == ROLE_PRODUCER);
+    }
     if (role == ROLE_PRODUCER) {
       producer = me;
     } else {

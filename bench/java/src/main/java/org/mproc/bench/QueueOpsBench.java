@@ -1,6 +1,11 @@
 package org.mproc.bench;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.mproc.internal.Native;
 import org.mproc.internal.NativeApi;
 import org.mproc.queue.SharedQueue;
@@ -23,16 +28,27 @@ import org.openjdk.jmh.annotations.TearDown;
  *       the Java path, the protocol run in Java on the mapping, no native call);
  *   <li>{@code nativeApi}: the same two calls on the internal {@link NativeApi} with timeout 0,
  *       i.e. the C functions through one downcall each (what {@code sharedQueue} cost before);
- *   <li>{@code nativeSize}: one {@code mproc_queue_size} downcall, the floor of a call.
+ *   <li>{@code nativeSize}: one {@code mproc_queue_size} downcall, the floor of a call;
+ *   <li>{@code oneToOne}: {@code putBytes} + {@code pollBytesInto} on a one-to-one queue;
+ *   <li>{@code agrona}: the same on Agrona's {@code OneToOneRingBuffer} over direct memory
+ *       ({@code write}, then {@code read} of one message by a handler copying it into a
+ *       {@code byte[]}), the instruction budget the one-to-one path competes with.
  * </ul>
+ * With {@code -prof perfnorm} (Linux perf) JMH also reports instructions and cycles per call,
+ * which vary far less than times on a shared machine.
  * Run with {@code java -cp ... org.openjdk.jmh.Main QueueOpsBench -prof gc} plus
- * {@code -jvmArgsAppend "--enable-native-access=ALL-UNNAMED -Dmproc.backend=ffm|jna"}.
+ * {@code -jvmArgsAppend "--enable-native-access=ALL-UNNAMED -Dmproc.backend=ffm|jna
+ * --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"} (Agrona's Unsafe).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class QueueOpsBench {
   private SharedQueue<Object> queue;
+  private SharedQueue<Object> one;
+  private OneToOneRingBuffer agrona;
+  private UnsafeBuffer agronaMsg;
+  private MessageHandler copier;
   private NativeApi api;
   private long handle;
   private final byte[] msg = new byte[64];
@@ -43,6 +59,11 @@ public class QueueOpsBench {
   @Setup(Level.Trial)
   public void setUp() {
     queue = SharedQueue.builder().capacityBytes(1 << 20).create();
+    one = SharedQueue.builder().capacityBytes(1 << 20).oneToOne().create();
+    agrona = new OneToOneRingBuffer(new UnsafeBuffer(
+        ByteBuffer.allocateDirect((1 << 20) + RingBufferDescriptor.TRAILER_LENGTH)));
+    agronaMsg = new UnsafeBuffer(msg);
+    copier = (type, b, index, length) -> b.getBytes(index, buf, 0, length);
     api = Native.api();
     long[] out = new long[1];
     Native.check(api.queueCreate(null, 1 << 20, 0, 0, false, false, out), "create", "queue");
@@ -53,6 +74,7 @@ public class QueueOpsBench {
   @TearDown(Level.Trial)
   public void tearDown() {
     queue.close();
+    one.close();
     api.queueClose(handle);
   }
 
@@ -87,5 +109,28 @@ public class QueueOpsBench {
   @Benchmark
   public long nativeSize() {
     return api.queueSize(handle);
+  }
+
+  /**
+   * One-to-one putBytes + pollBytesInto.
+   *
+   * @return the length got
+   * @throws InterruptedException never
+   */
+  @Benchmark
+  public int oneToOne() throws InterruptedException {
+    one.putBytes(msg);
+    return one.pollBytesInto(buf);
+  }
+
+  /**
+   * Agrona OneToOneRingBuffer write + read of one message into a byte[].
+   *
+   * @return how many were read
+   */
+  @Benchmark
+  public int agrona() {
+    agrona.write(1, agronaMsg, 0, msg.length);
+    return agrona.read(copier, 1);
   }
 }
