@@ -34,8 +34,9 @@ import org.openjdk.jmh.annotations.TearDown;
  *       ({@code write}, then {@code read} of one message by a handler copying it into a
  *       {@code byte[]}), the instruction budget the one-to-one path competes with.
  * </ul>
- * With {@code -prof perfnorm} (Linux perf) JMH also reports instructions and cycles per call,
- * which vary far less than times on a shared machine.
+ * With {@code -prof perfnorm} (Linux perf, on a machine that exposes hardware counters; the
+ * project's VM does not) JMH also reports instructions and cycles per call, which vary far less
+ * than times on a shared machine.
  * Run with {@code java -cp ... org.openjdk.jmh.Main QueueOpsBench -prof gc} plus
  * {@code -jvmArgsAppend "--enable-native-access=ALL-UNNAMED -Dmproc.backend=ffm|jna
  * --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"} (Agrona's Unsafe).
