@@ -144,8 +144,10 @@ final class QueueRing {
 
   /* One-to-one queues: tail and puts (producer), head and gets (consumer) as this handle last
      stored them, or UNKNOWN: read them from the segment. Only the role's holder writes them, so
-     while it stays on the Java path they are what the segment holds; a put or get that ends
-     in C (full, empty, closed, an exception), and a change of role holder, forget them. Each
+     while it stays on the Java path they are what the segment holds. Any result but success
+     (full, empty, closed, NATIVE) and any exception forget them, and SharedQueue calls C only
+     after such a result, so C never moves them behind a remembered value; a claim of the role
+     forgets them too (SharedQueue.claim: another handle may have held it meanwhile). Each
      read of the segment costs a bounds, alignment and liveness check (FFM) or a buffer
      check: two fewer per put and per get took one thread's 64-byte put plus poll from 41-45
      to 35-39 ns (QueueOpsBench.oneToOne, FFM; Agrona's write plus read 25-26 ns). */
