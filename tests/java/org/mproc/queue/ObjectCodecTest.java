@@ -45,6 +45,27 @@ class ObjectCodecTest {
   }
 
   @Test
+  void theEncodingIsExactGrowsPastItsFirstBufferAndDecodesInPlace() {
+    byte[] seed = {12, 3, 3, 0, 0, 0, 42, 0, 10, 5, 'h', 'e', 'l', 'l', 'o'};
+    assertArrayEquals(seed, codec.encode(Arrays.asList(42, null, "hello")));
+    // Past the encoder's first 64 bytes: by many small writes, and by one large one.
+    List<Object> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      many.add(i % 3 == 0 ? "s" + i : i);
+    }
+    assertEquals(many, roundTrip(many));
+    byte[] big = new byte[100_000];
+    Arrays.fill(big, (byte) 7);
+    String text = "é".repeat(40_000);
+    assertEquals(List.of(text, 1), roundTrip(List.of(text, 1)));
+    assertArrayEquals(big, (byte[]) roundTrip(big));
+    // A message in the middle of a larger buffer (as a batch delivers it).
+    byte[] framed = new byte[seed.length + 10];
+    System.arraycopy(seed, 0, framed, 5, seed.length);
+    assertEquals(Arrays.asList(42, null, "hello"), codec.decode(framed, 5, seed.length));
+  }
+
+  @Test
   void aValueThatCannotBeEncodedNamesItsClass() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> codec.encode(new Thread()));

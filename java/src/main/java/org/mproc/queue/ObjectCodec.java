@@ -83,9 +83,39 @@ public final class ObjectCodec implements Codec<Object>, Serializable {
     return v;
   }
 
-  private static final class Out extends ByteArrayOutputStream {
-    Out() {
-      super(64);
+  /*
+   * The encoder's buffer. Not a ByteArrayOutputStream: its methods are synchronized, a monitor
+   * per byte written, which made encoding [42, null, "hello"] cost ~120 of a put's ~180 ns.
+   */
+  private static final class Out {
+    private static final int MAX = Integer.MAX_VALUE - 8; // the largest array a JVM makes
+    private byte[] buf = new byte[64];
+    private int count;
+
+    private void room(int n) {
+      if (n > buf.length - count) {
+        long need = (long) count + n;
+        if (need > MAX) {
+          throw new IllegalArgumentException("cannot encode: the message exceeds " + MAX
+              + " bytes");
+        }
+        buf = Arrays.copyOf(buf, (int) Math.min(MAX, Math.max(need, 2L * buf.length)));
+      }
+    }
+
+    void write(int b) {
+      room(1);
+      buf[count++] = (byte) b;
+    }
+
+    void writeBytes(byte[] b) {
+      room(b.length);
+      System.arraycopy(b, 0, buf, count, b.length);
+      count += b.length;
+    }
+
+    byte[] toByteArray() {
+      return Arrays.copyOf(buf, count);
     }
 
     void u(long v) { // unsigned LEB128
@@ -258,13 +288,25 @@ public final class ObjectCodec implements Codec<Object>, Serializable {
     }
 
     byte[] bytes(int n) {
+      byte[] out = Arrays.copyOfRange(buf, announced(n), pos + n);
+      pos += n;
+      return out;
+    }
+
+    /* UTF-8 decoded from the message in place (no intermediate copy). */
+    String string(int n) {
+      String out = new String(buf, announced(n), n, StandardCharsets.UTF_8);
+      pos += n;
+      return out;
+    }
+
+    /* pos, once n more bytes are known to be there. */
+    private int announced(int n) {
       if (n > end - pos) {
         throw new IllegalArgumentException(
             "malformed message: " + n + " bytes announced, " + (end - pos) + " left");
       }
-      byte[] out = Arrays.copyOfRange(buf, pos, pos + n);
-      pos += n;
-      return out;
+      return pos;
     }
   }
 
@@ -295,7 +337,7 @@ public final class ObjectCodec implements Codec<Object>, Serializable {
       case 9:
         return (char) in.be(2);
       case 10:
-        return new String(in.bytes(in.count()), StandardCharsets.UTF_8);
+        return in.string(in.count());
       case 11:
         return in.bytes(in.count());
       case 12:
