@@ -1,6 +1,8 @@
 package org.mproc.bench;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -30,6 +32,8 @@ import org.openjdk.jmh.annotations.TearDown;
  *       i.e. the C functions through one downcall each (what {@code sharedQueue} cost before);
  *   <li>{@code nativeSize}: one {@code mproc_queue_size} downcall, the floor of a call;
  *   <li>{@code oneToOne}: {@code putBytes} + {@code pollBytesInto} on a one-to-one queue;
+ *   <li>{@code objects}: {@code put} + {@code take} of the seed's {@code [42, null, "hello"]}
+ *       on the locked queue (the codec's share of a call);
  *   <li>{@code agrona}: the same on Agrona's {@code OneToOneRingBuffer} over direct memory
  *       ({@code write}, then {@code read} of one message by a handler copying it into a
  *       {@code byte[]}), the instruction budget the one-to-one path competes with.
@@ -53,6 +57,7 @@ public class QueueOpsBench {
   private NativeApi api;
   private long handle;
   private final byte[] msg = new byte[64];
+  private final List<Object> value = Arrays.asList(42, null, "hello");
   private final byte[] buf = new byte[64];
   private final int[] len = new int[1];
 
@@ -133,5 +138,17 @@ public class QueueOpsBench {
   public int agrona() {
     agrona.write(1, agronaMsg, 0, msg.length);
     return agrona.read(copier, 1);
+  }
+
+  /**
+   * put + take of a small object through the codec, on the locked queue.
+   *
+   * @return the object taken
+   * @throws InterruptedException never
+   */
+  @Benchmark
+  public Object objects() throws InterruptedException {
+    queue.put(value);
+    return queue.take();
   }
 }
