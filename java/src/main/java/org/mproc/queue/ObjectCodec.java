@@ -85,7 +85,7 @@ public final class ObjectCodec implements Codec<Object>, Serializable {
 
   /*
    * The encoder's buffer. Not a ByteArrayOutputStream: its methods are synchronized, a monitor
-   * per byte written, which made encoding [42, null, "hello"] cost ~120 of a put's ~180 ns.
+   * per byte written, ~90 of the ~150 ns of a put of [42, null, "hello"] (one thread).
    */
   private static final class Out {
     private static final int MAX = Integer.MAX_VALUE - 8; // the largest array a JVM makes
