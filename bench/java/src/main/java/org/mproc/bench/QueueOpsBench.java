@@ -32,11 +32,11 @@ import org.openjdk.jmh.annotations.TearDown;
  *       i.e. the C functions through one downcall each (what {@code sharedQueue} cost before);
  *   <li>{@code nativeSize}: one {@code mproc_queue_size} downcall, the floor of a call;
  *   <li>{@code oneToOne}: {@code putBytes} + {@code pollBytesInto} on a one-to-one queue;
- *   <li>{@code objects}: {@code put} + {@code take} of the seed's {@code [42, null, "hello"]}
- *       on the locked queue (the codec's share of a call);
  *   <li>{@code agrona}: the same on Agrona's {@code OneToOneRingBuffer} over direct memory
  *       ({@code write}, then {@code read} of one message by a handler copying it into a
- *       {@code byte[]}), the instruction budget the one-to-one path competes with.
+ *       {@code byte[]}), the instruction budget the one-to-one path competes with;
+ *   <li>{@code objects}: {@code put} + {@code take} of the seed's {@code [42, null, "hello"]}
+ *       on the locked queue (the codec's share of a call).
  * </ul>
  * With {@code -prof perfnorm} (Linux perf, on a machine that exposes hardware counters; the
  * project's VM does not) JMH also reports instructions and cycles per call, which vary far less
