@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.mproc.ErrorCode;
 import org.mproc.IncompatibleObjectException;
 import org.mproc.MprocException;
@@ -290,6 +291,111 @@ class SharedQueueTest {
       } finally {
         keeper.unlink();
       }
+    }
+  }
+
+  /* Message i of largeMessagesKeepEveryByte: its length and bytes from its index alone. */
+  private static byte[] bulkMessage(int i) {
+    java.util.Random r = new java.util.Random(i);
+    int[] edges = {4095, 4096, 4097, 65_536, 99_999, 100_000};
+    byte[] m = new byte[i < edges.length ? edges[i] : 1000 + r.nextInt(99_001)];
+    r.nextBytes(m);
+    return m;
+  }
+
+  @Test
+  void largeMessagesKeepEveryByteAcrossTheBulkCopyThreshold() throws Exception {
+    // From 4 KiB, puts and gets copy with the C library's memcpy instead of the JVM's loop
+    // (SegmentMemory, ByteBufferMemory): messages on both sides of that size, at offsets in the
+    // caller's arrays, single and batched, through a ring they wrap about 20 times.
+    for (boolean one : new boolean[] {false, true}) {
+      SharedQueue.Builder<Object> b =
+          SharedQueue.builder().capacityBytes(1 << 18).maxMessageBytes(100_000);
+      try (SharedQueue<Object> q = (one ? b.oneToOne() : b).create()) {
+        int n = 100;
+        CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
+          try {
+            for (int i = 0; i < n; i++) {
+              byte[] m = bulkMessage(i);
+              byte[] framed = new byte[m.length + 13]; // the message at offset 7
+              System.arraycopy(m, 0, framed, 7, m.length);
+              q.putBytes(framed, 7, m.length);
+            }
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+        byte[] into = new byte[100_000 + 5];
+        int[] lengths = new int[4];
+        for (int i = 0; i < n; ) {
+          if (i % 3 == 2) { // a batch: the messages back to back in `into`
+            int k = q.getBytesInto(into, lengths);
+            int off = 0;
+            for (int j = 0; j < k; j++) {
+              byte[] want = bulkMessage(i + j);
+              assertEquals(want.length, lengths[j], "length of message " + (i + j));
+              assertArrayEquals(want, Arrays.copyOfRange(into, off, off + lengths[j]),
+                  "bytes of message " + (i + j));
+              off += lengths[j];
+            }
+            i += k;
+          } else {
+            byte[] want = bulkMessage(i);
+            assertEquals(want.length, q.getBytesInto(into), "length of message " + i);
+            assertArrayEquals(want, Arrays.copyOf(into, want.length), "bytes of message " + i);
+            i++;
+          }
+        }
+        producer.get(30, TimeUnit.SECONDS);
+        assertEquals(0, q.size());
+      }
+    }
+  }
+
+  @Test
+  @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void closingDuringLargeCopiesEndsThemCleanly() throws Exception {
+    // A bulk copy holds the mapping for its duration (FFM: the arena cannot close meanwhile);
+    // close waits for it, and the calls of the other threads end with ObjectClosedException.
+    // 16 MiB messages keep a copy running most of the time; a consumer blocked in C must
+    // notice the close within its wait slice.
+    for (int round = 0; round < 3; round++) {
+      SharedQueue<Object> q = SharedQueue.builder().capacityBytes(64 << 20)
+          .maxMessageBytes(16 << 20).oneToOne().create();
+      byte[] m = new byte[16 << 20];
+      AtomicReference<Throwable> copierEnded = new AtomicReference<>();
+      AtomicReference<Throwable> waiterEnded = new AtomicReference<>();
+      Thread copier = new Thread(() -> { // both roles: put, then take back
+        try {
+          while (true) {
+            q.putBytes(m);
+            q.getBytesInto(m);
+          }
+        } catch (Throwable e) {
+          copierEnded.set(e);
+        }
+      });
+      copier.start();
+      Thread.sleep(50 + 20 * round);
+      SharedQueue<Object> idle = SharedQueue.builder().oneToOne().create();
+      Thread waiter = new Thread(() -> {
+        try {
+          idle.take();
+        } catch (Throwable e) {
+          waiterEnded.set(e);
+        }
+      });
+      waiter.start();
+      Thread.sleep(20);
+      q.close();
+      idle.close();
+      copier.join(10_000);
+      waiter.join(10_000);
+      assertFalse(copier.isAlive() || waiter.isAlive());
+      assertTrue(copierEnded.get() instanceof ObjectClosedException,
+          String.valueOf(copierEnded.get()));
+      assertTrue(waiterEnded.get() instanceof ObjectClosedException,
+          String.valueOf(waiterEnded.get()));
     }
   }
 

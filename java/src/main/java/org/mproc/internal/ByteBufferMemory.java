@@ -2,8 +2,10 @@ package org.mproc.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Objects;
 
 /**
  * {@link Memory} over a direct {@link ByteBuffer} (the JNA backend), with byte-buffer view
@@ -17,6 +19,11 @@ final class ByteBufferMemory implements Memory {
   private static final VarHandle LONG =
       MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final ByteBuffer CLOSED = ByteBuffer.allocateDirect(0);
+  /* Byte copies of at least this many bytes (a queue's large messages) go through JNA's
+     Pointer.read/write (the JNI array-region copies of the JVM's runtime, not JIT-compiled
+     code): between two processes whose cores are far apart, 64 KiB messages moved at 7 GB/s
+     with the buffer's own copy and at 20 GB/s this way, as fast as C (see SegmentMemory). */
+  private static final int BULK_BYTES = 4096;
 
   private ByteBuffer buf;
   private final long size;
@@ -233,7 +240,15 @@ final class ByteBufferMemory implements Memory {
   @Override
   public void putBytesPlain(byte[] src, int index, long offset, int count) {
     try {
-      buf.put((int) offset, src, index, count); // absolute: no duplicate, no position
+      ByteBuffer b = buf;
+      if (count >= BULK_BYTES) {
+        Objects.checkFromIndexSize(index, count, src.length);
+        Objects.checkFromIndexSize(offset, count, b.capacity());
+        com.sun.jna.Native.getDirectBufferPointer(b).write(offset, src, index, count);
+        Reference.reachabilityFence(b); // the mapping lives as long as its buffer
+        return;
+      }
+      b.put((int) offset, src, index, count); // absolute: no duplicate, no position
     } catch (RuntimeException e) {
       throw translate(e);
     }
@@ -242,7 +257,15 @@ final class ByteBufferMemory implements Memory {
   @Override
   public void getBytesPlain(long offset, byte[] dst, int index, int count) {
     try {
-      buf.get((int) offset, dst, index, count);
+      ByteBuffer b = buf;
+      if (count >= BULK_BYTES) {
+        Objects.checkFromIndexSize(index, count, dst.length);
+        Objects.checkFromIndexSize(offset, count, b.capacity());
+        com.sun.jna.Native.getDirectBufferPointer(b).read(offset, dst, index, count);
+        Reference.reachabilityFence(b);
+        return;
+      }
+      b.get((int) offset, dst, index, count);
     } catch (RuntimeException e) {
       throw translate(e);
     }

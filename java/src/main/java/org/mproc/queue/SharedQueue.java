@@ -1073,6 +1073,9 @@ public final class SharedQueue<E> extends AbstractQueue<E>
         if (Thread.interrupted()) {
           throw new InterruptedException("interrupted while waiting on " + describe());
         }
+        if (closed) { // close() waits for this call to leave C: the slice's end is the moment
+          throw Native.closed();
+        }
         long slice = SLICE_NS;
         if (timeoutNs >= 0) {
           long left = timeoutNs == 0 ? SLICE_NS / 10 : deadline - System.nanoTime();
@@ -1304,6 +1307,9 @@ public final class SharedQueue<E> extends AbstractQueue<E>
     try {
       long deadline = System.nanoTime() + timeoutNs;
       for (;;) {
+        if (closed) { // as in loop: close() waits for this call
+          throw Native.closed();
+        }
         long slice = SLICE_NS;
         if (timeoutNs >= 0) {
           slice = Math.min(slice, Math.max(0, deadline - System.nanoTime()));
@@ -1465,7 +1471,12 @@ public final class SharedQueue<E> extends AbstractQueue<E>
         + (closed ? ", closed]" : ", size=" + sizeLong() + "]");
   }
 
-  /** Detaches this process from the queue (the queue lives on for the others). Idempotent. */
+  /**
+   * Detaches this process from the queue (the queue lives on for the others). Idempotent.
+   * Calls of other threads on this handle end with {@link org.mproc.ObjectClosedException}:
+   * one blocked in a put, get or join within a wait slice (100 ms), and this method returns
+   * once they have.
+   */
   @Override
   public void close() {
     synchronized (this) {
