@@ -11,11 +11,49 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.mproc.process.Subprocess;
 
 /** Pipes and connections: framing, directions, errors, a child JVM and a Python peer. */
 class ConnectionTest {
+
+  @Test
+  @Timeout(value = 1, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void closingUnderABlockedReceiverNeverHandsItAnotherConnectionsMessage() throws Exception {
+    // A descriptor's number goes to the next file opened once it is closed. A reader blocked
+    // on a connection that another thread closes must end, not go on reading that number: it
+    // would take the message of whatever connection was opened next.
+    for (int round = 0; round < 5; round++) {
+      Pipe p = Pipe.open();
+      Connection reader = p.left();
+      AtomicReference<Object> got = new AtomicReference<>();
+      Thread t = new Thread(() -> {
+        try {
+          got.set(new String(reader.recvBytes(), StandardCharsets.UTF_8));
+        } catch (Throwable e) {
+          got.set(e);
+        }
+      });
+      t.start();
+      Thread.sleep(30 + 10 * round);
+      long t0 = System.nanoTime();
+      reader.close();
+      long closeMs = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(closeMs < 2_000, "close waited " + closeMs + " ms");
+      Pipe q = Pipe.open(); // may be given the closed descriptor's number
+      q.right().sendBytes("for the other pipe".getBytes(StandardCharsets.UTF_8));
+      t.join(5_000);
+      assertFalse(t.isAlive());
+      assertTrue(got.get() instanceof IllegalStateException, String.valueOf(got.get()));
+      assertEquals("for the other pipe", new String(q.left().recvBytes(), StandardCharsets.UTF_8));
+      p.right().close();
+      q.left().close();
+      q.right().close();
+    }
+  }
 
   @Test
   void aDuplexPipeCarriesObjectsAndBytesBothWays() throws Exception {

@@ -13,6 +13,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.mproc.ErrorCode;
 import org.mproc.MprocException;
 import org.mproc.ObjectKind;
@@ -48,6 +50,7 @@ public final class Connection implements AutoCloseable, Handoff.Source {
   public static final long DEFAULT_MAX_LENGTH = 1L << 30;
 
   private static final long SLICE_NS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final long CLOSE_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(500);
   private static final int HANDLES_MAGIC = 0x4d504831; // "MPH1"
 
   private final NativeApi api = Native.api();
@@ -55,6 +58,11 @@ public final class Connection implements AutoCloseable, Handoff.Source {
   private final int fd;
   private final int flags;
   private volatile boolean closed;
+  /* Native calls on fd in progress. The descriptor is closed only once none is: a call that
+     started after close() had closed it could otherwise reach another file that reused the
+     number (a reader blocked here would take a message meant for another connection). */
+  private final AtomicInteger inflight = new AtomicInteger();
+  private final AtomicBoolean fdClosed = new AtomicBoolean();
 
   Connection(int fd, int flags) {
     this.fd = fd;
@@ -101,6 +109,30 @@ public final class Connection implements AutoCloseable, Handoff.Source {
     }
   }
 
+  /* Before a native call on fd: counts it in flight, then checks as check() does. */
+  private void enter(int need, String what) {
+    inflight.incrementAndGet();
+    try {
+      check(need, what);
+    } catch (RuntimeException e) {
+      exit();
+      throw e;
+    }
+  }
+
+  /* After it: the last call to leave a closed connection closes the descriptor. */
+  private void exit() {
+    if (inflight.decrementAndGet() == 0 && closed) {
+      closeFd();
+    }
+  }
+
+  private void closeFd() {
+    if (fdClosed.compareAndSet(false, true)) {
+      api.fdClose(fd);
+    }
+  }
+
   /**
    * Sends an object (Python's {@code send}).
    *
@@ -132,8 +164,13 @@ public final class Connection implements AutoCloseable, Handoff.Source {
    */
   public void sendBytes(byte[] buf, int offset, int size) {
     Objects.checkFromIndexSize(offset, size, buf.length);
-    check(WRITABLE, "read-only");
-    int rc = api.connSend(fd, buf, offset, size);
+    int rc;
+    enter(WRITABLE, "read-only");
+    try {
+      rc = api.connSend(fd, buf, offset, size);
+    } finally {
+      exit();
+    }
     if (rc == ErrorCode.EPIPE.code() || rc == ErrorCode.ECONNRESET.code()) {
       throw new BrokenPipeException(describe());
     }
@@ -188,11 +225,11 @@ public final class Connection implements AutoCloseable, Handoff.Source {
    * the array and sets length[0] (when given) to the message's length.
    */
   private byte[] receive(long maxLength, byte[] into, int[] length) throws InterruptedException {
-    check(READABLE, "write-only");
     byte[][] msg = new byte[1][];
     int rc;
-    // One native call per message when one is waiting; otherwise it waits in slices.
-    while ((rc = api.connRecv(fd, maxLength, SLICE_NS, into, msg)) == ErrorCode.ETIMEDOUT.code()) {
+    // One native call per message when one is waiting; otherwise it waits in slices, and a
+    // close() from another thread ends the wait at the slice's end.
+    while ((rc = recvSlice(maxLength, into, msg)) == ErrorCode.ETIMEDOUT.code()) {
       if (Thread.interrupted()) {
         throw new InterruptedException("interrupted while receiving on " + describe());
       }
@@ -270,9 +307,23 @@ public final class Connection implements AutoCloseable, Handoff.Source {
     }
   }
 
+  private int recvSlice(long maxLength, byte[] into, byte[][] msg) {
+    enter(READABLE, "write-only");
+    try {
+      return api.connRecv(fd, maxLength, SLICE_NS, into, msg);
+    } finally {
+      exit();
+    }
+  }
+
   private boolean poll(long timeoutNs) {
-    check(READABLE, "write-only");
-    int rc = api.connPoll(fd, timeoutNs);
+    int rc;
+    enter(READABLE, "write-only");
+    try {
+      rc = api.connPoll(fd, timeoutNs);
+    } finally {
+      exit();
+    }
     if (rc == ErrorCode.ETIMEDOUT.code()) {
       return false;
     }
@@ -294,7 +345,13 @@ public final class Connection implements AutoCloseable, Handoff.Source {
     if (handle < 0) {
       throw new IllegalArgumentException("not a descriptor: handle=" + handle);
     }
-    int rc = api.connSendHandle(fd, handle);
+    int rc;
+    enter(WRITABLE, "read-only");
+    try {
+      rc = api.connSendHandle(fd, handle);
+    } finally {
+      exit();
+    }
     if (rc == ErrorCode.EPIPE.code() || rc == ErrorCode.ECONNRESET.code()) {
       throw new BrokenPipeException(describe());
     }
@@ -319,7 +376,7 @@ public final class Connection implements AutoCloseable, Handoff.Source {
     check(READABLE, "write-only");
     int[] out = new int[1];
     int rc;
-    while ((rc = api.connRecvHandle(fd, SLICE_NS, out)) == ErrorCode.ETIMEDOUT.code()) {
+    while ((rc = recvHandleSlice(out)) == ErrorCode.ETIMEDOUT.code()) {
       if (Thread.interrupted()) {
         throw new InterruptedException("interrupted while receiving on " + describe());
       }
@@ -329,6 +386,15 @@ public final class Connection implements AutoCloseable, Handoff.Source {
     }
     Native.check(rc, "receive a descriptor on", describe());
     return out[0];
+  }
+
+  private int recvHandleSlice(int[] out) {
+    enter(READABLE, "write-only");
+    try {
+      return api.connRecvHandle(fd, SLICE_NS, out);
+    } finally {
+      exit();
+    }
   }
 
   /**
@@ -491,8 +557,24 @@ public final class Connection implements AutoCloseable, Handoff.Source {
     List<T> out = new ArrayList<>();
     for (;;) {
       long left = forever ? slice : deadline - System.nanoTime();
-      int n = Native.check(
-          api.waitAny(fds, Math.max(0, Math.min(left, slice)), ready), "wait on", "connections");
+      int n;
+      int entered = 0; // the connections' descriptors stay theirs during the wait (see close)
+      try {
+        for (Object o : items) {
+          if (o instanceof Connection) {
+            ((Connection) o).enter(READABLE, "write-only");
+            entered++;
+          }
+        }
+        n = Native.check(api.waitAny(fds, Math.max(0, Math.min(left, slice)), ready),
+            "wait on", "connections");
+      } finally {
+        for (Object o : items) {
+          if (o instanceof Connection && entered-- > 0) {
+            ((Connection) o).exit();
+          }
+        }
+      }
       for (int i = 0; i < fds.length; i++) {
         Object o = items.get(i);
         if (ready[i] != 0 || (fds[i] < 0 && !((Subprocess) o).isAlive())) {
@@ -548,12 +630,29 @@ public final class Connection implements AutoCloseable, Handoff.Source {
     return fd;
   }
 
-  /** Closes this end: the peer then reads end-of-stream once it has read what was sent. */
+  /**
+   * Closes this end: the peer then reads end-of-stream once it has read what was sent. Calls of
+   * other threads on this connection end with {@link IllegalStateException}: one waiting to
+   * receive within a wait slice (100 ms), and this method waits for them (at most half a
+   * second). The descriptor is closed once no call is using it, so that its number, which the
+   * system may give to the next file opened, is never read or written by a call on this
+   * connection; a send blocked on a full pipe closes it when it returns.
+   */
   @Override
-  public synchronized void close() {
-    if (!closed) {
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
       closed = true;
-      api.fdClose(fd);
+    }
+    long deadline = System.nanoTime() + CLOSE_WAIT_NS;
+    while (inflight.get() != 0 && System.nanoTime() - deadline < 0) {
+      Thread.onSpinWait();
+      Thread.yield();
+    }
+    if (inflight.get() == 0) {
+      closeFd();
     }
   }
 
