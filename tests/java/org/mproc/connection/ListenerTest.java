@@ -3,6 +3,7 @@ package org.mproc.connection;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.mproc.ErrorCode;
 import org.mproc.MprocException;
@@ -60,6 +62,37 @@ class ListenerTest {
     try (Connection c = listener.accept()) {
       assertEquals("ping", c.recv());
       c.send("PONG");
+    }
+  }
+
+  @Test
+  @Timeout(value = 1, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void closingUnderABlockedAcceptNeverTakesAnotherListenersConnection() throws Exception {
+    // As for Connection: an accept blocked on a listener another thread closes must end, not
+    // go on polling the descriptor number the next listener opened may be given.
+    for (int round = 0; round < 3; round++) {
+      Listener first = Listener.open(new InetSocketAddress("127.0.0.1", 0));
+      java.util.concurrent.atomic.AtomicReference<Object> got =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Thread t = new Thread(() -> {
+        try {
+          got.set(first.accept());
+        } catch (Throwable e) {
+          got.set(e);
+        }
+      });
+      t.start();
+      Thread.sleep(30 + 10 * round);
+      first.close();
+      try (Listener second = Listener.open(new InetSocketAddress("127.0.0.1", 0));
+          Connection client = Client.connect(second.address())) {
+        t.join(5_000);
+        assertFalse(t.isAlive());
+        assertTrue(got.get() instanceof IllegalStateException, String.valueOf(got.get()));
+        try (Connection accepted = second.accept(Duration.ofSeconds(10))) {
+          assertNotNull(accepted, "the second listener's own connection");
+        }
+      }
     }
   }
 

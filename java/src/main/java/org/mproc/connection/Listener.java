@@ -4,6 +4,8 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.mproc.ErrorCode;
 import org.mproc.internal.Native;
 import org.mproc.internal.NativeApi;
@@ -41,6 +43,7 @@ public final class Listener implements AutoCloseable {
   public static final int DEFAULT_BACKLOG = 16;
 
   private static final long SLICE_NS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final long CLOSE_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(500);
 
   private final NativeApi api = Native.api();
   private final int fd;
@@ -49,6 +52,11 @@ public final class Listener implements AutoCloseable {
   private final String text;
   private volatile long handshakeTimeoutNs = TimeUnit.SECONDS.toNanos(10);
   private volatile boolean closed;
+  /* accept calls on fd in progress; the descriptor is closed once none is (as Connection's):
+     an accept that went on polling a closed descriptor's number could take a connection meant
+     for the next listener the process opened. */
+  private final AtomicInteger inflight = new AtomicInteger();
+  private final AtomicBoolean fdClosed = new AtomicBoolean();
 
   private Listener(int fd, byte[] authkey, String text) {
     this.fd = fd;
@@ -178,11 +186,19 @@ public final class Listener implements AutoCloseable {
   }
 
   private Connection accept(long timeoutNs) {
-    if (closed) {
-      throw new IllegalStateException("listener is closed: " + text);
-    }
     int[] out = new int[1];
-    int rc = api.accept(fd, timeoutNs, out);
+    int rc;
+    inflight.incrementAndGet();
+    try {
+      if (closed) {
+        throw new IllegalStateException("listener is closed: " + text);
+      }
+      rc = api.accept(fd, timeoutNs, out);
+    } finally {
+      if (inflight.decrementAndGet() == 0 && closed) {
+        closeFd();
+      }
+    }
     if (rc == ErrorCode.ETIMEDOUT.code()) {
       return null;
     }
@@ -241,12 +257,34 @@ public final class Listener implements AutoCloseable {
     return closed;
   }
 
-  /** Stops listening and removes a Unix socket's file. Connections already accepted stay open. */
+  /**
+   * Stops listening and removes a Unix socket's file. Connections already accepted stay open.
+   * An {@link #accept()} waiting on another thread ends with {@link IllegalStateException} within
+   * a wait slice (100 ms), and the descriptor is closed once it has (this method waits for that,
+   * at most half a second), so that no accept ever polls a number the system has given to
+   * another file.
+   */
   @Override
-  public synchronized void close() {
-    if (!closed) {
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
       closed = true;
       Arrays.fill(authkey == null ? new byte[0] : authkey, (byte) 0);
+    }
+    long deadline = System.nanoTime() + CLOSE_WAIT_NS;
+    while (inflight.get() != 0 && System.nanoTime() - deadline < 0) {
+      Thread.onSpinWait();
+      Thread.yield();
+    }
+    if (inflight.get() == 0) {
+      closeFd();
+    }
+  }
+
+  private void closeFd() {
+    if (fdClosed.compareAndSet(false, true)) {
       api.listenerClose(fd);
     }
   }
