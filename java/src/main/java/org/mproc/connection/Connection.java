@@ -13,11 +13,11 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.mproc.ErrorCode;
 import org.mproc.MprocException;
+import org.mproc.ObjectClosedException;
 import org.mproc.ObjectKind;
+import org.mproc.internal.CallsInFlight;
 import org.mproc.internal.Handoff;
 import org.mproc.internal.Native;
 import org.mproc.internal.NativeApi;
@@ -61,12 +61,12 @@ public final class Connection implements AutoCloseable, Handoff.Source {
   /* Native calls on fd in progress. The descriptor is closed only once none is: a call that
      started after close() had closed it could otherwise reach another file that reused the
      number (a reader blocked here would take a message meant for another connection). */
-  private final AtomicInteger inflight = new AtomicInteger();
-  private final AtomicBoolean fdClosed = new AtomicBoolean();
+  private final CallsInFlight calls;
 
   Connection(int fd, int flags) {
     this.fd = fd;
     this.flags = flags;
+    this.calls = new CallsInFlight(() -> closed, () -> api.fdClose(fd));
   }
 
   /**
@@ -109,29 +109,21 @@ public final class Connection implements AutoCloseable, Handoff.Source {
     }
   }
 
-  /* Before a native call on fd: counts it in flight, then checks as check() does. */
+  /* Before a native call on fd: checks as check() does, then counts the call in flight. */
   private void enter(int need, String what) {
-    inflight.incrementAndGet();
+    check(need, what);
     try {
-      check(need, what);
-    } catch (RuntimeException e) {
-      exit();
-      throw e;
+      calls.enter();
+    } catch (ObjectClosedException e) { // closed since check(): the same answer
+      throw new IllegalStateException("handle is closed: " + describe());
     }
   }
 
   /* After it: the last call to leave a closed connection closes the descriptor. */
   private void exit() {
-    if (inflight.decrementAndGet() == 0 && closed) {
-      closeFd();
-    }
+    calls.exit();
   }
 
-  private void closeFd() {
-    if (fdClosed.compareAndSet(false, true)) {
-      api.fdClose(fd);
-    }
-  }
 
   /**
    * Sends an object (Python's {@code send}).
@@ -646,14 +638,7 @@ public final class Connection implements AutoCloseable, Handoff.Source {
       }
       closed = true;
     }
-    long deadline = System.nanoTime() + CLOSE_WAIT_NS;
-    while (inflight.get() != 0 && System.nanoTime() - deadline < 0) {
-      Thread.onSpinWait();
-      Thread.yield();
-    }
-    if (inflight.get() == 0) {
-      closeFd();
-    }
+    calls.releaseWhenIdle(System.nanoTime() + CLOSE_WAIT_NS);
   }
 
   /** {@inheritDoc} */

@@ -4,9 +4,9 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.mproc.ErrorCode;
+import org.mproc.ObjectClosedException;
+import org.mproc.internal.CallsInFlight;
 import org.mproc.internal.Native;
 import org.mproc.internal.NativeApi;
 
@@ -55,14 +55,14 @@ public final class Listener implements AutoCloseable {
   /* accept calls on fd in progress; the descriptor is closed once none is (as Connection's):
      an accept that went on polling a closed descriptor's number could take a connection meant
      for the next listener the process opened. */
-  private final AtomicInteger inflight = new AtomicInteger();
-  private final AtomicBoolean fdClosed = new AtomicBoolean();
+  private final CallsInFlight calls;
 
   private Listener(int fd, byte[] authkey, String text) {
     this.fd = fd;
     this.authkey = authkey;
     this.text = text;
     this.address = Addresses.parse(text);
+    this.calls = new CallsInFlight(() -> closed, () -> api.listenerClose(fd));
   }
 
   /**
@@ -188,16 +188,15 @@ public final class Listener implements AutoCloseable {
   private Connection accept(long timeoutNs) {
     int[] out = new int[1];
     int rc;
-    inflight.incrementAndGet();
     try {
-      if (closed) {
-        throw new IllegalStateException("listener is closed: " + text);
-      }
+      calls.enter();
+    } catch (ObjectClosedException e) {
+      throw new IllegalStateException("listener is closed: " + text);
+    }
+    try {
       rc = api.accept(fd, timeoutNs, out);
     } finally {
-      if (inflight.decrementAndGet() == 0 && closed) {
-        closeFd();
-      }
+      calls.exit();
     }
     if (rc == ErrorCode.ETIMEDOUT.code()) {
       return null;
@@ -273,21 +272,9 @@ public final class Listener implements AutoCloseable {
       closed = true;
       Arrays.fill(authkey == null ? new byte[0] : authkey, (byte) 0);
     }
-    long deadline = System.nanoTime() + CLOSE_WAIT_NS;
-    while (inflight.get() != 0 && System.nanoTime() - deadline < 0) {
-      Thread.onSpinWait();
-      Thread.yield();
-    }
-    if (inflight.get() == 0) {
-      closeFd();
-    }
+    calls.releaseWhenIdle(System.nanoTime() + CLOSE_WAIT_NS);
   }
 
-  private void closeFd() {
-    if (fdClosed.compareAndSet(false, true)) {
-      api.listenerClose(fd);
-    }
-  }
 
   @Override
   public String toString() {
