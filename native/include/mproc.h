@@ -417,6 +417,18 @@ MPROC_EXTERN int mproc_wake32(const uint32_t *addr, int n, int *woken);
 MPROC_EXTERN int mproc_wait32_spin(const uint32_t *addr, uint32_t expected, int spins,
                                    int64_t timeout_ns);
 
+/**
+ * A full memory barrier on every running thread of the calling process (membarrier(2),
+ * MEMBARRIER_CMD_PRIVATE_EXPEDITED; the first call registers the process). For asymmetric
+ * protocols: a hot path that orders its accesses only for the compiler (no fence) is made
+ * safe against a rare path that calls this between its own accesses, as in
+ * store(flag); mproc_process_barrier(); load(other). Costs a system call and an interrupt of
+ * each CPU running a thread of the process (1-100 us). Returns 0, or MPROC_ENOSYS where the
+ * kernel lacks it (before Linux 4.14, or a sandbox that filters the call): then the caller must
+ * use fences instead.
+ */
+MPROC_EXTERN int mproc_process_barrier(void);
+
 /* ---------------------------------------------------------------------------------------------
  * Robust lock: the header's lock word, owned by participant slots
  *

@@ -16,6 +16,8 @@
 
 #if defined(__linux__)
 #include <linux/futex.h>
+#include <linux/membarrier.h>
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #else
@@ -131,4 +133,26 @@ int mproc_wait32_spin(const uint32_t *addr, uint32_t expected, int spins, int64_
     if (r != 0 && r != MPROC_EINTR && r != MPROC_ETIMEDOUT)
       return r;
   }
+}
+
+/* mproc_process_barrier: registration once per process (MEMBARRIER_CMD_PRIVATE_EXPEDITED is
+   refused with EPERM until the process registered), its result kept for every later call. */
+static pthread_once_t barrier_once = PTHREAD_ONCE_INIT;
+static int barrier_rc;
+
+static void barrier_register(void) {
+  long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+  if (cmds < 0 || (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0 ||
+      syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) != 0)
+    barrier_rc = MPROC_ENOSYS;
+}
+
+int mproc_process_barrier(void) {
+  pthread_once(&barrier_once, barrier_register);
+  if (barrier_rc != 0)
+    return barrier_rc;
+  if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
+    return errno == EINVAL || errno == EPERM || errno == ENOSYS ? MPROC_ENOSYS
+                                                                 : MPROC__ERR(errno);
+  return 0;
 }

@@ -1,6 +1,8 @@
 /* Wait and wake on a shared word, within a process and across processes. */
 #include "check.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
 
 static void wait_times_out_when_nobody_wakes(void) {
@@ -47,9 +49,71 @@ static void a_child_wakes_its_parent_through_a_segment(void) {
   CHECK_RC(0, mproc_unlink(name));
 }
 
+/*
+ * mproc_process_barrier against the store-buffer litmus test: one side stores x and loads y
+ * with only a compiler barrier between, the other stores y, calls the process barrier and loads
+ * x, both from the same instant. With a compiler barrier in place of the process barrier, both
+ * loads saw 0 in 30 to 1198 of the 2000 rounds of three runs here (x86 lets a load pass an
+ * earlier store whose line the other core holds); with it, never.
+ */
+struct sb_line {
+  _Alignas(64) atomic_int v;
+};
+static struct sb_line sb_x, sb_y, sb_round, sb_done;
+static _Alignas(64) atomic_llong sb_start;
+static int sb_r1;
+
+static void sb_wait_start(void) {
+  int64_t at = atomic_load_explicit(&sb_start, memory_order_relaxed);
+  while (mproc_now_ns() < at)
+    ;
+}
+
+static void *sb_light(void *arg) {
+  int rounds = *(int *)arg;
+  for (int i = 1; i <= rounds; i++) {
+    while (atomic_load_explicit(&sb_round.v, memory_order_acquire) != i)
+      ;
+    sb_wait_start();
+    atomic_store_explicit(&sb_x.v, 1, memory_order_relaxed);
+    atomic_signal_fence(memory_order_seq_cst);
+    sb_r1 = atomic_load_explicit(&sb_y.v, memory_order_relaxed);
+    atomic_store_explicit(&sb_y.v, 0, memory_order_relaxed); /* each side owns the other's line */
+    atomic_store_explicit(&sb_done.v, i, memory_order_release);
+  }
+  return NULL;
+}
+
+static void the_process_barrier_orders_other_threads(void) {
+  int rc = mproc_process_barrier();
+  CHECK(rc == 0 || rc == MPROC_ENOSYS);
+  if (rc != 0)
+    return; /* the kernel lacks membarrier: callers fall back to fences */
+  int rounds = 2000;
+  pthread_t t;
+  CHECK(pthread_create(&t, NULL, sb_light, &rounds) == 0);
+  int both_zero = 0;
+  for (int i = 1; i <= rounds; i++) {
+    atomic_store_explicit(&sb_x.v, 0, memory_order_relaxed);
+    atomic_store_explicit(&sb_start, mproc_now_ns() + 20000, memory_order_relaxed);
+    atomic_store_explicit(&sb_round.v, i, memory_order_release);
+    sb_wait_start();
+    atomic_store_explicit(&sb_y.v, 1, memory_order_relaxed);
+    CHECK_RC(0, mproc_process_barrier());
+    int r2 = atomic_load_explicit(&sb_x.v, memory_order_relaxed);
+    while (atomic_load_explicit(&sb_done.v, memory_order_acquire) != i)
+      ;
+    if (sb_r1 == 0 && r2 == 0)
+      both_zero++;
+  }
+  CHECK(pthread_join(t, NULL) == 0);
+  CHECK(both_zero == 0);
+}
+
 int main(void) {
   RUN(wait_times_out_when_nobody_wakes);
   RUN(bad_arguments_are_rejected);
   RUN(a_child_wakes_its_parent_through_a_segment);
+  RUN(the_process_barrier_orders_other_threads);
   return 0;
 }

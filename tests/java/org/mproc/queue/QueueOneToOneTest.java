@@ -19,8 +19,11 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.mproc.MprocException;
+import org.mproc.ObjectClosedException;
 import org.mproc.internal.Memory;
 import org.mproc.process.Subprocess;
 import org.mproc.shared.SharedLongArray;
@@ -318,6 +321,124 @@ class QueueOneToOneTest {
     }
   }
   /**
+   * The unguarded view of a queue's mapping (its one-to-one calls' memory) skips only the
+   * liveness check: it reads and writes the same bytes as the checked view, and every access
+   * outside the mapping, or outside the array it copies to or from, throws
+   * IndexOutOfBoundsException instead of touching memory.
+   */
+  @Test
+  void theUnguardedViewChecksEveryBound() throws Exception {
+    try (SharedQueue<Object> q = SharedQueue.builder().capacityBytes(4096).oneToOne().create()) {
+      Field f = SharedQueue.class.getDeclaredField("mem");
+      f.setAccessible(true);
+      Memory real = (Memory) f.get(q);
+      if (real == null) {
+        return; // no Java path on this backend and size
+      }
+      Memory u = real.unguarded();
+      long size = real.size();
+      assertEquals(size, u.size());
+      assertEquals(real.address(), u.address());
+      long spare = size - 64; // the ring's end: no live word of the queue
+      u.setLongRelease(spare, 0x0102030405060708L);
+      assertEquals(0x0102030405060708L, real.getLong(spare));
+      real.setLongPlain(spare + 8, -5);
+      assertEquals(-5, u.getLongPlain(spare + 8));
+      u.setInt(spare + 16, 77);
+      assertEquals(77, u.getAndAddInt(spare + 16, 1));
+      assertTrue(u.compareAndSetInt(spare + 16, 78, 79));
+      assertEquals(79, real.getInt(spare + 16));
+      byte[] in = new byte[40];
+      new Random(7).nextBytes(in);
+      u.putBytesPlain(in, 0, spare + 24, 40);
+      byte[] out = new byte[40];
+      real.getBytesPlain(spare + 24, out, 0, 40);
+      assertArrayEquals(in, out);
+      byte[] big = new byte[8192];
+      for (long[] bad : new long[][] {{size - 4}, {size}, {-8}, {Long.MIN_VALUE}}) {
+        long at = bad[0];
+        assertThrows(IndexOutOfBoundsException.class, () -> u.getLong(at), "getLong " + at);
+        assertThrows(IndexOutOfBoundsException.class, () -> u.setLongRelease(at, 1), "set " + at);
+        assertThrows(IndexOutOfBoundsException.class, () -> u.getInt(at + 2), "getInt " + at);
+        assertThrows(IndexOutOfBoundsException.class,
+            () -> u.putBytesPlain(in, 0, at, 16), "put " + at);
+        assertThrows(IndexOutOfBoundsException.class,
+            () -> u.getBytesPlain(at, out, 0, 16), "get " + at);
+      }
+      // Past the end by one byte, small and bulk (4 KiB and more goes through memcpy).
+      assertThrows(IndexOutOfBoundsException.class, () -> u.putBytesPlain(in, 0, size - 39, 40));
+      assertThrows(IndexOutOfBoundsException.class,
+          () -> u.getBytesPlain(size - 8191, big, 0, 8192));
+      assertThrows(IndexOutOfBoundsException.class,
+          () -> u.putBytesPlain(big, 0, size - 8191, 8192));
+      // The array's bounds, and negative counts.
+      assertThrows(IndexOutOfBoundsException.class, () -> u.putBytesPlain(in, 30, 0, 16));
+      assertThrows(IndexOutOfBoundsException.class, () -> u.getBytesPlain(0, out, 30, 16));
+      assertThrows(IndexOutOfBoundsException.class, () -> u.getBytesPlain(0, big, 8000, 4096));
+      assertThrows(IndexOutOfBoundsException.class, () -> u.putBytesPlain(in, 0, 0, -1));
+      assertThrows(IndexOutOfBoundsException.class,
+          () -> u.copyOut(size - 8, new long[2], 0, 2));
+      assertThrows(IndexOutOfBoundsException.class, () -> u.copyIn(new int[4], 0, size - 8, 4));
+      assertEquals(0x0102030405060708L, real.getLong(spare), "nothing written out of bounds");
+      u.setLong(spare, 0);
+      u.setLong(spare + 8, 0);
+      u.setLong(spare + 16, 0);
+      real.putBytesPlain(new byte[40], 0, spare + 24, 40);
+      q.putBytes(new byte[] {5});
+      assertEquals(5, q.getBytes()[0]); // the queue is unharmed
+    }
+  }
+
+  /**
+   * Closing a handle while its producer and consumer threads put and poll without pause: the
+   * role guard (QueueRing) makes close wait for the calls in progress, which on FFM run on the
+   * mapping without a liveness check, and makes every later call throw before touching it. A
+   * guard that let a call run on after close unmapped the ring would crash the JVM here (it
+   * did, with retire() emptied).
+   */
+  @Test
+  @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void closingUnderBusyRolesEndsTheirCallsBeforeTheRingGoes() throws Exception {
+    Random rnd = new Random(42);
+    for (int round = 0; round < 200; round++) {
+      SharedQueue<Object> q = SharedQueue.builder().capacityBytes(4096).oneToOne().create();
+      AtomicReference<Throwable> producerEnded = new AtomicReference<>();
+      AtomicReference<Throwable> consumerEnded = new AtomicReference<>();
+      Thread producer = new Thread(() -> {
+        byte[] m = new byte[64];
+        try {
+          while (true) {
+            q.offerBytes(m, Duration.ZERO); // full: try again
+          }
+        } catch (Throwable e) {
+          producerEnded.set(e);
+        }
+      });
+      Thread consumer = new Thread(() -> {
+        byte[] b = new byte[64];
+        try {
+          while (true) {
+            q.pollBytesInto(b);
+          }
+        } catch (Throwable e) {
+          consumerEnded.set(e);
+        }
+      });
+      producer.start();
+      consumer.start();
+      Thread.sleep(1 + rnd.nextInt(3));
+      q.close();
+      producer.join(10_000);
+      consumer.join(10_000);
+      assertFalse(producer.isAlive() || consumer.isAlive(), "round " + round);
+      assertTrue(producerEnded.get() instanceof ObjectClosedException,
+          "round " + round + ": " + producerEnded.get());
+      assertTrue(consumerEnded.get() instanceof ObjectClosedException,
+          "round " + round + ": " + consumerEnded.get());
+    }
+  }
+
+  /**
    * A Java exception at any memory access of a one-to-one put or get (injected through a
    * {@link Memory} that fails once, at the k-th access) leaves the queue consistent for the same
    * handle, which does not claim its role again: the put happened wholly or not at all, the get
@@ -339,6 +460,9 @@ class QueueOneToOneTest {
       int[] failAt = {0};
       Memory failing = (Memory) Proxy.newProxyInstance(Memory.class.getClassLoader(),
           new Class<?>[] {Memory.class}, (proxy, method, args) -> {
+            if (method.getName().equals("unguarded")) {
+              return proxy; // the role guard's view fails as well
+            }
             if (--failAt[0] == 0) {
               throw new IllegalStateException("injected at this access");
             }
@@ -348,7 +472,8 @@ class QueueOneToOneTest {
               throw e.getCause();
             }
           });
-      QueueRing ring = QueueRing.over(failing, (offset, count) -> { }, 1, 4096, 512, 0);
+      QueueRing ring =
+          QueueRing.over(failing, (offset, count) -> { }, () -> 0, 1, 4096, 512, 0);
       // A handle's ring keeps the positions it stored; here two rings share the roles.
       Field g = SharedQueue.class.getDeclaredField("ring");
       g.setAccessible(true);

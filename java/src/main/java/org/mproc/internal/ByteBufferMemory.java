@@ -49,6 +49,24 @@ final class ByteBufferMemory implements Memory {
     return address;
   }
 
+  /* A buffer index: an offset beyond int range would wrap to a wrong index, so it is refused
+     here (the buffer itself refuses negative and too large ints). */
+  private static int index(long offset) {
+    if (offset != (int) offset) {
+      throw new IndexOutOfBoundsException("offset " + offset + " is outside the mapping");
+    }
+    return (int) offset;
+  }
+
+  /* The mapping's bytes that a copy of count elements of array's type at offset covers must
+     lie in the mapping: IndexOutOfBoundsException, as on FFM, rather than the buffer's
+     underflow or overflow exceptions. */
+  private void checkRange(long offset, Object array, int count) {
+    int elem = array instanceof byte[] ? 1 : array instanceof short[] ? 2
+        : array instanceof int[] || array instanceof float[] ? 4 : 8;
+    Objects.checkFromIndexSize(offset, (long) count * elem, size);
+  }
+
   private static int shift(long offset) {
     return (int) (offset & 3) * 8; // little-endian: byte k of an int is bits 8k..8k+7
   }
@@ -85,7 +103,7 @@ final class ByteBufferMemory implements Memory {
   @Override
   public int getInt(long offset) {
     try {
-      return (int) INT.getVolatile(buf, (int) offset);
+      return (int) INT.getVolatile(buf, index(offset));
     } catch (RuntimeException e) {
       throw translate(e);
     }
@@ -94,7 +112,7 @@ final class ByteBufferMemory implements Memory {
   @Override
   public void setInt(long offset, int value) {
     try {
-      INT.setVolatile(buf, (int) offset, value);
+      INT.setVolatile(buf, index(offset), value);
     } catch (RuntimeException e) {
       throw translate(e);
     }
@@ -103,7 +121,7 @@ final class ByteBufferMemory implements Memory {
   @Override
   public void setIntRelease(long offset, int value) {
     try {
-      INT.setRelease(buf, (int) offset, value);
+      INT.setRelease(buf, index(offset), value);
     } catch (RuntimeException e) {
       throw translate(e);
     }
@@ -112,7 +130,7 @@ final class ByteBufferMemory implements Memory {
   @Override
   public boolean compareAndSetInt(long offset, int expected, int value) {
     try {
-      return INT.compareAndSet(buf, (int) offset, expected, value);
+      return INT.compareAndSet(buf, index(offset), expected, value);
     } catch (RuntimeException e) {
       throw translate(e);
     }
@@ -121,7 +139,7 @@ final class ByteBufferMemory implements Memory {
   @Override
   public int getAndAddInt(long offset, int delta) {
     try {
-      return (int) INT.getAndAdd(buf, (int) offset, delta);
+      return (int) INT.getAndAdd(buf, index(offset), delta);
     } catch (RuntimeException e) {
       throw translate(e);
     }
@@ -130,7 +148,7 @@ final class ByteBufferMemory implements Memory {
   @Override
   public long getLong(long offset) {
     try {
-      return (long) LONG.getVolatile(buf, (int) offset);
+      return (long) LONG.getVolatile(buf, index(offset));
     } catch (RuntimeException e) {
       throw translate(e);
     }
@@ -139,7 +157,7 @@ final class ByteBufferMemory implements Memory {
   @Override
   public void setLong(long offset, long value) {
     try {
-      LONG.setVolatile(buf, (int) offset, value);
+      LONG.setVolatile(buf, index(offset), value);
     } catch (RuntimeException e) {
       throw translate(e);
     }
@@ -148,7 +166,7 @@ final class ByteBufferMemory implements Memory {
   @Override
   public void setLongRelease(long offset, long value) {
     try {
-      LONG.setRelease(buf, (int) offset, value);
+      LONG.setRelease(buf, index(offset), value);
     } catch (RuntimeException e) {
       throw translate(e);
     }
@@ -157,7 +175,7 @@ final class ByteBufferMemory implements Memory {
   @Override
   public boolean compareAndSetLong(long offset, long expected, long value) {
     try {
-      return LONG.compareAndSet(buf, (int) offset, expected, value);
+      return LONG.compareAndSet(buf, index(offset), expected, value);
     } catch (RuntimeException e) {
       throw translate(e);
     }
@@ -166,7 +184,7 @@ final class ByteBufferMemory implements Memory {
   @Override
   public long getAndAddLong(long offset, long delta) {
     try {
-      return (long) LONG.getAndAdd(buf, (int) offset, delta);
+      return (long) LONG.getAndAdd(buf, index(offset), delta);
     } catch (RuntimeException e) {
       throw translate(e);
     }
@@ -175,7 +193,8 @@ final class ByteBufferMemory implements Memory {
   @Override
   public void copyOut(long offset, Object array, int index, int count) {
     try {
-      ByteBuffer b = buf.duplicate().order(ByteOrder.LITTLE_ENDIAN).position((int) offset);
+      checkRange(offset, array, count);
+      ByteBuffer b = buf.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(index(offset));
       if (array instanceof byte[]) {
         b.get((byte[]) array, index, count);
       } else if (array instanceof short[]) {
@@ -198,7 +217,8 @@ final class ByteBufferMemory implements Memory {
   @Override
   public void copyIn(Object array, int index, long offset, int count) {
     try {
-      ByteBuffer b = buf.duplicate().order(ByteOrder.LITTLE_ENDIAN).position((int) offset);
+      checkRange(offset, array, count);
+      ByteBuffer b = buf.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(index(offset));
       VarHandle.releaseFence();
       if (array instanceof byte[]) {
         b.put((byte[]) array, index, count);
@@ -222,7 +242,7 @@ final class ByteBufferMemory implements Memory {
   @Override
   public long getLongPlain(long offset) {
     try {
-      return (long) LONG.get(buf, (int) offset);
+      return (long) LONG.get(buf, index(offset));
     } catch (RuntimeException e) {
       throw translate(e);
     }
@@ -231,7 +251,7 @@ final class ByteBufferMemory implements Memory {
   @Override
   public void setLongPlain(long offset, long value) {
     try {
-      LONG.set(buf, (int) offset, value);
+      LONG.set(buf, index(offset), value);
     } catch (RuntimeException e) {
       throw translate(e);
     }
@@ -248,7 +268,7 @@ final class ByteBufferMemory implements Memory {
         Reference.reachabilityFence(b); // the mapping lives as long as its buffer
         return;
       }
-      b.put((int) offset, src, index, count); // absolute: no duplicate, no position
+      b.put(index(offset), src, index, count); // absolute: no duplicate, no position
     } catch (RuntimeException e) {
       throw translate(e);
     }
@@ -265,7 +285,7 @@ final class ByteBufferMemory implements Memory {
         Reference.reachabilityFence(b);
         return;
       }
-      b.get((int) offset, dst, index, count);
+      b.get(index(offset), dst, index, count);
     } catch (RuntimeException e) {
       throw translate(e);
     }

@@ -56,6 +56,8 @@ final class JnaNativeApi implements NativeApi {
 
     static native int mproc_wake32(long address, int n, long woken);
 
+    static native int mproc_process_barrier();
+
     static native int mproc_unlink(String name);
 
     static native int mproc_stat(String name, byte[] info);
@@ -343,6 +345,11 @@ final class JnaNativeApi implements NativeApi {
   @Override
   public int wake32(long address, int count) {
     return C.mproc_wake32(address, count, 0L);
+  }
+
+  @Override
+  public int processBarrier() {
+    return C.mproc_process_barrier();
   }
 
   @Override

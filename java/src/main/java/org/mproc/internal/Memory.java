@@ -200,6 +200,19 @@ public interface Memory extends AutoCloseable {
    */
   void getBytesPlain(long offset, byte[] dst, int index, int count);
 
+  /**
+   * A view of the same bytes whose accesses check their bounds but not that the mapping is
+   * still open, for code that guarantees that on its own for as long as it runs (as
+   * SharedQueue's role guard does around one-to-one calls, with the process barrier). On FFM
+   * that skips a check per access that costs more than the access (see AddressMemory); other
+   * backends return this view itself. The view's {@link #close()} does nothing.
+   *
+   * @return the unguarded view
+   */
+  default Memory unguarded() {
+    return this;
+  }
+
   /** Invalidates the view; later accesses throw {@link org.mproc.ObjectClosedException}. */
   @Override
   void close();

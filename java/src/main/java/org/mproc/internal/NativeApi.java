@@ -173,6 +173,14 @@ public interface NativeApi {
   int wake32(long address, int count);
 
   /**
+   * {@code mproc_process_barrier}: a full memory barrier on every running thread of this
+   * process, for asymmetric protocols whose hot side orders its accesses for the compiler only.
+   *
+   * @return 0, or {@code ENOSYS} where the kernel lacks it
+   */
+  int processBarrier();
+
+  /**
    * {@code mproc_unlink}.
    *
    * @param name the name

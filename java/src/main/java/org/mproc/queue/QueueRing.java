@@ -1,6 +1,11 @@
 package org.mproc.queue;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntSupplier;
 import org.mproc.internal.Memory;
+import org.mproc.internal.Native;
 
 /**
  * The uncontended put and get of {@code native/src/queue.c}, run in Java on the mapped segment
@@ -52,6 +57,25 @@ import org.mproc.internal.Memory;
  * exception half-way is repaired at once as the next claim of the role would repair a dead
  * process's call ({@link #abandonPutOne}, {@link #abandonGetOne}): the role may pass to another
  * thread of this process, which does not claim through C.
+ *
+ * <p>The role guard. Where the kernel has the process barrier ({@code mproc_process_barrier}),
+ * a one-to-one queue's calls run on {@link Memory#unguarded()}: the mapping without the FFM
+ * liveness check of every access (see AddressMemory). With the common case written apart so
+ * that the JIT inlines it ({@link #putOne}, {@link #getOne}), one thread's 64-byte put plus
+ * poll through SharedQueue went from 36.9-37.1 to 28.7-29.3 ns (QueueOpsBench.oneToOne, FFM;
+ * Agrona's write plus read 24.3-24.7; docs/benchmarks.md). What keeps the mapping mapped under
+ * them instead is an asymmetric Dekker protocol: each call stores 1 in its role's busy word
+ * (written by the role's one thread only, an opaque store: ordered for the compiler, no fence),
+ * then reads {@link #retired}, and stores 0 (release) when done; {@link #retire} sets
+ * {@code retired}, runs the process barrier, which executes a full fence on every thread of
+ * the process, and then waits for both busy words to read 0. A call whose busy store came
+ * before a thread's barrier is seen and waited for; one whose store came after it reads
+ * {@code retired} as set and throws {@link org.mproc.ObjectClosedException} before touching the
+ * mapping. The fast side thus pays two plain stores and a load per call, where a fence would
+ * wait for the store buffer, and with it for the ring line the peer is polling. The same guard
+ * ends, on JNA, the race in which a call that had not seen the close yet went on writing after
+ * {@code close} gave the role back. Without the barrier, calls run on the checked mapping, as
+ * before.
  */
 final class QueueRing {
   /** {@link #tryGet}: nothing queued, and the queue is open. */
@@ -107,6 +131,32 @@ final class QueueRing {
   private static final int CONTENDED = 0x8000_0000;
 
   private final Memory mem;
+  /* One-to-one calls' memory: mem.unguarded() when guarded, else mem itself. */
+  private final Memory fast;
+  /* The role guard (class comment): whether one-to-one calls use it, the process barrier,
+     each role's busy word (0 or 1, written by the role's thread only) and the retired flag. */
+  private final boolean guarded;
+  private final IntSupplier barrier;
+  @SuppressWarnings("unused") // through PRODUCER_BUSY
+  private int producerBusy;
+  @SuppressWarnings("unused") // through CONSUMER_BUSY
+  private int consumerBusy;
+  private volatile boolean retired;
+  private static final VarHandle PRODUCER_BUSY;
+  private static final VarHandle CONSUMER_BUSY;
+  private static final VarHandle RETIRED;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      PRODUCER_BUSY = l.findVarHandle(QueueRing.class, "producerBusy", int.class);
+      CONSUMER_BUSY = l.findVarHandle(QueueRing.class, "consumerBusy", int.class);
+      RETIRED = l.findVarHandle(QueueRing.class, "retired", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final Waker waker;
   private final int ownerWord;
   private final long maxMessage;
@@ -157,10 +207,14 @@ final class QueueRing {
   private long headMine = UNKNOWN;
   private long getsMine;
 
-  private QueueRing(Memory mem, Waker waker, int ownerWord, long maxMessage, long maxCount,
-      long body, long cap, boolean one) {
+  private QueueRing(Memory mem, Waker waker, IntSupplier barrier, int ownerWord,
+      long maxMessage, long maxCount, long body, long cap, boolean one) {
     this.mem = mem;
     this.one = one;
+    this.barrier = barrier;
+    // The first barrier registers the process with the kernel; 0 says it works here.
+    this.guarded = one && barrier.getAsInt() == 0;
+    this.fast = guarded ? mem.unguarded() : mem;
     this.lapShift = Long.numberOfTrailingZeros(cap);
     this.waker = waker;
     this.ownerWord = ownerWord;
@@ -191,22 +245,23 @@ final class QueueRing {
    *
    * @param mem the whole segment
    * @param waker wakes a sleeper through the native handle
+   * @param barrier {@code mproc_process_barrier}: 0, or an error code where there is none
    * @param ownerWord the handle's lock word ({@code mproc_lock_owner_word})
    * @param capacity the ring's bytes, as the C handle has it
    * @param maxMessage the largest payload, as the C handle has it
    * @param maxCount the message-count bound, 0 for none
    * @return the fast path, or null
    */
-  static QueueRing over(Memory mem, Waker waker, int ownerWord, long capacity, int maxMessage,
-      long maxCount) {
+  static QueueRing over(Memory mem, Waker waker, IntSupplier barrier, int ownerWord,
+      long capacity, int maxMessage, long maxCount) {
     long body = mem.getLong(HDR_DATA_OFFSET);
     if (ownerWord == 0 || body < 0 || (body & 7) != 0 || Long.bitCount(capacity) != 1
         || body > mem.size() - RING - capacity || mem.getLong(body + CAPACITY) != capacity) {
       return null;
     }
     int flags = mem.getInt(body + FLAGS);
-    return new QueueRing(mem, waker, ownerWord, Integer.toUnsignedLong(maxMessage), maxCount,
-        body, capacity, (flags & FLAG_ONE_TO_ONE) != 0);
+    return new QueueRing(mem, waker, barrier, ownerWord, Integer.toUnsignedLong(maxMessage),
+        maxCount, body, capacity, (flags & FLAG_ONE_TO_ONE) != 0);
   }
 
   private static long recordSize(long len) {
@@ -232,19 +287,29 @@ final class QueueRing {
    * @return {@link #DONE} or {@link #NATIVE}
    */
   int tryPut(byte[] b, int off, int len) {
-    if (one) {
-      try {
-        int r = putOne(b, off, len);
-        if (r != DONE) {
-          tailMine = UNKNOWN;
-        }
-        return r;
-      } catch (RuntimeException | Error e) {
+    return one ? tryPutOne(b, off, len) : tryPutLocked(b, off, len);
+  }
+
+  /* tryPut of a one-to-one queue: small enough, with putOne, for the JIT to inline into the
+     caller (two calls per put had cost ~2-3 ns of ~15). */
+  private int tryPutOne(byte[] b, int off, int len) {
+    enter(PRODUCER_BUSY);
+    try {
+      int r = putOne(b, off, len);
+      if (r != DONE) {
         tailMine = UNKNOWN;
-        abandonPutOne(mem);
-        throw e;
       }
+      return r;
+    } catch (RuntimeException | Error e) {
+      tailMine = UNKNOWN;
+      abandonPutOne(fast);
+      throw e;
+    } finally {
+      exit(PRODUCER_BUSY);
     }
+  }
+
+  private int tryPutLocked(byte[] b, int off, int len) {
     Memory m = mem;
     if (m.getInt(HDR_STATE) != STATE_READY || !m.compareAndSetInt(putLock, 0, ownerWord)) {
       return NATIVE; // closed or poisoned (C says which), or the lock is busy
@@ -306,6 +371,7 @@ final class QueueRing {
    */
   int tryPutBatch(byte[] b, int off, int[] lengths, int from, int to) {
     if (one) {
+      enter(PRODUCER_BUSY);
       try {
         int r = putBatchOne(b, off, lengths, from, to);
         if (r <= 0) {
@@ -314,8 +380,10 @@ final class QueueRing {
         return r;
       } catch (RuntimeException | Error e) {
         tailMine = UNKNOWN;
-        abandonPutOne(mem);
+        abandonPutOne(fast);
         throw e;
+      } finally {
+        exit(PRODUCER_BUSY);
       }
     }
     Memory m = mem;
@@ -418,19 +486,28 @@ final class QueueRing {
    *     poisoned queue, malformed record, buffer too short)
    */
   int tryGet(byte[] buf, boolean remove) {
-    if (one) {
-      try {
-        int r = getOne(buf, remove);
-        if (r < 0) {
-          headMine = UNKNOWN;
-        }
-        return r;
-      } catch (RuntimeException | Error e) {
+    return one ? tryGetOne(buf, remove) : tryGetLocked(buf, remove);
+  }
+
+  /* tryGet of a one-to-one queue: small enough to inline, as tryPutOne. */
+  private int tryGetOne(byte[] buf, boolean remove) {
+    enter(CONSUMER_BUSY);
+    try {
+      int r = getOne(buf, remove);
+      if (r < 0) {
         headMine = UNKNOWN;
-        abandonGetOne(mem);
-        throw e;
       }
+      return r;
+    } catch (RuntimeException | Error e) {
+      headMine = UNKNOWN;
+      abandonGetOne(fast);
+      throw e;
+    } finally {
+      exit(CONSUMER_BUSY);
     }
+  }
+
+  private int tryGetLocked(byte[] buf, boolean remove) {
     Memory m = mem;
     if (m.getInt(HDR_STATE) == STATE_POISONED) {
       return NATIVE;
@@ -521,6 +598,7 @@ final class QueueRing {
    */
   int tryGetBatch(byte[] buf, int off, int[] lengths, int from, int to) {
     if (one) {
+      enter(CONSUMER_BUSY);
       try {
         int r = getBatchOne(buf, off, lengths, from, to);
         if (r <= 0) {
@@ -529,8 +607,10 @@ final class QueueRing {
         return r;
       } catch (RuntimeException | Error e) {
         headMine = UNKNOWN;
-        abandonGetOne(mem);
+        abandonGetOne(fast);
         throw e;
+      } finally {
+        exit(CONSUMER_BUSY);
       }
     }
     Memory m = mem;
@@ -664,6 +744,48 @@ final class QueueRing {
 
   /* --------------------------------------------------------------------------- one-to-one */
 
+  /* The role guard's entry (class comment): the busy store, then the retired check, in this
+     order for the compiler (opaque accesses are not reordered with each other by C2, and the
+     process barrier supplies the fence). Throws when closed, before touching the mapping. */
+  private void enter(VarHandle busy) {
+    if (guarded) {
+      busy.setOpaque(this, 1);
+      if ((boolean) RETIRED.getOpaque(this)) {
+        busy.setRelease(this, 0);
+        throw Native.closed();
+      }
+    }
+  }
+
+  /* The role guard's exit: every access of the call happens before it. */
+  private void exit(VarHandle busy) {
+    if (guarded) {
+      busy.setRelease(this, 0);
+    }
+  }
+
+  /**
+   * Ends the one-to-one calls' use of the mapping before it is closed: returns once no call
+   * runs on it, and every later call throws {@link org.mproc.ObjectClosedException} without
+   * touching it. Calls never block (waits happen in C), so this waits for a copy's time at most.
+   */
+  void retire() {
+    if (!guarded) {
+      return;
+    }
+    retired = true;
+    if (barrier.getAsInt() != 0) {
+      // Registered at construction, so this cannot fail; were it to, a store buffer drains
+      // within microseconds: wait far longer than that instead.
+      LockSupport.parkNanos(1_000_000);
+    }
+    while ((int) PRODUCER_BUSY.getVolatile(this) != 0
+        || (int) CONSUMER_BUSY.getVolatile(this) != 0) {
+      Thread.onSpinWait();
+      Thread.yield();
+    }
+  }
+
   /**
    * Whether the queue is one-to-one: then the caller must hold the role of each call's side,
    * for this handle ({@code mproc_queue_claim}) and for this thread (one thread at a time).
@@ -767,13 +889,47 @@ final class QueueRing {
   }
 
   /**
-   * The single put of a one-to-one queue: writeOne and publishOne written out in one method, as
-   * {@link #tryPut} is for the locked queue (writeOne is too large for the JIT to inline, and
-   * each call boundary repeats the segment's checks).
+   * The single put of a one-to-one queue, its common case only (no wrap, room by the cached
+   * head, no count bound), written out so that the JIT inlines it; {@link #putOneFully} takes
+   * every other case. Same stores in the same order as C's put_one.
    */
   private int putOne(byte[] b, int off, int len) {
-    Memory m = mem;
+    Memory m = fast;
     long t = tailMine; // only this handle writes tail and puts
+    long rec = recordSize(len);
+    long idx = t & mask;
+    long end = t + rec;
+    // The common case only: positions known, no wrap, room by the cached head, no count bound.
+    if (t == UNKNOWN || idx + rec > cap || !le(end + REC_HDR - headCache, cap) || maxCount != 0
+        || m.getInt(HDR_STATE) != STATE_READY) {
+      return putOneFully(b, off, len);
+    }
+    long n0 = putsMine;
+    long at = ring + idx;
+    if (len > 0) {
+      m.putBytesPlain(b, off, at + REC_HDR, len);
+    }
+    m.setLongPlain(ring + (end & mask), 0);
+    m.setLongPlain(putIntentPuts, n0);
+    m.setLongRelease(putIntentTail, end);
+    m.setLongRelease(puts, n0 + 1);
+    m.setLongRelease(at, oneHeader(t, len, REC_MSG)); // the commit point
+    m.setLongRelease(tail, end);
+    tailMine = end;
+    putsMine = n0 + 1;
+    notifyOne(m, notEmptySeq, notEmptyWaiters, 1);
+    return DONE;
+  }
+
+  /**
+   * The single put of a one-to-one queue in every case (positions to read, a wrap, a full ring,
+   * a count bound): writeOne and publishOne written out in one method, as
+   * {@link #tryPutLocked} is for the locked queue (writeOne is too large for the JIT to inline,
+   * and each call boundary repeats the segment's checks).
+   */
+  private int putOneFully(byte[] b, int off, int len) {
+    Memory m = fast;
+    long t = tailMine;
     long n0 = putsMine;
     if (t == UNKNOWN) {
       t = m.getLongPlain(tail);
@@ -820,7 +976,7 @@ final class QueueRing {
   }
 
   private int putBatchOne(byte[] b, int off, int[] lengths, int from, int to) {
-    Memory m = mem;
+    Memory m = fast;
     long start = tailMine;
     long n0 = putsMine;
     if (start == UNKNOWN) {
@@ -895,10 +1051,42 @@ final class QueueRing {
     notifyOne(m, notFullSeq, notFullWaiters, k);
   }
 
-  /** The single get of a one-to-one queue: readOne and commitGetOne written out (as putOne). */
+  /**
+   * The single get of a one-to-one queue, its common case only (a message record that fits
+   * {@code buf}, taken) and an empty queue, written out so that the JIT inlines it;
+   * {@link #getOneFully} takes every other case.
+   */
   private int getOne(byte[] buf, boolean remove) {
-    Memory m = mem;
+    Memory m = fast;
     long h = headMine; // only this handle writes head and gets
+    long g = getsMine;
+    if (h == UNKNOWN) { // after every result but a message (an empty poll, say)
+      h = m.getLongPlain(head);
+      g = m.getLongPlain(gets);
+    }
+    long idx = h & mask;
+    long hw = m.getLong(ring + idx); // acquire: the producer's commit point
+    if (hw == 0) {
+      return m.getInt(HDR_STATE) == STATE_READY && (h & 7) == 0 ? EMPTY : NATIVE;
+    }
+    long l = hw & 0xFFFF_FFFFL;
+    long rec = recordSize(l);
+    // The common case only: a message record (no padding) of a sound length that fits buf.
+    if (!remove || (h & 7) != 0 || oneType(h, hw) != REC_MSG || l > maxMessage
+        || idx + rec > cap || l > buf.length || m.getInt(HDR_STATE) == STATE_POISONED) {
+      return getOneFully(buf, remove);
+    }
+    if (l > 0) {
+      m.getBytesPlain(ring + idx + REC_HDR, buf, 0, (int) l);
+    }
+    commitGetOne(m, g, h + rec, 1);
+    return (int) l;
+  }
+
+  /** The single get in every case: readOne and commitGetOne written out (as putOneFully). */
+  private int getOneFully(byte[] buf, boolean remove) {
+    Memory m = fast;
+    long h = headMine;
     long g = getsMine;
     if (h == UNKNOWN) {
       h = m.getLongPlain(head);
@@ -932,20 +1120,13 @@ final class QueueRing {
       m.getBytesPlain(ring + idx + REC_HDR, buf, 0, (int) l);
     }
     if (remove) {
-      long next = at + rec;
-      m.setLongPlain(getIntentGets, g);
-      m.setLongRelease(getIntentHead, next);
-      m.setLongRelease(gets, g + 1);
-      m.setLongRelease(head, next); // the commit point
-      headMine = next;
-      getsMine = g + 1;
-      notifyOne(m, notFullSeq, notFullWaiters, 1);
+      commitGetOne(m, g, at + rec, 1);
     }
     return (int) l;
   }
 
   private int getBatchOne(byte[] buf, int off, int[] lengths, int from, int to) {
-    Memory m = mem;
+    Memory m = fast;
     if (m.getInt(HDR_STATE) == STATE_POISONED) {
       return NATIVE;
     }

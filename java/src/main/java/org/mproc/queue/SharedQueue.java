@@ -117,8 +117,8 @@ public final class SharedQueue<E> extends AbstractQueue<E>
       long segment = api.queueSegment(queue);
       try {
         m = api.map(segment);
-        r = QueueRing.over(m, this::wake, api.lockOwnerWord(segment), api.queueCapacity(queue),
-            maxMessage, maxCount);
+        r = QueueRing.over(m, this::wake, api::processBarrier, api.lockOwnerWord(segment),
+            api.queueCapacity(queue), maxMessage, maxCount);
       } catch (UnsupportedOperationException e) {
         // JNA cannot map 2 GiB or more: such a queue is used through C only
       } catch (RuntimeException | Error e) {
@@ -377,8 +377,9 @@ public final class SharedQueue<E> extends AbstractQueue<E>
   }
 
   /* The Java path needs no in-flight count: it touches only the mapping, which is safe after
-     close on both backends (accesses then throw). This check makes use after close fail here
-     even on a thread that has not seen the mapping closed. */
+     close on both backends (accesses then throw), or, for one-to-one calls on the unguarded
+     mapping, QueueRing's role guard, which close() retires first. This check makes use after
+     close fail here even on a thread that has not seen the mapping closed. */
   private QueueRing ring() {
     if (closed) {
       throw Native.closed();
@@ -1489,6 +1490,7 @@ public final class SharedQueue<E> extends AbstractQueue<E>
       // New calls fail now; one in progress on another thread holds a lock for a copy's time:
       // let it finish rather than leave the lock to a takeover (~10 ms for everyone else).
       ring.awaitUnlocked(CLOSE_WAIT_NS);
+      ring.retire(); // one-to-one calls on the unguarded mapping have left, later ones throw
       mem.close(); // from now on every access of the Java path throws
     }
     while (inflight.get() != 0) { // blocking calls return within one slice

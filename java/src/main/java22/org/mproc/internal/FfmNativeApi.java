@@ -319,6 +319,11 @@ final class FfmNativeApi implements NativeApi {
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG), CRITICAL);
   }
 
+  private static final class ProcessBarrier {
+    static final MethodHandle MH =
+        handle("mproc_process_barrier", FunctionDescriptor.of(JAVA_INT));
+  }
+
   private static final class Unlink {
     static final MethodHandle MH = handle("mproc_unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
   }
@@ -943,6 +948,15 @@ final class FfmNativeApi implements NativeApi {
   public int wake32(long address, int count) {
     try {
       return (int) Wake32.MH.invokeExact(address, count, 0L);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  @Override
+  public int processBarrier() {
+    try {
+      return (int) ProcessBarrier.MH.invokeExact();
     } catch (Throwable t) {
       throw rethrow(t);
     }

@@ -15,17 +15,17 @@ import java.nio.ByteOrder;
  * from any thread, throw, so the C side may unmap right after.
  */
 final class SegmentMemory implements Memory {
-  private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
-  private static final ValueLayout.OfShort SHORT =
+  static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
+  static final ValueLayout.OfShort SHORT =
       ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final ValueLayout.OfInt INT =
+  static final ValueLayout.OfInt INT =
       ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final ValueLayout.OfLong LONG =
+  static final ValueLayout.OfLong LONG =
       ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN);
-  private static final VarHandle VH_BYTE = BYTE.varHandle();
-  private static final VarHandle VH_SHORT = SHORT.varHandle();
-  private static final VarHandle VH_INT = INT.varHandle();
-  private static final VarHandle VH_LONG = LONG.varHandle();
+  static final VarHandle VH_BYTE = BYTE.varHandle();
+  static final VarHandle VH_SHORT = SHORT.varHandle();
+  static final VarHandle VH_INT = INT.varHandle();
+  static final VarHandle VH_LONG = LONG.varHandle();
 
   /*
    * Byte copies of at least this many bytes (a queue's large messages) go through the C
@@ -37,8 +37,8 @@ final class SegmentMemory implements Memory {
    * whose whole-line stores need not first fetch the line the other core holds. Below 4 KiB
    * the JVM's copy is as fast and has no call to make.
    */
-  private static final int BULK_BYTES = 4096;
-  private static final MethodHandle MEMCPY = memcpy();
+  static final int BULK_BYTES = 4096;
+  static final MethodHandle MEMCPY = memcpy();
 
   private final MemorySegment seg;
   private final Arena arena;
@@ -59,7 +59,7 @@ final class SegmentMemory implements Memory {
   }
 
   /* memcpy between slices whose bounds (and liveness, for the mapping's) the linker checked. */
-  private static void bulkCopy(MemorySegment dst, MemorySegment src, long count) {
+  static void bulkCopy(MemorySegment dst, MemorySegment src, long count) {
     try {
       MEMCPY.invokeExact(dst, src, count);
     } catch (RuntimeException | Error e) {
@@ -209,7 +209,7 @@ final class SegmentMemory implements Memory {
     }
   }
 
-  private static ValueLayout layoutOf(Object array) {
+  static ValueLayout layoutOf(Object array) {
     if (array instanceof byte[]) {
       return BYTE;
     } else if (array instanceof short[]) {
@@ -289,6 +289,12 @@ final class SegmentMemory implements Memory {
     } catch (RuntimeException e) {
       throw translate(e);
     }
+  }
+
+  /** {@inheritDoc} An {@link AddressMemory} over the same bytes. */
+  @Override
+  public Memory unguarded() {
+    return new AddressMemory(seg.address(), seg.byteSize());
   }
 
   @Override
