@@ -97,6 +97,41 @@ class ListenerTest {
   }
 
   @Test
+  @Timeout(value = 1, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void closingAListenerUnderAWaitNeverReportsItReadyForAnotherListenersPeer() throws Exception {
+    // Connection.wait polls a listener's descriptor in slices; once the listener is closed, the
+    // number may be the next listener's, whose waiting peer must not make the closed one look
+    // ready: the wait keeps the descriptor until its slice ends, then fails as closed.
+    for (int round = 0; round < 3; round++) {
+      Listener first = Listener.open(new InetSocketAddress("127.0.0.1", 0));
+      java.util.concurrent.atomic.AtomicReference<Object> got =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Thread t = new Thread(() -> {
+        try {
+          got.set(Connection.wait(java.util.List.of(first)));
+        } catch (Throwable e) {
+          got.set(e);
+        }
+      });
+      t.start();
+      Thread.sleep(30 + 10 * round);
+      int number = first.fileno();
+      first.close();
+      try (Listener second = Listener.open(new InetSocketAddress("127.0.0.1", 0));
+          Connection client = Client.connect(second.address())) {
+        t.join(5_000);
+        assertFalse(t.isAlive());
+        assertTrue(got.get() instanceof IllegalStateException,
+            "got " + got.get() + " (the second listener has descriptor " + second.fileno()
+                + ", the first had " + number + ")");
+        try (Connection accepted = second.accept(Duration.ofSeconds(10))) {
+          assertNotNull(accepted, "the second listener's own connection");
+        }
+      }
+    }
+  }
+
+  @Test
   void aChildJvmAuthenticatesOverAUnixSocket() throws Exception {
     Path sock = dir.resolve("l.sock");
     try (Listener l = Listener.open(UnixDomainSocketAddress.of(sock), KEY)) {

@@ -550,11 +550,16 @@ public final class Connection implements AutoCloseable, Handoff.Source {
     for (;;) {
       long left = forever ? slice : deadline - System.nanoTime();
       int n;
-      int entered = 0; // the connections' descriptors stay theirs during the wait (see close)
+      // The connections' and listeners' descriptors stay theirs during the wait (see close):
+      // a number polled after its object closed could be another object's by then.
+      int entered = 0;
       try {
         for (Object o : items) {
           if (o instanceof Connection) {
             ((Connection) o).enter(READABLE, "write-only");
+            entered++;
+          } else if (o instanceof Listener) {
+            ((Listener) o).enter();
             entered++;
           }
         }
@@ -562,8 +567,15 @@ public final class Connection implements AutoCloseable, Handoff.Source {
             "wait on", "connections");
       } finally {
         for (Object o : items) {
-          if (o instanceof Connection && entered-- > 0) {
+          if (entered == 0) {
+            break;
+          }
+          if (o instanceof Connection) {
             ((Connection) o).exit();
+            entered--;
+          } else if (o instanceof Listener) {
+            ((Listener) o).exit();
+            entered--;
           }
         }
       }

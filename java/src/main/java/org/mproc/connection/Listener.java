@@ -185,18 +185,29 @@ public final class Listener implements AutoCloseable {
     }
   }
 
-  private Connection accept(long timeoutNs) {
-    int[] out = new int[1];
-    int rc;
+  /* Before a native call on fd (accept, or Connection.wait polling it): close() then leaves the
+     descriptor open until exit(), so the number cannot pass to another object meanwhile. */
+  void enter() {
     try {
       calls.enter();
     } catch (ObjectClosedException e) {
       throw new IllegalStateException("listener is closed: " + text);
     }
+  }
+
+  /* After it: the last call to leave a closed listener closes the descriptor. */
+  void exit() {
+    calls.exit();
+  }
+
+  private Connection accept(long timeoutNs) {
+    int[] out = new int[1];
+    int rc;
+    enter();
     try {
       rc = api.accept(fd, timeoutNs, out);
     } finally {
-      calls.exit();
+      exit();
     }
     if (rc == ErrorCode.ETIMEDOUT.code()) {
       return null;
