@@ -108,6 +108,11 @@ static void the_process_barrier_orders_other_threads(void) {
   }
   CHECK(pthread_join(t, NULL) == 0);
   CHECK(both_zero == 0);
+  /* A child forked after the registration (which it inherits) can use it too. */
+  pid_t pid = fork_child();
+  if (pid == 0)
+    _exit(mproc_process_barrier() == 0 ? 0 : 3);
+  CHECK(wait_child(pid) == 0);
 }
 
 int main(void) {
