@@ -328,15 +328,21 @@ class QueueOneToOneTest {
    */
   @Test
   void theUnguardedViewChecksEveryBound() throws Exception {
-    try (SharedQueue<Object> q = SharedQueue.builder().capacityBytes(4096).oneToOne().create()) {
+    try (SharedQueue<Object> q = SharedQueue.builder().capacityBytes(1 << 16).oneToOne()
+        .create()) {
       Field f = SharedQueue.class.getDeclaredField("mem");
       f.setAccessible(true);
       Memory real = (Memory) f.get(q);
       if (real == null) {
         return; // no Java path on this backend and size
       }
+      Field r = SharedQueue.class.getDeclaredField("ring");
+      r.setAccessible(true);
+      assertEquals(org.mproc.internal.Native.api().processBarrier() == 0,
+          ((QueueRing) r.get(q)).guarded(), "the guard is on wherever the barrier works");
       Memory u = real.unguarded();
       long size = real.size();
+      assertTrue(size > 3 * 8192, "room for the bulk cases below: " + size);
       assertEquals(size, u.size());
       assertEquals(real.address(), u.address());
       long spare = size - 64; // the ring's end: no live word of the queue
@@ -365,7 +371,10 @@ class QueueOneToOneTest {
         assertThrows(IndexOutOfBoundsException.class,
             () -> u.getBytesPlain(at, out, 0, 16), "get " + at);
       }
-      // Past the end by one byte, small and bulk (4 KiB and more goes through memcpy).
+      // Past the end by one byte, small and bulk (4 KiB and more goes through memcpy), and
+      // the same copies just inside it.
+      u.getBytesPlain(size - 8192, big, 0, 8192);
+      u.getBytesPlain(size - 40, out, 0, 40);
       assertThrows(IndexOutOfBoundsException.class, () -> u.putBytesPlain(in, 0, size - 39, 40));
       assertThrows(IndexOutOfBoundsException.class,
           () -> u.getBytesPlain(size - 8191, big, 0, 8192));
@@ -538,6 +547,9 @@ class QueueOneToOneTest {
           assertThrows(MprocException.class, q::taskDone);
         }
       }
+      // Every call left the role guard, thrown or not: retiring finds no busy word.
+      assertTrue(ring.retire(), "a role's busy word was left set");
+      assertThrows(org.mproc.ObjectClosedException.class, () -> ring.tryPut(buf, 0, 1));
     }
   }
 }

@@ -204,8 +204,9 @@ public interface Memory extends AutoCloseable {
    * A view of the same bytes whose accesses check their bounds but not that the mapping is
    * still open, for code that guarantees that on its own for as long as it runs (as
    * SharedQueue's role guard does around one-to-one calls, with the process barrier). On FFM
-   * that skips a check per access that costs more than the access (see AddressMemory); other
-   * backends return this view itself. The view's {@link #close()} does nothing.
+   * that skips a check per access that costs more than the access (see AddressMemory), and
+   * closing this view does not stop the unguarded one; other backends return this view itself.
+   * Only the view {@code unguarded()} was called on is ever to be closed.
    *
    * @return the unguarded view
    */

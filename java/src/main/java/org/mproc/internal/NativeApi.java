@@ -176,7 +176,8 @@ public interface NativeApi {
    * {@code mproc_process_barrier}: a full memory barrier on every running thread of this
    * process, for asymmetric protocols whose hot side orders its accesses for the compiler only.
    *
-   * @return 0, or {@code ENOSYS} where the kernel lacks it
+   * @return 0; {@code ENOSYS} where the kernel lacks it; another error code if the call
+   *     failed otherwise
    */
   int processBarrier();
 

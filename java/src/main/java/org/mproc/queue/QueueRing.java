@@ -66,16 +66,17 @@ import org.mproc.internal.Native;
  * Agrona's write plus read 24.3-24.7; docs/benchmarks.md). What keeps the mapping mapped under
  * them instead is an asymmetric Dekker protocol: each call stores 1 in its role's busy word
  * (written by the role's one thread only, an opaque store: ordered for the compiler, no fence),
- * then reads {@link #retired}, and stores 0 (release) when done; {@link #retire} sets
- * {@code retired}, runs the process barrier, which executes a full fence on every thread of
+ * then reads the retired flag, and stores 0 (release) when done; {@link #retire} sets
+ * the flag, runs the process barrier, which executes a full fence on every thread of
  * the process, and then waits for both busy words to read 0. A call whose busy store came
  * before a thread's barrier is seen and waited for; one whose store came after it reads
- * {@code retired} as set and throws {@link org.mproc.ObjectClosedException} before touching the
+ * the flag as set and throws {@link org.mproc.ObjectClosedException} before touching the
  * mapping. The fast side thus pays two plain stores and a load per call, where a fence would
  * wait for the store buffer, and with it for the ring line the peer is polling. The same guard
  * ends, on JNA, the race in which a call that had not seen the close yet went on writing after
- * {@code close} gave the role back. Without the barrier, calls run on the checked mapping, as
- * before.
+ * {@code close} gave the role back. Without the barrier (a kernel before 4.14, or a sandbox
+ * that filters membarrier), calls run on the checked mapping as before, and that JNA race
+ * remains.
  */
 final class QueueRing {
   /** {@link #tryGet}: nothing queued, and the queue is open. */
@@ -133,29 +134,21 @@ final class QueueRing {
   private final Memory mem;
   /* One-to-one calls' memory: mem.unguarded() when guarded, else mem itself. */
   private final Memory fast;
-  /* The role guard (class comment): whether one-to-one calls use it, the process barrier,
-     each role's busy word (0 or 1, written by the role's thread only) and the retired flag. */
+  /* The role guard (class comment): whether one-to-one calls use it, and the process barrier.
+     Its words are elements of `guard`, each 8 elements (64 bytes) from the next, so that each
+     has a cache line to itself: the producer's busy word (0 or 1, written by the producer's
+     thread only), the retired flag (written once, read by every call) and the consumer's busy
+     word. Were they fields, a producer and a consumer thread of one process would pass one
+     line back and forth on every call. */
   private final boolean guarded;
   private final IntSupplier barrier;
-  @SuppressWarnings("unused") // through PRODUCER_BUSY
-  private int producerBusy;
-  @SuppressWarnings("unused") // through CONSUMER_BUSY
-  private int consumerBusy;
-  private volatile boolean retired;
-  private static final VarHandle PRODUCER_BUSY;
-  private static final VarHandle CONSUMER_BUSY;
-  private static final VarHandle RETIRED;
-
-  static {
-    try {
-      MethodHandles.Lookup l = MethodHandles.lookup();
-      PRODUCER_BUSY = l.findVarHandle(QueueRing.class, "producerBusy", int.class);
-      CONSUMER_BUSY = l.findVarHandle(QueueRing.class, "consumerBusy", int.class);
-      RETIRED = l.findVarHandle(QueueRing.class, "retired", boolean.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  private final long[] guard = new long[33];
+  private static final int PRODUCER = 8;
+  private static final int RETIRED = 16;
+  private static final int CONSUMER = 24;
+  private static final VarHandle GUARD = MethodHandles.arrayElementVarHandle(long[].class);
+  /* How long retire() waits for a call to leave before it gives up (see there). */
+  private static final long RETIRE_WAIT_NS = 10_000_000_000L;
 
   private final Waker waker;
   private final int ownerWord;
@@ -293,7 +286,7 @@ final class QueueRing {
   /* tryPut of a one-to-one queue: small enough, with putOne, for the JIT to inline into the
      caller (two calls per put had cost ~2-3 ns of ~15). */
   private int tryPutOne(byte[] b, int off, int len) {
-    enter(PRODUCER_BUSY);
+    enter(PRODUCER);
     try {
       int r = putOne(b, off, len);
       if (r != DONE) {
@@ -305,7 +298,7 @@ final class QueueRing {
       abandonPutOne(fast);
       throw e;
     } finally {
-      exit(PRODUCER_BUSY);
+      exit(PRODUCER);
     }
   }
 
@@ -371,7 +364,7 @@ final class QueueRing {
    */
   int tryPutBatch(byte[] b, int off, int[] lengths, int from, int to) {
     if (one) {
-      enter(PRODUCER_BUSY);
+      enter(PRODUCER);
       try {
         int r = putBatchOne(b, off, lengths, from, to);
         if (r <= 0) {
@@ -383,7 +376,7 @@ final class QueueRing {
         abandonPutOne(fast);
         throw e;
       } finally {
-        exit(PRODUCER_BUSY);
+        exit(PRODUCER);
       }
     }
     Memory m = mem;
@@ -491,7 +484,7 @@ final class QueueRing {
 
   /* tryGet of a one-to-one queue: small enough to inline, as tryPutOne. */
   private int tryGetOne(byte[] buf, boolean remove) {
-    enter(CONSUMER_BUSY);
+    enter(CONSUMER);
     try {
       int r = getOne(buf, remove);
       if (r < 0) {
@@ -503,7 +496,7 @@ final class QueueRing {
       abandonGetOne(fast);
       throw e;
     } finally {
-      exit(CONSUMER_BUSY);
+      exit(CONSUMER);
     }
   }
 
@@ -598,7 +591,7 @@ final class QueueRing {
    */
   int tryGetBatch(byte[] buf, int off, int[] lengths, int from, int to) {
     if (one) {
-      enter(CONSUMER_BUSY);
+      enter(CONSUMER);
       try {
         int r = getBatchOne(buf, off, lengths, from, to);
         if (r <= 0) {
@@ -610,7 +603,7 @@ final class QueueRing {
         abandonGetOne(fast);
         throw e;
       } finally {
-        exit(CONSUMER_BUSY);
+        exit(CONSUMER);
       }
     }
     Memory m = mem;
@@ -744,46 +737,78 @@ final class QueueRing {
 
   /* --------------------------------------------------------------------------- one-to-one */
 
-  /* The role guard's entry (class comment): the busy store, then the retired check, in this
-     order for the compiler (opaque accesses are not reordered with each other by C2, and the
-     process barrier supplies the fence). Throws when closed, before touching the mapping. */
-  private void enter(VarHandle busy) {
+  /*
+   * The role guard's entry (class comment): the busy store, then the retired check. The order
+   * of the two for the compiler is a HotSpot property, not a Java memory model guarantee:
+   * opaque accesses to two different variables may be reordered by the model, but HotSpot's
+   * interpreter and C1 run them as volatile accesses, and C2 brackets each with a CPU-order
+   * barrier that nothing crosses; x86 keeps a store before a later load except for its store
+   * buffer, which the process barrier drains. Throws when closed, before touching the mapping;
+   * whatever it throws, the busy word is 0 again.
+   */
+  private void enter(int busy) {
     if (guarded) {
-      busy.setOpaque(this, 1);
-      if ((boolean) RETIRED.getOpaque(this)) {
-        busy.setRelease(this, 0);
+      GUARD.setOpaque(guard, busy, 1L);
+      boolean closed = true;
+      try {
+        closed = (long) GUARD.getOpaque(guard, RETIRED) != 0;
+      } finally {
+        if (closed) {
+          GUARD.setRelease(guard, busy, 0L);
+        }
+      }
+      if (closed) {
         throw Native.closed();
       }
     }
   }
 
   /* The role guard's exit: every access of the call happens before it. */
-  private void exit(VarHandle busy) {
+  private void exit(int busy) {
     if (guarded) {
-      busy.setRelease(this, 0);
+      GUARD.setRelease(guard, busy, 0L);
     }
   }
 
   /**
-   * Ends the one-to-one calls' use of the mapping before it is closed: returns once no call
-   * runs on it, and every later call throws {@link org.mproc.ObjectClosedException} without
-   * touching it. Calls never block (waits happen in C), so this waits for a copy's time at most.
+   * Ends the one-to-one calls' use of the mapping before it is closed: returns true once no
+   * call runs on it, and every later call throws {@link org.mproc.ObjectClosedException}
+   * without touching it. Calls never block (waits happen in C), so this waits for a copy's time
+   * at most; after {@link #RETIRE_WAIT_NS} it returns false instead, and the caller must then
+   * leave the mapping mapped (a thread that died inside a call, of an error thrown where the
+   * busy word could not be reset, would otherwise hold close for ever).
+   *
+   * @return true when the mapping may go
    */
-  void retire() {
+  boolean retire() {
     if (!guarded) {
-      return;
+      return true;
     }
-    retired = true;
+    GUARD.setVolatile(guard, RETIRED, 1L);
     if (barrier.getAsInt() != 0) {
       // Registered at construction, so this cannot fail; were it to, a store buffer drains
       // within microseconds: wait far longer than that instead.
       LockSupport.parkNanos(1_000_000);
     }
-    while ((int) PRODUCER_BUSY.getVolatile(this) != 0
-        || (int) CONSUMER_BUSY.getVolatile(this) != 0) {
+    long deadline = System.nanoTime() + RETIRE_WAIT_NS;
+    while ((long) GUARD.getVolatile(guard, PRODUCER) != 0
+        || (long) GUARD.getVolatile(guard, CONSUMER) != 0) {
+      if (System.nanoTime() - deadline > 0) {
+        return false;
+      }
       Thread.onSpinWait();
       Thread.yield();
     }
+    return true;
+  }
+
+  /**
+   * Whether this ring's one-to-one calls run under the role guard, on the unguarded mapping.
+   *
+   * @return true where the process barrier works and the queue is one-to-one
+   */
+  boolean guarded() {
+    return guarded;
   }
 
   /**
@@ -1063,16 +1088,19 @@ final class QueueRing {
     if (h == UNKNOWN) { // after every result but a message (an empty poll, say)
       h = m.getLongPlain(head);
       g = m.getLongPlain(gets);
+      if ((h & 7) != 0) {
+        return NATIVE; // a scribbled head: C poisons the queue
+      }
     }
     long idx = h & mask;
     long hw = m.getLong(ring + idx); // acquire: the producer's commit point
     if (hw == 0) {
-      return m.getInt(HDR_STATE) == STATE_READY && (h & 7) == 0 ? EMPTY : NATIVE;
+      return m.getInt(HDR_STATE) == STATE_READY ? EMPTY : NATIVE;
     }
     long l = hw & 0xFFFF_FFFFL;
     long rec = recordSize(l);
     // The common case only: a message record (no padding) of a sound length that fits buf.
-    if (!remove || (h & 7) != 0 || oneType(h, hw) != REC_MSG || l > maxMessage
+    if (!remove || oneType(h, hw) != REC_MSG || l > maxMessage
         || idx + rec > cap || l > buf.length || m.getInt(HDR_STATE) == STATE_POISONED) {
       return getOneFully(buf, remove);
     }
@@ -1092,12 +1120,15 @@ final class QueueRing {
       h = m.getLongPlain(head);
       g = m.getLongPlain(gets);
     }
+    if ((h & 7) != 0) {
+      return NATIVE; // a scribbled head: C poisons the queue
+    }
     long idx = h & mask;
     long hw = m.getLong(ring + idx); // acquire: the producer's commit point
     if (hw == 0) {
       return m.getInt(HDR_STATE) == STATE_READY ? EMPTY : NATIVE;
     }
-    if (m.getInt(HDR_STATE) == STATE_POISONED || (h & 7) != 0) {
+    if (m.getInt(HDR_STATE) == STATE_POISONED) {
       return NATIVE;
     }
     long at = h;

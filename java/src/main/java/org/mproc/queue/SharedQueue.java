@@ -1486,18 +1486,24 @@ public final class SharedQueue<E> extends AbstractQueue<E>
       }
       closed = true;
     }
+    boolean unmap = true;
     if (ring != null) {
       // New calls fail now; one in progress on another thread holds a lock for a copy's time:
       // let it finish rather than leave the lock to a takeover (~10 ms for everyone else).
       ring.awaitUnlocked(CLOSE_WAIT_NS);
-      ring.retire(); // one-to-one calls on the unguarded mapping have left, later ones throw
-      mem.close(); // from now on every access of the Java path throws
+      // One-to-one calls on the unguarded mapping have left, later ones throw; if one never
+      // leaves (its thread died of an error thrown inside the guard), the handle, and with it
+      // the mapping, is left open rather than unmapped under it.
+      unmap = ring.retire();
+      mem.close(); // from now on every access of the checked view throws
     }
     while (inflight.get() != 0) { // blocking calls return within one slice
       Thread.onSpinWait();
       Thread.yield();
     }
-    api.queueClose(queue);
+    if (unmap) {
+      api.queueClose(queue);
+    }
   }
 
   /**

@@ -58,7 +58,9 @@ final class SegmentMemory implements Memory {
         .orElse(null);
   }
 
-  /* memcpy between slices whose bounds (and liveness, for the mapping's) the linker checked. */
+  /* memcpy between slices whose bounds the linker checked, and their liveness for slices of
+     the mapping's own segment (AddressMemory's slices of the whole address space have none to
+     check: the role guard keeps the mapping alive under them). */
   static void bulkCopy(MemorySegment dst, MemorySegment src, long count) {
     try {
       MEMCPY.invokeExact(dst, src, count);
