@@ -399,6 +399,38 @@ class QueueOneToOneTest {
   }
 
   /**
+   * A scribbled, misaligned {@code head} (offset 144 of the body) is reported as corruption by
+   * C when the consumer next reads it from the segment, never read through the ring by Java
+   * (an aligned view would throw an unchecked alignment error instead).
+   */
+  @Test
+  void aMisalignedHeadPoisonsTheQueue() throws Exception {
+    String name = org.mproc.testing.Peers.uniqueName("q1");
+    try (SharedQueue<Object> q = SharedQueue.builder().name(name).capacityBytes(4096)
+        .oneToOne().create()) {
+      try {
+        q.putBytes(new byte[] {1});
+        assertEquals(1, q.getBytes()[0]);
+        assertEquals(-1, q.pollBytesInto(new byte[8])); // empty: the next get reads head again
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
+            java.nio.file.Path.of("/dev/shm" + name), java.nio.file.StandardOpenOption.READ,
+            java.nio.file.StandardOpenOption.WRITE)) {
+          java.nio.MappedByteBuffer m =
+              ch.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, ch.size());
+          m.order(ByteOrder.LITTLE_ENDIAN);
+          long body = m.getLong(120);
+          m.putLong((int) body + 144, m.getLong((int) body + 144) + 3);
+        }
+        q.putBytes(new byte[] {2});
+        MprocException e = assertThrows(MprocException.class, q::getBytes);
+        assertEquals(org.mproc.ErrorCode.ECORRUPT, e.code());
+      } finally {
+        q.unlink();
+      }
+    }
+  }
+
+  /**
    * Closing a handle while its producer and consumer threads put and poll without pause: the
    * role guard (QueueRing) makes close wait for the calls in progress, which on FFM run on the
    * mapping without a liveness check, and makes every later call throw before touching it. A
