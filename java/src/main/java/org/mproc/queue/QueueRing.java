@@ -1102,7 +1102,7 @@ final class QueueRing {
     // The common case only: a message record (no padding) of a sound length that fits buf.
     if (!remove || oneType(h, hw) != REC_MSG || l > maxMessage
         || idx + rec > cap || l > buf.length || m.getInt(HDR_STATE) == STATE_POISONED) {
-      return getOneFully(buf, remove);
+      return getOneFully(buf, remove, h, g, hw);
     }
     if (l > 0) {
       m.getBytesPlain(ring + idx + REC_HDR, buf, 0, (int) l);
@@ -1111,23 +1111,18 @@ final class QueueRing {
     return (int) l;
   }
 
-  /** The single get in every case: readOne and commitGetOne written out (as putOneFully). */
-  private int getOneFully(byte[] buf, boolean remove) {
+  /**
+   * The rest of {@link #getOne}, for every case but the common one: padding, a peek, a poisoned
+   * queue, a bad record, a buffer too short. readOne and commitGetOne written out (as
+   * putOneFully).
+   *
+   * @param h head, aligned
+   * @param g gets
+   * @param hw the nonzero header getOne read at {@code h}
+   */
+  private int getOneFully(byte[] buf, boolean remove, long h, long g, long hw) {
     Memory m = fast;
-    long h = headMine;
-    long g = getsMine;
-    if (h == UNKNOWN) {
-      h = m.getLongPlain(head);
-      g = m.getLongPlain(gets);
-    }
-    if ((h & 7) != 0) {
-      return NATIVE; // a scribbled head: C poisons the queue
-    }
     long idx = h & mask;
-    long hw = m.getLong(ring + idx); // acquire: the producer's commit point
-    if (hw == 0) {
-      return m.getInt(HDR_STATE) == STATE_READY ? EMPTY : NATIVE;
-    }
     if (m.getInt(HDR_STATE) == STATE_POISONED) {
       return NATIVE;
     }
