@@ -1476,7 +1476,9 @@ public final class SharedQueue<E> extends AbstractQueue<E>
    * Detaches this process from the queue (the queue lives on for the others). Idempotent.
    * Calls of other threads on this handle end with {@link org.mproc.ObjectClosedException}:
    * one blocked in a put, get or join within a wait slice (100 ms), and this method returns
-   * once they have.
+   * once they have. (Should a one-to-one call never leave, because its thread died of an error
+   * thrown where the call could not clean up, this method waits 10 s for it and then leaves the
+   * handle attached, its mapping in place, rather than unmap memory under it.)
    */
   @Override
   public void close() {
