@@ -70,30 +70,7 @@ class ListenerTest {
   void closingUnderABlockedAcceptNeverTakesAnotherListenersConnection() throws Exception {
     // As for Connection: an accept blocked on a listener another thread closes must end, not
     // go on polling the descriptor number the next listener opened may be given.
-    for (int round = 0; round < 3; round++) {
-      Listener first = Listener.open(new InetSocketAddress("127.0.0.1", 0));
-      java.util.concurrent.atomic.AtomicReference<Object> got =
-          new java.util.concurrent.atomic.AtomicReference<>();
-      Thread t = new Thread(() -> {
-        try {
-          got.set(first.accept());
-        } catch (Throwable e) {
-          got.set(e);
-        }
-      });
-      t.start();
-      Thread.sleep(30 + 10 * round);
-      first.close();
-      try (Listener second = Listener.open(new InetSocketAddress("127.0.0.1", 0));
-          Connection client = Client.connect(second.address())) {
-        t.join(5_000);
-        assertFalse(t.isAlive());
-        assertTrue(got.get() instanceof IllegalStateException, String.valueOf(got.get()));
-        try (Connection accepted = second.accept(Duration.ofSeconds(10))) {
-          assertNotNull(accepted, "the second listener's own connection");
-        }
-      }
-    }
+    closeUnderABlockedCall(Listener::accept);
   }
 
   @Test
@@ -102,13 +79,28 @@ class ListenerTest {
     // Connection.wait polls a listener's descriptor in slices; once the listener is closed, the
     // number may be the next listener's, whose waiting peer must not make the closed one look
     // ready: the wait keeps the descriptor until its slice ends, then fails as closed.
+    closeUnderABlockedCall(l -> Connection.wait(java.util.List.of(l)));
+  }
+
+  /* A call on a listener that blocks until a peer connects. */
+  private interface BlockingCall {
+    Object on(Listener l) throws Exception;
+  }
+
+  /*
+   * Three rounds: a thread blocks in the call on a listener, which this thread closes; a second
+   * listener opens (often with the first one's descriptor number) and a client connects to it.
+   * The blocked call must end with IllegalStateException, and the connection stays the second
+   * listener's.
+   */
+  private static void closeUnderABlockedCall(BlockingCall call) throws Exception {
     for (int round = 0; round < 3; round++) {
       Listener first = Listener.open(new InetSocketAddress("127.0.0.1", 0));
       java.util.concurrent.atomic.AtomicReference<Object> got =
           new java.util.concurrent.atomic.AtomicReference<>();
       Thread t = new Thread(() -> {
         try {
-          got.set(Connection.wait(java.util.List.of(first)));
+          got.set(call.on(first));
         } catch (Throwable e) {
           got.set(e);
         }
