@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.mproc.ErrorCode;
 import org.mproc.shared.SharedDouble;
 import org.mproc.shared.SharedIntArray;
@@ -170,10 +171,9 @@ class SubprocessTest {
   }
 
   @Test
-  void standardStreamsCanGoToFiles() throws Exception {
-    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("mproc-streams");
-    java.nio.file.Path out = dir.resolve("out.txt");
-    java.nio.file.Path err = dir.resolve("err.txt");
+  void standardStreamsCanGoToFiles(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("out.txt");
+    Path err = dir.resolve("err.txt");
     java.nio.file.Files.writeString(out, "kept\n");
     Subprocess p = new Subprocess(() -> {
       System.out.println("to stdout");
