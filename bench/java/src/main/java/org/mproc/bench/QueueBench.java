@@ -51,13 +51,20 @@ import org.mproc.shared.SharedLongArray;
  *   <li>{@code queue.one.tput64}, {@code queue.one.tput64_batchget}, {@code queue.one.tput64_batch},
  *       {@code queue.one.pingpong_spin}: the same scenarios again on one-to-one queues
  *       ({@code SharedQueue.builder().oneToOne()}, no lock per message). The repetitions of
- *       the three one-to-one throughputs and Agrona's {@code tput64} are
+ *       the three one-to-one throughputs and Agrona's {@code tput64} (2,000,000 messages each) are
  *       interleaved in this JVM pair, the order rotating, and so are those of
  *       {@code one.pingpong_spin} and Agrona's spinning round trip: Agrona's figures from the
  *       same run are printed as {@code queue.paired_agrona.tput64} and
  *       {@code queue.paired_agrona.pingpong_spin}. On this small shared machine the speed of a
  *       cross-process exchange depends several-fold on where the host places the two vCPUs,
  *       which changes within seconds; interleaving gives both libraries the same placements.
+ *       {@code queue.one.tput64.vs_agrona} (and {@code _min}, {@code _max}; likewise for the
+ *       two other shapes) are the median, smallest and largest ratio of a one-to-one
+ *       repetition to the Agrona repetition next to it, each pair run under one placement.
+ *   <li>{@code queue.pair_raw_rtt}, {@code queue.pair_raw_rtt_after} ns: this JVM pair's own
+ *       raw round trip (volatile stores and loads of two words of a shared array, both sides
+ *       spinning, 100,000 round trips), before the one-to-one runs and after them: how the
+ *       host placed the two JVMs' CPUs while they ran.
  * </ul>
  *
  * <p>{@code agrona [REPS]}: the state of the art for the same shapes, Agrona's
@@ -89,6 +96,7 @@ public final class QueueBench {
   private static final int ONE_TPUT64_BATCH = 12;
   private static final int ONE_PING_SPIN = 13;
   private static final int ONE_TPUT64_BATCH_GET = 14;
+  private static final int RAW_PING = 15;
   private static final int BATCH = 64;
 
   /* Control array slots. */
@@ -100,7 +108,10 @@ public final class QueueBench {
   private static final int FAILED = 5;
   private static final int START = 6; // child's start, ns
   private static final int QUIT = 7;
-  private static final int CTL_LENGTH = 8;
+  /* The raw round trip's two words, each on a cache line of its own (the array starts on one). */
+  private static final int PING = 8;
+  private static final int PONG = 16;
+  private static final int CTL_LENGTH = 24;
 
   private static final int AGRONA_RING = 1 << 20;
   private static final int MSG_TYPE = 1;
@@ -141,6 +152,15 @@ public final class QueueBench {
       m[i] = median(v[i]);
     }
     return m;
+  }
+
+  /* a[r] / b[r] for each repetition r: the ratio within one placement of the two JVMs. */
+  private static double[] ratios(double[] a, double[] b) {
+    double[] q = new double[a.length];
+    for (int r = 0; r < q.length; r++) {
+      q[r] = a[r] / b[r];
+    }
+    return q;
   }
 
   private static double median(double[] v) {
@@ -270,18 +290,33 @@ public final class QueueBench {
           final OneToOneRingBuffer rb = r2;
           // Head to head with Agrona: the repetitions of each are interleaved in one JVM pair,
           // so that both see the same placement of the two JVMs on the machine's CPUs.
-          double[] t = run.tputInterleaved(500_000,
+          // The pair's own raw round trip, before and after: how the host placed the JVMs.
+          double raw0 = run.pingpong(RAW_PING, 100_000, m -> rawPing(ctl, m));
+          // Longer repetitions than the others' (a repetition of 500,000 lasted 10 ms when quiet,
+          // and single repetitions of the same code differed up to 1.5x).
+          final int n1 = 2_000_000;
+          double[][] t = run.tputReps(n1,
               new int[] {ONE_TPUT64, ONE_TPUT64_BATCH_GET, ONE_TPUT64_BATCH, A_TPUT64},
-              new Body[] {() -> consumeBytes(oa, 500_000, 64), () -> consumeBatches(oa, 500_000, 64),
-                  () -> consumeBatches(oa, 500_000, 64), () -> agronaConsume(ra, 500_000)});
-          result(p + "one.tput64", t[0], "msgs/s");
-          result(p + "one.tput64_batchget", t[1], "msgs/s");
-          result(p + "one.tput64_batch", t[2], "msgs/s");
-          result(p + "paired_agrona.tput64", t[3], "msgs/s");
+              new Body[] {() -> consumeBytes(oa, n1, 64), () -> consumeBatches(oa, n1, 64),
+                  () -> consumeBatches(oa, n1, 64), () -> agronaConsume(ra, n1)});
+          result(p + "one.tput64", median(t[0]), "msgs/s");
+          result(p + "one.tput64_batchget", median(t[1]), "msgs/s");
+          result(p + "one.tput64_batch", median(t[2]), "msgs/s");
+          result(p + "paired_agrona.tput64", median(t[3]), "msgs/s");
+          String[] shapes = {"one.tput64", "one.tput64_batchget", "one.tput64_batch"};
+          for (int i = 0; i < shapes.length; i++) {
+            double[] ratio = ratios(t[i], t[3]);
+            result(p + shapes[i] + ".vs_agrona", median(ratio), "x");
+            result(p + shapes[i] + ".vs_agrona_min", Arrays.stream(ratio).min().orElse(0), "x");
+            result(p + shapes[i] + ".vs_agrona_max", Arrays.stream(ratio).max().orElse(0), "x");
+          }
           double[] rt = run.pingpongInterleaved(100_000, new int[] {ONE_PING_SPIN, A_PING},
               new PingBody[] {m -> pingSpin(ob, oa, m), m -> agronaPing(ra, rb, m)});
           result(p + "one.pingpong_spin", rt[0], "ns");
           result(p + "paired_agrona.pingpong_spin", rt[1], "ns");
+          double raw1 = run.pingpong(RAW_PING, 100_000, m -> rawPing(ctl, m));
+          result(p + "pair_raw_rtt", raw0, "ns");
+          result(p + "pair_raw_rtt_after", raw1, "ns");
         }
         ctl.set(QUIT, 1);
         ctl.getAndAdd(SEQ, 1);
@@ -357,6 +392,14 @@ public final class QueueBench {
      * rotating from one repetition to the next), one discarded round first: medians, in order.
      */
     double[] tputInterleaved(int count, int[] modes, Body[] consumers) throws Exception {
+      return medians(tputReps(count, modes, consumers));
+    }
+
+    /**
+     * The repetitions themselves of {@link #tputInterleaved}: v[i][r] is scenario i's
+     * repetition r, and the repetitions r of all scenarios ran one after the other.
+     */
+    double[][] tputReps(int count, int[] modes, Body[] consumers) throws Exception {
       double[][] v = new double[modes.length][reps];
       for (int r = -1; r < reps; r++) {
         for (int k = 0; k < modes.length; k++) {
@@ -370,7 +413,7 @@ public final class QueueBench {
           }
         }
       }
-      return medians(v);
+      return v;
     }
 
     /** Round trips of several scenarios, interleaved as {@link #tputInterleaved}: medians. */
@@ -466,6 +509,18 @@ public final class QueueBench {
       Thread.onSpinWait();
     }
     return len;
+  }
+
+  /* Parent side of the raw round trip: bare volatile stores and loads of two words of the
+     shared control array, no queue (C's bench_queue measures the same between two processes). */
+  private static void rawPing(SharedLongArray ctl, int count) {
+    long base = ctl.get(PING);
+    for (long i = base + 1; i <= base + count; i++) {
+      ctl.set(PING, i);
+      while (ctl.get(PONG) != i) {
+        Thread.onSpinWait();
+      }
+    }
   }
 
   /* Parent side: send on `out`, await the echo on `in`. */
@@ -588,6 +643,15 @@ public final class QueueBench {
               }
             }
             case A_TPUT64 -> agronaProduce(r1, count, 64);
+            case RAW_PING -> {
+              long base = ctl.get(PONG);
+              for (long i = base + 1; i <= base + count; i++) {
+                while (ctl.get(PING) != i) {
+                  Thread.onSpinWait();
+                }
+                ctl.set(PONG, i);
+              }
+            }
             case A_PING -> {
               byte[] got = new byte[8];
               UnsafeBuffer echo = new UnsafeBuffer(got);
