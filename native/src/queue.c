@@ -30,6 +30,11 @@
 #define SPIN_NS 20000
 #define ONE_SETTLE_NS 5000         /* one-to-one sleepers: look this long after raising the count */
 #define ONE_FIRST_SLEEP_NS 1000000 /* ... and then sleep at most this long at first */
+/* A get that waits after a stream (see wait_for): at least this many messages taken since a
+   get last waited; it looks away this long, then looks this often. */
+#define STREAM_STREAK 8
+#define STREAM_QUIET_NS 4000
+#define STREAM_POLL_NS 500
 
 typedef struct queue_body {
   mproc_lockword_t put_lock; /*    0 */
@@ -91,6 +96,7 @@ struct mproc_queue {
   uint64_t tail_cache; /* consumers: a lower bound of tail */
   uint64_t gets_cache; /* one-to-one producer: a lower bound of the committed gets */
   unsigned lap_shift;  /* log2(capacity): a position's lap is pos >> lap_shift */
+  _Atomic uint64_t taken_at_wait; /* consumers: gets when a get of this handle last waited */
 };
 
 static uint64_t rec_size(uint32_t len) { return ((uint64_t)len + REC_HDR + 7) & ~(uint64_t)7; }
@@ -286,25 +292,60 @@ static void notify(uint32_t *seq, uint32_t *waiters, uint32_t n) {
 }
 
 /*
+ * Whether a get about to wait comes after a stream: at least STREAM_STREAK messages were taken
+ * (by anyone) since a get of this handle last waited. Racy between threads of one handle,
+ * which only blurs the test.
+ */
+static bool after_stream(mproc_queue_t *q) {
+  uint64_t g = atomic_load_explicit(MPROC__A64(&q->b->gets), memory_order_relaxed);
+  uint64_t last = atomic_load_explicit(&q->taken_at_wait, memory_order_relaxed);
+  atomic_store_explicit(&q->taken_at_wait, g, memory_order_relaxed);
+  return g - last >= STREAM_STREAK;
+}
+
+/*
  * Waits for a condition that `ready` re-checks, spinning first, then sleeping on the sequence
  * word. The waiter count is raised before the re-check, and the notifier reads it after its
  * commit and a full barrier (its lock release), so a notification is never missed.
+ *
+ * A get after a stream (`stream`, see after_stream) spins differently: the producer is most
+ * likely writing the next record at that moment, into the cache line a consumer that looks
+ * would take from it, so each look costs the producer a line transfer; between the two CPUs
+ * of this machine in its slow placement such looks slowed a whole stream below what the
+ * consumer could take. Such a get first looks away for STREAM_QUIET_NS, then looks every
+ * STREAM_POLL_NS, and so takes what came as a run of records. A message that comes just after
+ * a stream may wait up to STREAM_QUIET_NS longer; a request after a reply (few messages
+ * between waits) is looked for continuously, as before.
  */
 static int wait_for(mproc_queue_t *q, uint32_t *seq, uint32_t *waiters,
-                 bool (*ready)(mproc_queue_t *, uint32_t), uint32_t arg, int64_t deadline) {
+                    bool (*ready)(mproc_queue_t *, uint32_t), uint32_t arg, int64_t deadline,
+                    bool stream) {
   /* Spin for a few microseconds first: a peer that answers within a round trip (about 2 us
      from a JVM) is then met without a system call on either side. Adaptive (internal.h): not
      while spinning keeps failing, as it does when the CPUs are oversubscribed. */
   if (mproc__spin_allowed()) {
-    int64_t spin_end = mproc_now_ns() + SPIN_NS;
-    for (int i = 0;; i++) {
-      if (ready(q, arg)) {
-        mproc__spin_result(true);
-        return 0;
+    int64_t now = mproc_now_ns(), spin_end = now + SPIN_NS;
+    if (stream) {
+      for (int64_t next = now + STREAM_QUIET_NS;; next = now + STREAM_POLL_NS) {
+        while ((now = mproc_now_ns()) < next && now < spin_end)
+          MPROC__PAUSE();
+        if (ready(q, arg)) {
+          mproc__spin_result(true);
+          return 0;
+        }
+        if (now >= spin_end)
+          break;
       }
-      MPROC__PAUSE();
-      if ((i & 63) == 63 && mproc_now_ns() >= spin_end)
-        break;
+    } else {
+      for (int i = 0;; i++) {
+        if (ready(q, arg)) {
+          mproc__spin_result(true);
+          return 0;
+        }
+        MPROC__PAUSE();
+        if ((i & 63) == 63 && mproc_now_ns() >= spin_end)
+          break;
+      }
     }
     mproc__spin_result(false);
   } else if (ready(q, arg)) {
@@ -595,7 +636,7 @@ put_one(mproc_queue_t *q, const unsigned char *buf, const uint32_t *lens, uint32
     if (left_of(deadline) == 0)
       return MPROC_ETIMEDOUT;
     int rc = wait_for(q, &b->not_full_seq, &b->not_full_waiters, has_room,
-                      (uint32_t)rec_size(lens[0]), deadline);
+                      (uint32_t)rec_size(lens[0]), deadline, false);
     if (rc != 0)
       return rc;
   }
@@ -682,7 +723,7 @@ get_one(mproc_queue_t *q, unsigned char *out, size_t cap_buf, uint32_t *lens, ui
     if (timeout_ns == 0 || left_of(deadline) == 0)
       return MPROC_ETIMEDOUT;
     int rc = wait_for(q, &b->not_empty_seq, &b->not_empty_waiters, has_message_one, 0,
-                      deadline);
+                      deadline, after_stream(q));
     if (rc != 0)
       return rc;
   }
@@ -757,7 +798,7 @@ put_many(mproc_queue_t *q, const unsigned char *buf, const uint32_t *lens, uint3
     if (left_of(deadline) == 0)
       return MPROC_ETIMEDOUT;
     if ((rc = wait_for(q, &q->b->not_full_seq, &q->b->not_full_waiters, has_room,
-                       (uint32_t)rec_size(lens[0]), deadline)) != 0)
+                       (uint32_t)rec_size(lens[0]), deadline, false)) != 0)
       return rc;
   }
 }
@@ -839,7 +880,8 @@ static int await_message(mproc_queue_t *q, uint64_t h, int64_t timeout_ns, int64
     return MPROC_ECLOSED;
   if (timeout_ns == 0 || left_of(deadline) == 0)
     return MPROC_ETIMEDOUT;
-  return wait_for(q, &q->b->not_empty_seq, &q->b->not_empty_waiters, has_message, 0, deadline);
+  return wait_for(q, &q->b->not_empty_seq, &q->b->not_empty_waiters, has_message, 0, deadline,
+                  after_stream(q));
 }
 
 static int receive(mproc_queue_t *q, void *buf, uint32_t cap_buf, uint32_t *len,

@@ -258,15 +258,25 @@ static void a_stream_between_processes_arrives_exactly_once(void) {
   mproc_unlink(name);
 }
 
+/*
+ * A consumer asleep in a get wakes for a put (round 0) and for a shutdown (round 1), across
+ * processes. Before each wait the producer also sends a stream of messages and the consumer
+ * takes it, so that the wait is one after a stream (it looks away first, then looks less
+ * often: queue.c, wait_for) and wakes all the same.
+ */
 static void a_blocked_consumer_wakes_on_put_and_on_shutdown(void) {
   const char *name = test_name("q1wake");
   mproc_queue_t *q = one_queue(name, 4096, 100, 0);
+  enum { STREAM = 40 };
   for (int round = 0; round < 2; round++) {
     pid_t pid = fork_child();
     if (pid == 0) {
       mproc_queue_t *mine;
       if (mproc_queue_open(name, &mine) != 0)
         _exit(1);
+      for (int i = 0; i < STREAM; i++)
+        if (mproc_queue_put(mine, "s", 1, MPROC_FOREVER) != 0)
+          _exit(2);
       usleep(100000); /* the consumer is asleep by now */
       if (round == 0)
         _exit(mproc_queue_put(mine, "late", 4, 0) == 0 ? 0 : 2);
@@ -274,6 +284,10 @@ static void a_blocked_consumer_wakes_on_put_and_on_shutdown(void) {
     }
     char buf[100];
     uint32_t len;
+    for (int i = 0; i < STREAM; i++) {
+      CHECK_RC(0, mproc_queue_get(q, buf, sizeof buf, &len, 10000000000LL));
+      CHECK(len == 1 && buf[0] == 's');
+    }
     int64_t t0 = mproc_now_ns();
     int rc = mproc_queue_get(q, buf, sizeof buf, &len, 10000000000LL);
     CHECK(mproc_now_ns() - t0 < 5000000000LL);

@@ -221,13 +221,25 @@ class QueueOneToOneTest {
     }
   }
 
+  /**
+   * A blocked take wakes for a put from another process, for an interrupt and for a shutdown.
+   * The first wait comes right after a stream (40 messages taken), so it is the wait that
+   * looks away first and then looks less often (SharedQueue.spinForMessage): it wakes all the
+   * same.
+   */
   @Test
   void aBlockedTakeWakesOnAPutFromAnotherProcessAndOnShutdown() throws Exception {
     try (SharedQueue<Object> q = oneToOne(4096)) {
       Subprocess late = Subprocess.start(() -> {
+        for (int i = 0; i < 40; i++) {
+          q.put(i);
+        }
         Thread.sleep(200);
         q.put("late");
       });
+      for (int i = 0; i < 40; i++) {
+        assertEquals(i, q.take());
+      }
       assertEquals("late", q.poll(20, TimeUnit.SECONDS));
       assertTrue(late.join(Duration.ofMinutes(1)));
       Thread taker = Thread.currentThread();

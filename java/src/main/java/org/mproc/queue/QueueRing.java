@@ -455,6 +455,16 @@ final class QueueRing {
   /* --------------------------------------------------------------------------- get */
 
   /**
+   * The queue's count of messages ever taken, as last stored (a blocking get's test for a
+   * stream; not exact while a get is in flight or was left by a dead consumer).
+   *
+   * @return the {@code gets} word
+   */
+  long takenCount() {
+    return mem.getLong(gets);
+  }
+
+  /**
    * Whether a message may be queued: tail read ahead of head. Reads no lock; a spinning
    * consumer's test.
    *

@@ -77,6 +77,12 @@ public final class SharedQueue<E> extends AbstractQueue<E>
   /* A blocking get spins this long on the mapped tail before the native call (which may sleep),
      as the C library's own wait does, and backs off while spinning keeps failing. */
   private static final long SPIN_NS = 20_000;
+  /* A blocking get that finds the queue empty after at least STREAM_STREAK messages were taken
+     since the last time one did is in a stream: it first looks away for STREAM_QUIET_NS, then
+     looks every STREAM_POLL_NS (see spinForMessage). */
+  private static final long STREAM_STREAK = 8;
+  private static final long STREAM_QUIET_NS = 4_000;
+  private static final long STREAM_POLL_NS = 500;
   private static final boolean SPIN = Runtime.getRuntime().availableProcessors() > 1;
   /* Diagnostic switch: -Dmproc.queue.javaPath=false sends every put and get to C. */
   private static final boolean JAVA_PATH =
@@ -97,6 +103,8 @@ public final class SharedQueue<E> extends AbstractQueue<E>
      skip after a failed spin. Racy between threads, which only blurs the adaptation. */
   private int spinSkip;
   private int spinBackoff;
+  /* The queue's count of messages taken when a blocking get last found it empty. */
+  private long takenAtEmpty;
   private volatile boolean closed;
   /* One-to-one queues: the thread holding each role in this process, null for none. */
   private final boolean oneToOne;
@@ -470,8 +478,21 @@ public final class SharedQueue<E> extends AbstractQueue<E>
   }
 
   /**
-   * Spins on the mapped tail for a while before a blocking get goes to C, as C's own wait does
+   * Spins on the mapping for a while before a blocking get goes to C, as C's own wait does
    * (adaptively: not while spinning keeps failing).
+   *
+   * <p>How it looks depends on what came before. After a single message or a few (a request,
+   * a reply) it looks continuously, to meet the next one within a round trip. After a stream
+   * (at least {@code STREAM_STREAK} messages taken since a blocking get last found the queue
+   * empty), the producer is most likely writing the next record right now, into the very
+   * cache line a consumer that looks would take from it: each look would cost the producer a
+   * line transfer, and across the two CPUs of this machine in its slow placement such looks
+   * made the whole stream slower than the consumer. So it first looks away for {@code
+   * STREAM_QUIET_NS} (the producer writes on undisturbed, and the consumer then takes what
+   * came as a run of records, lines the hardware prefetches), then looks every {@code
+   * STREAM_POLL_NS}. A message that comes just after a stream may so wait up to 4 us longer;
+   * between two JVMs in the slow placement a 64-byte stream went from 14-15 to 19-21 M
+   * messages/s (docs/benchmarks.md).
    *
    * @param timeoutNs the get's timeout, -1 for none
    * @return true if a message (or a change of state) may be there
@@ -484,15 +505,34 @@ public final class SharedQueue<E> extends AbstractQueue<E>
       spinSkip--;
       return false;
     }
-    long end = System.nanoTime() + (timeoutNs < 0 ? SPIN_NS : Math.min(SPIN_NS, timeoutNs));
-    for (int i = 0; ; i++) {
-      if (ring.maybeNonEmpty()) {
-        spinBackoff = 0;
-        return true;
+    long now = System.nanoTime();
+    long end = now + (timeoutNs < 0 ? SPIN_NS : Math.min(SPIN_NS, timeoutNs));
+    long taken = ring.takenCount();
+    boolean stream = taken - takenAtEmpty >= STREAM_STREAK;
+    takenAtEmpty = taken;
+    if (stream) {
+      for (long next = now + STREAM_QUIET_NS; ; next = now + STREAM_POLL_NS) {
+        while ((now = System.nanoTime()) - next < 0 && now - end < 0) {
+          Thread.onSpinWait();
+        }
+        if (ring.maybeNonEmpty()) {
+          spinBackoff = 0;
+          return true;
+        }
+        if (now - end >= 0) {
+          break;
+        }
       }
-      Thread.onSpinWait();
-      if ((i & 63) == 63 && System.nanoTime() - end >= 0) {
-        break;
+    } else {
+      for (int i = 0; ; i++) {
+        if (ring.maybeNonEmpty()) {
+          spinBackoff = 0;
+          return true;
+        }
+        Thread.onSpinWait();
+        if ((i & 63) == 63 && System.nanoTime() - end >= 0) {
+          break;
+        }
       }
     }
     int b = spinBackoff;
