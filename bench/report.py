@@ -360,14 +360,15 @@ def machine_mode(res):
         return "quiet" if raw < 250 else "slow" if raw > 400 else "mixed"
 
     raw = res.get("c.queue.raw_pingpong")
-    if raw is None:
-        return []
     pairs = []
     for b in BACKENDS:  # each Java queue run's own JVM pair, before and after its one-to-one runs
         r0, r1 = res.get(f"java-{b}.queue.pair_raw_rtt"), res.get(f"java-{b}.queue.pair_raw_rtt_after")
         if r0 is not None and r1 is not None:
             pairs.append(f"the Java {b.upper()} queue run's JVM pair {r0:.0f} / {r1:.0f} ns before / after")
-    return [f"- machine mode: raw shared-memory round trip {raw:.0f} ns between the C processes ({mode(raw)})"
+    if raw is None and not pairs:
+        return []
+    c = f"{raw:.0f} ns between the C processes ({mode(raw)})" if raw is not None else "not measured in C"
+    return [f"- machine mode: raw shared-memory round trip {c}"
             + "".join(f"; {p}" for p in pairs)
             + ". This virtual machine measures 55-165 ns when quiet (about 55 ns when the host puts its "
             "two vCPUs on one core's hyperthreads) and 430-1200 ns when slow, and switches within "

@@ -968,10 +968,11 @@ MPROC_EXTERN int mproc_queue_put(mproc_queue_t *q, const void *buf, uint32_t len
 
 /**
  * Removes the oldest message into buf (capacity `cap` bytes), waiting up to timeout_ns for one;
- * its length goes to *len. A get that waits spins up to 20 us before it sleeps; after a stream
- * (8 or more messages taken since a get of this handle last waited) it first looks away for
- * 4 us and then looks every 0.5 us, leaving the producer's cache lines alone (a message that
- * comes within 4 us of a stream's end may so wait that much longer; docs/architecture.md). Returns 0, MPROC_ETIMEDOUT (empty), MPROC_EAGAIN (timeout 0 only:
+ * its length goes to *len. A get, peek or batch get that waits spins for up to 20 us (not past
+ * its timeout, and not while spinning keeps failing) before it sleeps; after a stream (8 or
+ * more messages taken since a get of this handle last found the queue empty) it first looks
+ * away for 4 us, then looks every 0.5 us, leaving the producer's cache lines alone: a message
+ * that comes within 4 us of a stream's end may wait that much longer (docs/architecture.md). Returns 0, MPROC_ETIMEDOUT (empty), MPROC_EAGAIN (timeout 0 only:
  * another consumer holds the get lock), MPROC_ECLOSED (shut down and drained), MPROC_ETOOSMALL
  * (the message is longer than cap: *len is its length and it stays queued), MPROC_ECORRUPT (a
  * malformed record was found: the queue is poisoned and every later call fails so). On a

@@ -96,7 +96,8 @@ struct mproc_queue {
   uint64_t tail_cache; /* consumers: a lower bound of tail */
   uint64_t gets_cache; /* one-to-one producer: a lower bound of the committed gets */
   unsigned lap_shift;  /* log2(capacity): a position's lap is pos >> lap_shift */
-  _Atomic uint64_t taken_at_wait; /* consumers: gets when a get of this handle last waited */
+  _Atomic uint64_t taken_at_empty; /* consumers: gets when a get of this handle last found
+                                      the queue empty (see found_empty) */
 };
 
 static uint64_t rec_size(uint32_t len) { return ((uint64_t)len + REC_HDR + 7) & ~(uint64_t)7; }
@@ -292,15 +293,18 @@ static void notify(uint32_t *seq, uint32_t *waiters, uint32_t n) {
 }
 
 /*
- * Whether a get about to wait comes after a stream: at least STREAM_STREAK messages were taken
- * (by anyone) since a get of this handle last waited. Racy between threads of one handle,
- * which only blurs the test.
+ * A get of this handle found the queue empty: whether it comes after a stream, that is, at
+ * least STREAM_STREAK messages were taken (by anyone) since a get of this handle last found it
+ * empty. Every empty result counts, a zero timeout's too: a binding that spins on its own and
+ * then asks with a zero timeout before it waits (Java's SharedQueue) has had its look, so its
+ * wait is never taken for one after a stream. Threads sharing a handle race on the word, which
+ * only blurs the test (hence the signed difference: another thread may store a newer count
+ * between this one's two accesses).
  */
-static bool after_stream(mproc_queue_t *q) {
+static bool found_empty(mproc_queue_t *q) {
   uint64_t g = atomic_load_explicit(MPROC__A64(&q->b->gets), memory_order_relaxed);
-  uint64_t last = atomic_load_explicit(&q->taken_at_wait, memory_order_relaxed);
-  atomic_store_explicit(&q->taken_at_wait, g, memory_order_relaxed);
-  return g - last >= STREAM_STREAK;
+  uint64_t last = atomic_exchange_explicit(&q->taken_at_empty, g, memory_order_relaxed);
+  return (int64_t)(g - last) >= STREAM_STREAK;
 }
 
 /*
@@ -308,7 +312,7 @@ static bool after_stream(mproc_queue_t *q) {
  * word. The waiter count is raised before the re-check, and the notifier reads it after its
  * commit and a full barrier (its lock release), so a notification is never missed.
  *
- * A get after a stream (`stream`, see after_stream) spins differently: the producer is most
+ * A get after a stream (`stream`, see found_empty) spins differently: the producer is most
  * likely writing the next record at that moment, into the cache line a consumer that looks
  * would take from it, so each look costs the producer a line transfer; between the two CPUs
  * of this machine in its slow placement such looks slowed a whole stream below what the
@@ -320,11 +324,14 @@ static bool after_stream(mproc_queue_t *q) {
 static int wait_for(mproc_queue_t *q, uint32_t *seq, uint32_t *waiters,
                     bool (*ready)(mproc_queue_t *, uint32_t), uint32_t arg, int64_t deadline,
                     bool stream) {
-  /* Spin for a few microseconds first: a peer that answers within a round trip (about 2 us
-     from a JVM) is then met without a system call on either side. Adaptive (internal.h): not
-     while spinning keeps failing, as it does when the CPUs are oversubscribed. */
+  /* Spin for a few microseconds first (no longer than the deadline): a peer that answers
+     within a round trip (about 2 us from a JVM) is then met without a system call on either
+     side. Adaptive (internal.h): not while spinning keeps failing, as it does when the CPUs
+     are oversubscribed. */
   if (mproc__spin_allowed()) {
     int64_t now = mproc_now_ns(), spin_end = now + SPIN_NS;
+    if (deadline < spin_end)
+      spin_end = deadline;
     if (stream) {
       for (int64_t next = now + STREAM_QUIET_NS;; next = now + STREAM_POLL_NS) {
         while ((now = mproc_now_ns()) < next && now < spin_end)
@@ -720,10 +727,11 @@ get_one(mproc_queue_t *q, unsigned char *out, size_t cap_buf, uint32_t *lens, ui
     }
     if (state(q) == MPROC_STATE_CLOSED && load_header(q, start & q->mask) == 0)
       return MPROC_ECLOSED;
+    bool stream = found_empty(q);
     if (timeout_ns == 0 || left_of(deadline) == 0)
       return MPROC_ETIMEDOUT;
     int rc = wait_for(q, &b->not_empty_seq, &b->not_empty_waiters, has_message_one, 0,
-                      deadline, after_stream(q));
+                      deadline, stream);
     if (rc != 0)
       return rc;
   }
@@ -878,10 +886,11 @@ static int await_message(mproc_queue_t *q, uint64_t h, int64_t timeout_ns, int64
   if (state(q) == MPROC_STATE_CLOSED &&
       atomic_load_explicit(MPROC__A64(&q->b->tail), memory_order_acquire) == h)
     return MPROC_ECLOSED;
+  bool stream = found_empty(q);
   if (timeout_ns == 0 || left_of(deadline) == 0)
     return MPROC_ETIMEDOUT;
   return wait_for(q, &q->b->not_empty_seq, &q->b->not_empty_waiters, has_message, 0, deadline,
-                  after_stream(q));
+                  stream);
 }
 
 static int receive(mproc_queue_t *q, void *buf, uint32_t cap_buf, uint32_t *len,
@@ -1138,6 +1147,8 @@ static int wrap(mproc_segment_t *seg, mproc_queue_t **out) {
   q->joinable = (b->flags & FLAG_JOINABLE) != 0;
   q->one = (b->flags & FLAG_ONE_TO_ONE) != 0;
   q->lap_shift = (unsigned)__builtin_ctzll(cap);
+  atomic_init(&q->taken_at_empty,
+              atomic_load_explicit(MPROC__A64(&b->gets), memory_order_relaxed));
   *out = q;
   return 0;
 }

@@ -6,6 +6,8 @@
  */
 #include "check.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <sys/mman.h>
 
@@ -304,6 +306,61 @@ static void a_blocked_consumer_wakes_on_put_and_on_shutdown(void) {
   mproc_unlink(name);
 }
 
+/* The producer thread of the next test: after each stream, once the consumer has taken it all,
+   waits delays_ns[round] (spinning), then puts "late". */
+static const int64_t delays_ns[] = {0, 1000, 3000, 6000, 12000, 30000, 2000000};
+enum { LATE_ROUNDS = sizeof delays_ns / sizeof delays_ns[0], STREAM_LEN = 40 };
+
+static void *late_producer(void *arg) {
+  mproc_queue_t *p = arg;
+  for (int round = 0; round < LATE_ROUNDS; round++) {
+    for (int i = 0; i < STREAM_LEN; i++)
+      CHECK_RC(0, mproc_queue_put(p, "s", 1, MPROC_FOREVER));
+    while (mproc_queue_size(p) != 0)
+      sched_yield();
+    int64_t until = mproc_now_ns() + delays_ns[round];
+    while (mproc_now_ns() < until) {
+    }
+    CHECK_RC(0, mproc_queue_put(p, "late", 4, MPROC_FOREVER));
+  }
+  return NULL;
+}
+
+/*
+ * A get right after a stream looks away first, then looks every 0.5 us, then sleeps (queue.c,
+ * wait_for): a message put at any moment of that (before it, during the look-away, during the
+ * slower looks, after the spin) arrives, in order. Then a get with a timeout shorter than the
+ * look-away times out (it neither hangs nor returns a message that is not there).
+ */
+static void a_message_put_while_the_consumer_looks_away_arrives(void) {
+  const char *name = test_name("q1away");
+  mproc_queue_t *c = one_queue(name, 1 << 16, 64, 0), *p;
+  CHECK_RC(0, mproc_queue_open(name, &p));
+  pthread_t t;
+  CHECK(pthread_create(&t, NULL, late_producer, p) == 0);
+  char buf[64];
+  uint32_t len;
+  for (int round = 0; round < LATE_ROUNDS; round++) {
+    for (int i = 0; i < STREAM_LEN; i++) {
+      CHECK_RC(0, mproc_queue_get(c, buf, sizeof buf, &len, 10000000000LL));
+      CHECK(len == 1 && buf[0] == 's');
+    }
+    CHECK_RC(0, mproc_queue_get(c, buf, sizeof buf, &len, 10000000000LL));
+    CHECK(len == 4 && memcmp(buf, "late", 4) == 0);
+  }
+  CHECK(pthread_join(t, NULL) == 0);
+  for (int i = 0; i < STREAM_LEN; i++)
+    CHECK_RC(0, mproc_queue_put(p, "s", 1, 0));
+  for (int i = 0; i < STREAM_LEN; i++)
+    CHECK_RC(0, mproc_queue_get(c, buf, sizeof buf, &len, 0));
+  int64_t t0 = mproc_now_ns();
+  CHECK_RC(MPROC_ETIMEDOUT, mproc_queue_get(c, buf, sizeof buf, &len, 1000));
+  CHECK(mproc_now_ns() - t0 < 1000000000LL);
+  mproc_queue_close(p);
+  mproc_queue_close(c);
+  mproc_unlink(name);
+}
+
 /*
  * A child claims a role and stops exactly at a point of its commit (the stores of put_one or
  * get_one up to there, made by hand), then is killed; `stores` says how far it got.
@@ -507,6 +564,7 @@ int main(void) {
   RUN(roles_belong_to_one_handle_at_a_time);
   RUN(a_stream_between_processes_arrives_exactly_once);
   RUN(a_blocked_consumer_wakes_on_put_and_on_shutdown);
+  RUN(a_message_put_while_the_consumer_looks_away_arrives);
   RUN(a_process_killed_inside_a_commit_leaves_exact_counts);
   RUN(killed_producers_and_consumers_do_not_stop_the_others);
   return 0;

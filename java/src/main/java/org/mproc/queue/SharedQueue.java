@@ -103,7 +103,8 @@ public final class SharedQueue<E> extends AbstractQueue<E>
      skip after a failed spin. Racy between threads, which only blurs the adaptation. */
   private int spinSkip;
   private int spinBackoff;
-  /* The queue's count of messages taken when a blocking get last found it empty. */
+  /* The queue's count of messages taken when a blocking get of this handle last found it
+     empty (its spin's test for a stream). */
   private long takenAtEmpty;
   private volatile boolean closed;
   /* One-to-one queues: the thread holding each role in this process, null for none. */
@@ -143,6 +144,7 @@ public final class SharedQueue<E> extends AbstractQueue<E>
     }
     this.mem = m;
     this.ring = r;
+    this.takenAtEmpty = r == null ? 0 : r.takenCount();
     this.oneToOne = api.queueIsOneToOne(queue);
   }
 
@@ -491,13 +493,18 @@ public final class SharedQueue<E> extends AbstractQueue<E>
    * STREAM_QUIET_NS} (the producer writes on undisturbed, and the consumer then takes what
    * came as a run of records, lines the hardware prefetches), then looks every {@code
    * STREAM_POLL_NS}. A message that comes just after a stream may so wait up to 4 us longer;
-   * between two JVMs in the slow placement a 64-byte stream went from 14-15 to 19-21 M
-   * messages/s (docs/benchmarks.md).
+   * between two JVMs in the slow placement a one-to-one 64-byte stream went from 13-15 to
+   * mostly 19-21 M messages/s (docs/benchmarks.md). When this spin fails, the get asks C with
+   * a zero timeout before it waits there, and that empty result tells C's own spin that this
+   * is no stream.
    *
    * @param timeoutNs the get's timeout, -1 for none
    * @return true if a message (or a change of state) may be there
    */
   private boolean spinForMessage(long timeoutNs) {
+    long taken = ring.takenCount();
+    boolean stream = taken - takenAtEmpty >= STREAM_STREAK;
+    takenAtEmpty = taken;
     if (!SPIN) {
       return false;
     }
@@ -507,9 +514,6 @@ public final class SharedQueue<E> extends AbstractQueue<E>
     }
     long now = System.nanoTime();
     long end = now + (timeoutNs < 0 ? SPIN_NS : Math.min(SPIN_NS, timeoutNs));
-    long taken = ring.takenCount();
-    boolean stream = taken - takenAtEmpty >= STREAM_STREAK;
-    takenAtEmpty = taken;
     if (stream) {
       for (long next = now + STREAM_QUIET_NS; ; next = now + STREAM_POLL_NS) {
         while ((now = System.nanoTime()) - next < 0 && now - end < 0) {

@@ -60,7 +60,8 @@ import org.mproc.shared.SharedLongArray;
  *       which changes within seconds; interleaving gives both libraries the same placements.
  *       {@code queue.one.tput64.vs_agrona} (and {@code _min}, {@code _max}; likewise for the
  *       two other shapes) are the median, smallest and largest ratio of a one-to-one
- *       repetition to the Agrona repetition next to it, each pair run under one placement.
+ *       repetition to the Agrona repetition of the same round (the four scenarios' r-th
+ *       repetitions run one after the other, a few hundred milliseconds in all).
  *   <li>{@code queue.pair_raw_rtt}, {@code queue.pair_raw_rtt_after} ns: this JVM pair's own
  *       raw round trip (volatile stores and loads of two words of a shared array, both sides
  *       spinning, 100,000 round trips), before the one-to-one runs and after them: how the
