@@ -78,7 +78,7 @@ import org.mproc.internal.Native;
  * that filters membarrier), calls run on the checked mapping as before, and that JNA race
  * remains.
  */
-final class QueueRing {
+final class QueueRing extends QueueRingFields.PadAfterConsumer {
   /** {@link #tryGet}: nothing queued, and the queue is open. */
   static final int EMPTY = -1;
 
@@ -176,16 +176,11 @@ final class QueueRing {
   private final long notFullWaiters;
   private final long ring;
 
-  /* Lower bounds of head (producers) and tail (consumers): they only grow. Read and written
-     under the put and the get lock respectively, as the C handle's caches. */
-  private long headCache;
-  private long tailCache;
-  /* readRecord's second result, under the get lock: the position after the record it read. */
-  private long nextHead;
-  /* One-to-one producer: a lower bound of the committed gets (for the count bound). */
-  private long getsCache;
+  /* The fields that change per message are in the superclasses (QueueRingFields), each side's
+     on cache lines of its own: headCache, getsCache, tailMine, putsMine and first for the
+     producer, tailCache, nextHead, headMine and getsMine for the consumer.
 
-  /* One-to-one queues: tail and puts (producer), head and gets (consumer) as this handle last
+     One-to-one queues: tail and puts (producer), head and gets (consumer) as this handle last
      stored them, or UNKNOWN: read them from the segment. Only the role's holder writes them, so
      while it stays on the Java path they are what the segment holds. Any result but success
      (full, empty, closed, NATIVE) and any exception forget them, and SharedQueue calls C only
@@ -194,11 +189,7 @@ final class QueueRing {
      read of the segment costs a bounds, alignment and liveness check (FFM) or a buffer
      check: two fewer per put and per get took one thread's 64-byte put plus poll from 41-45
      to 35-39 ns (QueueOpsBench.oneToOne, FFM; Agrona's write plus read 25-26 ns). */
-  private static final long UNKNOWN = -1; // positions are multiples of 8
-  private long tailMine = UNKNOWN;
-  private long putsMine;
-  private long headMine = UNKNOWN;
-  private long getsMine;
+  private static final long UNKNOWN = QueueRingFields.UNKNOWN;
 
   private QueueRing(Memory mem, Waker waker, IntSupplier barrier, int ownerWord,
       long maxMessage, long maxCount, long body, long cap, boolean one) {
@@ -905,9 +896,6 @@ final class QueueRing {
     }
     return t + pad + rec;
   }
-
-  /* writeOne's header of the record at the put's start, stored last: the commit point. */
-  private long first;
 
   /**
    * Publishes what writeOne wrote from {@code start} to {@code end}: zero slot, intent, puts,
