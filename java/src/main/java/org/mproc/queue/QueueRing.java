@@ -135,17 +135,18 @@ final class QueueRing extends QueueRingFields.PadAfterConsumer {
   /* One-to-one calls' memory: mem.unguarded() when guarded, else mem itself. */
   private final Memory fast;
   /* The role guard (class comment): whether one-to-one calls use it, and the process barrier.
-     Its words are elements of `guard`, each 8 elements (64 bytes) from the next, so that each
-     has a cache line to itself: the producer's busy word (0 or 1, written by the producer's
-     thread only), the retired flag (written once, read by every call) and the consumer's busy
-     word. Were they fields, a producer and a consumer thread of one process would pass one
-     line back and forth on every call. */
+     Its words are elements of `guard`, each 16 elements (128 bytes, a pair of cache lines, as
+     in QueueRingFields) from the next and from the array's ends, so that each has its lines to
+     itself: the producer's busy word (0 or 1, written by the producer's thread only), the
+     retired flag (written once, read by every call) and the consumer's busy word. Were they
+     fields, a producer and a consumer thread of one process would pass one line back and forth
+     on every call. */
   private final boolean guarded;
   private final IntSupplier barrier;
-  private final long[] guard = new long[33];
-  private static final int PRODUCER = 8;
-  private static final int RETIRED = 16;
-  private static final int CONSUMER = 24;
+  private final long[] guard = new long[65];
+  private static final int PRODUCER = 16;
+  private static final int RETIRED = 32;
+  private static final int CONSUMER = 48;
   private static final VarHandle GUARD = MethodHandles.arrayElementVarHandle(long[].class);
   /* How long retire() waits for a call to leave before it gives up (see there). */
   private static final long RETIRE_WAIT_NS = 10_000_000_000L;
@@ -176,19 +177,10 @@ final class QueueRing extends QueueRingFields.PadAfterConsumer {
   private final long notFullWaiters;
   private final long ring;
 
-  /* The fields that change per message are in the superclasses (QueueRingFields), each side's
-     on cache lines of its own: headCache, getsCache, tailMine, putsMine and first for the
-     producer, tailCache, nextHead, headMine and getsMine for the consumer.
-
-     One-to-one queues: tail and puts (producer), head and gets (consumer) as this handle last
-     stored them, or UNKNOWN: read them from the segment. Only the role's holder writes them, so
-     while it stays on the Java path they are what the segment holds. Any result but success
-     (full, empty, closed, NATIVE) and any exception forget them, and SharedQueue calls C only
-     after such a result, so C never moves them behind a remembered value; a claim of the role
-     forgets them too (SharedQueue.claim: another handle may have held it meanwhile). Each
-     read of the segment costs a bounds, alignment and liveness check (FFM) or a buffer
-     check: two fewer per put and per get took one thread's 64-byte put plus poll from 41-45
-     to 35-39 ns (QueueOpsBench.oneToOne, FFM; Agrona's write plus read 25-26 ns). */
+  /* The fields that change per message are in the superclasses (QueueRingFields, which says
+     what they hold), each side's on cache lines of its own: headCache, getsCache, tailMine,
+     putsMine and first for the producer, tailCache, nextHead, headMine and getsMine for the
+     consumer. */
   private static final long UNKNOWN = QueueRingFields.UNKNOWN;
 
   private QueueRing(Memory mem, Waker waker, IntSupplier barrier, int ownerWord,

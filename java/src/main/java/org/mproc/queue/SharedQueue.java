@@ -99,13 +99,9 @@ public final class SharedQueue<E> extends AbstractQueue<E>
   /* The mapping and the put/get run in Java on it; both null when every call goes to C. */
   private final Memory mem;
   private final QueueRing ring;
-  /* Adaptive spinning of blocking gets (as mproc__spin_allowed): spins to skip, and the next
-     skip after a failed spin. Racy between threads, which only blurs the adaptation. */
-  private int spinSkip;
-  private int spinBackoff;
-  /* The queue's count of messages taken when a blocking get of this handle last found it
-     empty (its spin's test for a stream). */
-  private long takenAtEmpty;
+  /* The blocking gets' spin state (spinSkip, spinBackoff, takenAtEmpty) is the ring's, among
+     the consumer's fields (QueueRingFields): a consumer that keeps up writes it about once a
+     message, and here it would share a line with what every put reads. */
   private volatile boolean closed;
   /* One-to-one queues: the thread holding each role in this process, null for none. */
   private final boolean oneToOne;
@@ -144,7 +140,9 @@ public final class SharedQueue<E> extends AbstractQueue<E>
     }
     this.mem = m;
     this.ring = r;
-    this.takenAtEmpty = r == null ? 0 : r.takenCount();
+    if (r != null) {
+      r.takenAtEmpty = r.takenCount();
+    }
     this.oneToOne = api.queueIsOneToOne(queue);
   }
 
@@ -502,14 +500,15 @@ public final class SharedQueue<E> extends AbstractQueue<E>
    * @return true if a message (or a change of state) may be there
    */
   private boolean spinForMessage(long timeoutNs) {
-    long taken = ring.takenCount();
-    boolean stream = taken - takenAtEmpty >= STREAM_STREAK;
-    takenAtEmpty = taken;
+    QueueRing r = ring;
+    long taken = r.takenCount();
+    boolean stream = taken - r.takenAtEmpty >= STREAM_STREAK;
+    r.takenAtEmpty = taken;
     if (!SPIN) {
       return false;
     }
-    if (spinSkip > 0) {
-      spinSkip--;
+    if (r.spinSkip > 0) {
+      r.spinSkip--;
       return false;
     }
     long now = System.nanoTime();
@@ -519,8 +518,8 @@ public final class SharedQueue<E> extends AbstractQueue<E>
         while ((now = System.nanoTime()) - next < 0 && now - end < 0) {
           Thread.onSpinWait();
         }
-        if (ring.maybeNonEmpty()) {
-          spinBackoff = 0;
+        if (r.maybeNonEmpty()) {
+          r.spinBackoff = 0;
           return true;
         }
         if (now - end >= 0) {
@@ -529,8 +528,8 @@ public final class SharedQueue<E> extends AbstractQueue<E>
       }
     } else {
       for (int i = 0; ; i++) {
-        if (ring.maybeNonEmpty()) {
-          spinBackoff = 0;
+        if (r.maybeNonEmpty()) {
+          r.spinBackoff = 0;
           return true;
         }
         Thread.onSpinWait();
@@ -539,9 +538,9 @@ public final class SharedQueue<E> extends AbstractQueue<E>
         }
       }
     }
-    int b = spinBackoff;
-    spinBackoff = b == 0 ? 1 : Math.min(b * 2, 1024);
-    spinSkip = spinBackoff;
+    long b = r.spinBackoff;
+    r.spinBackoff = b == 0 ? 1 : Math.min(b * 2, 1024);
+    r.spinSkip = r.spinBackoff;
     return false;
   }
 

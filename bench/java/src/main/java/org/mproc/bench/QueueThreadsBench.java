@@ -14,14 +14,14 @@ import org.mproc.queue.SharedQueue;
  * <ul>
  *   <li>{@code one_handle}: the producer and the consumer thread share one {@link SharedQueue}
  *       (the usual way to use a queue between threads);
- *   <li>{@code two_handles}: each thread has a handle of its own onto the same queue (no Java
- *       object is written by both);
+ *   <li>{@code two_handles}: each thread has a handle of its own onto the same queue;
  *   <li>{@code agrona}: Agrona's {@link OneToOneRingBuffer} over a direct buffer, the same
  *       shape.
  * </ul>
  * Both threads use the blocking calls ({@code putBytes}, {@code getBytesInto}); Agrona's spin
- * on {@code write}/{@code read} with {@code Thread.onSpinWait()}. Prints medians in msgs/s and
- * the median per-round ratio of each scenario to Agrona. Run with {@code java
+ * on {@code write}/{@code read} with {@code Thread.onSpinWait()}. Prints medians in msgs/s and,
+ * for the two mproc scenarios, the median per-round ratio to Agrona. A producer that fails
+ * ends the process (the consumer would wait for ever). Run with {@code java
  * --enable-native-access=ALL-UNNAMED --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -cp
  * ... org.mproc.bench.QueueThreadsBench [REPS]}.
  */
@@ -42,10 +42,10 @@ public final class QueueThreadsBench {
     String[] names = {"one_handle", "two_handles", "agrona"};
     double[][] v = new double[names.length][reps];
     String name = "/mproc-bench-" + ProcessHandle.current().pid() + "-threads";
+    OneToOneRingBuffer ring = new OneToOneRingBuffer(new UnsafeBuffer(
+        ByteBuffer.allocateDirect((1 << 20) + RingBufferDescriptor.TRAILER_LENGTH)));
     try (SharedQueue<Object> q =
         SharedQueue.builder().name(name).capacityBytes(1 << 20).oneToOne().create()) {
-      OneToOneRingBuffer ring = new OneToOneRingBuffer(new UnsafeBuffer(
-          ByteBuffer.allocateDirect((1 << 20) + RingBufferDescriptor.TRAILER_LENGTH)));
       try {
         for (int r = -1; r < reps; r++) {
           for (int k = 0; k < names.length; k++) {
@@ -91,10 +91,11 @@ public final class QueueThreadsBench {
         for (int i = 0; i < N; i++) {
           in.putBytes(m);
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        in.releaseRoles();
+      } catch (Throwable e) {
+        e.printStackTrace();
+        Runtime.getRuntime().halt(1);
       }
-      in.releaseRoles();
     });
     producer.start();
     byte[] buf = new byte[SIZE];
