@@ -78,8 +78,8 @@ public final class SharedQueue<E> extends AbstractQueue<E>
      as the C library's own wait does, and backs off while spinning keeps failing. */
   private static final long SPIN_NS = 20_000;
   /* A blocking get that finds the queue empty after at least STREAM_STREAK messages were taken
-     since the last time one did is in a stream: it first looks away for STREAM_QUIET_NS, then
-     looks every STREAM_POLL_NS (see spinForMessage). */
+     since a get of this handle last found it empty is in a stream: it first looks away for
+     STREAM_QUIET_NS, then looks every STREAM_POLL_NS (see spinForMessage). */
   private static final long STREAM_STREAK = 8;
   private static final long STREAM_QUIET_NS = 4_000;
   private static final long STREAM_POLL_NS = 500;
