@@ -30,8 +30,9 @@
 #define SPIN_NS 20000
 #define ONE_SETTLE_NS 5000         /* one-to-one sleepers: look this long after raising the count */
 #define ONE_FIRST_SLEEP_NS 1000000 /* ... and then sleep at most this long at first */
-/* A get that waits after a stream (see wait_for): at least this many messages taken since a
-   get last waited; it looks away this long, then looks this often. */
+/* A get that waits after a stream (see wait_for, found_empty): at least this many messages
+   taken since a get of this handle last found the queue empty; it looks away this long, then
+   looks this often. */
 #define STREAM_STREAK 8
 #define STREAM_QUIET_NS 4000
 #define STREAM_POLL_NS 500
