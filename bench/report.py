@@ -365,14 +365,21 @@ def machine_mode(res):
         r0, r1 = res.get(f"java-{b}.queue.pair_raw_rtt"), res.get(f"java-{b}.queue.pair_raw_rtt_after")
         if r0 is not None and r1 is not None:
             pairs.append(f"the Java {b.upper()} queue run's JVM pair {r0:.0f} / {r1:.0f} ns before / after")
-    if raw is None and not pairs:
-        return []
-    c = f"{raw:.0f} ns between the C processes ({mode(raw)})" if raw is not None else "not measured in C"
-    return [f"- machine mode: raw shared-memory round trip {c}"
-            + "".join(f"; {p}" for p in pairs)
-            + ". This virtual machine measures 55-165 ns when quiet (about 55 ns when the host puts its "
-            "two vCPUs on one core's hyperthreads) and 430-1200 ns when slow, and switches within "
-            "minutes: compare cross-process figures within one run, best within one JVM pair"]
+    touch = res.get("c.machine.first_touch_4k")
+    lines = []
+    if raw is not None or pairs:
+        c = f"{raw:.0f} ns between the C processes ({mode(raw)})" if raw is not None else "not measured in C"
+        lines.append(f"- machine mode: raw shared-memory round trip {c}"
+                     + "".join(f"; {p}" for p in pairs)
+                     + ". This virtual machine measures 55-165 ns when quiet (about 55 ns when the host puts its "
+                     "two vCPUs on one core's hyperthreads) and 430-1200 ns when slow, and switches within "
+                     "minutes: compare cross-process figures within one run, best within one JVM pair")
+    if touch is not None:
+        lines.append(f"- first write to a fresh 4 KiB page: {touch / 1000:.1f} us (c.machine.first_touch_4k; "
+                     "the kernel's fault and zeroing plus what the host adds). The queue suite's JVMs run with a fixed, pre-touched heap "
+                     "(-Xms256m -Xmx256m -XX:+AlwaysPreTouch), so that allocation-heavy rows measure the queue "
+                     "rather than the heap's first touch; see docs/benchmarks.md")
+    return lines
 
 
 def facts(java, python, res):

@@ -26,6 +26,10 @@
  *                                  has announced that it is about to sleep
  *   c.queue.raw_pingpong   ns      reference: a shared word each way, both sides spinning on plain
  *                                  loads (the cache-line transfer limit of this machine)
+ *   c.machine.first_touch_4k ns    reference: the first write to each 4 KiB page of a fresh
+ *                                  64 MiB anonymous mapping, per page (the kernel's page fault
+ *                                  and zeroing, and on a virtual machine whatever the host adds);
+ *                                  a JVM pays it for every page its heap first allocates into
  *   c.queue.one.*                  tput64, tput64_batch, pingpong_spin again on one-to-one
  *                                  queues (spec.one_to_one: no lock per message). No parked
  *                                  variant: a one-to-one sleeper looks for 5 us after raising its
@@ -258,6 +262,21 @@ static void bench(const char *name, const char *unit, double scale, enum mode m,
   bench_result(name, bench_median(v, reps), unit);
 }
 
+/* ns per 4 KiB page of the first write to each page of a fresh private anonymous mapping. */
+static double first_touch_ns(void) {
+  const size_t len = (size_t)64 << 20, page = 4096;
+  char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED)
+    bench_die("mmap: %s", strerror(errno));
+  madvise(p, len, MADV_NOHUGEPAGE); /* 4 KiB faults, as a JVM heap without large pages */
+  int64_t t0 = mproc_now_ns();
+  for (size_t i = 0; i < len; i += page)
+    ((volatile char *)p)[i] = 1;
+  int64_t t1 = mproc_now_ns();
+  munmap(p, len);
+  return (double)(t1 - t0) / (double)(len / page);
+}
+
 int main(void) {
   int reps = bench_reps(7);
   ctl = mmap(NULL, sizeof *ctl, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -299,6 +318,10 @@ int main(void) {
   memcpy(q1_name, big_name, sizeof big_name);
   bench("c.queue.tput64k", "GB/s", 65536 / 1e9, TPUT, 20000, 65536, q1, NULL, reps);
   mproc_queue_close(q1);
+  double touch[3];
+  for (int i = 0; i < 3; i++)
+    touch[i] = first_touch_ns();
+  bench_result("c.machine.first_touch_4k", bench_median(touch, 3), "ns");
   munmap(ctl, sizeof *ctl);
   return 0;
 }

@@ -66,6 +66,66 @@ class ObjectCodecTest {
   }
 
   @Test
+  void stringsEncodeAsUtf8OnBothSidesOfTheShortAsciiPath() {
+    String[] strings = {
+      "a".repeat(127) + "\u007f", // the largest short string, all ASCII
+      "a".repeat(129), // one past: through getBytes
+      "a".repeat(127) + "\u0080", // short, non-ASCII last
+      "\u00e9t\u00e9", "\u20ac", "\ud83d\ude00", "\u0000", "x"
+    };
+    for (String str : strings) {
+      byte[] utf8 = str.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] b = codec.encode(str);
+      assertEquals(10, b[0], str);
+      assertArrayEquals(utf8, Arrays.copyOfRange(b, b.length - utf8.length, b.length), str);
+      assertEquals(str, roundTrip(str));
+    }
+  }
+
+  /** A record whose accessor encodes another value, as one that puts to a queue would. */
+  record Reentrant(String name) {
+    @Override
+    public String name() {
+      ObjectCodec inner = new ObjectCodec();
+      ObjectCodec.Out o = inner.encodeReused(List.of("inner", 7));
+      try {
+        assertEquals(List.of("inner", 7), inner.decode(o.buf, 0, o.count));
+      } finally {
+        ObjectCodec.release(o);
+      }
+      return name;
+    }
+  }
+
+  @Test
+  void theReusedBufferHoldsExactlyTheEncodingAndIsNotSharedWithAReentrantEncoding() {
+    ObjectCodec.Out o = codec.encodeReused(Arrays.asList(42, null, "hello"));
+    byte[] first = Arrays.copyOf(o.buf, o.count);
+    ObjectCodec.release(o);
+    assertArrayEquals(codec.encode(Arrays.asList(42, null, "hello")), first);
+    // The thread's buffer again: a shorter value leaves nothing of the longer one.
+    ObjectCodec.Out again = codec.encodeReused(7);
+    assertTrue(again == o, "the thread's buffer is reused");
+    assertArrayEquals(codec.encode(7), Arrays.copyOf(again.buf, again.count));
+    ObjectCodec.release(again);
+    // Re-entered from the value's own code: the inner encoding gets a buffer of its own.
+    ObjectCodec.Out outer = codec.encodeReused(new Reentrant("r"));
+    try {
+      assertEquals(new Reentrant("r"), codec.decode(outer.buf, 0, outer.count));
+    } finally {
+      ObjectCodec.release(outer);
+    }
+    // A failed encoding gives the buffer back; a large one is not kept.
+    assertThrows(IllegalArgumentException.class, () -> codec.encodeReused(new Object()));
+    ObjectCodec.Out big = codec.encodeReused(new byte[100_000]);
+    assertTrue(big == o && big.count > 100_000);
+    ObjectCodec.release(big);
+    ObjectCodec.Out small = codec.encodeReused(1);
+    assertTrue(small == o && small.buf.length <= 64 * 1024, "a large buffer is dropped");
+    ObjectCodec.release(small);
+  }
+
+  @Test
   void aValueThatCannotBeEncodedNamesItsClass() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> codec.encode(new Thread()));

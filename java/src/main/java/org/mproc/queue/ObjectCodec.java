@@ -72,6 +72,41 @@ public final class ObjectCodec implements Codec<Object>, Serializable {
     return out.toByteArray();
   }
 
+  /* This thread's encoding buffer for encodeReused: 64 bytes to start, kept while it stays small. */
+  private static final ThreadLocal<Out> REUSED = ThreadLocal.withInitial(Out::new);
+  private static final int REUSED_MAX = 64 * 1024;
+
+  /**
+   * Encodes into this thread's reusable buffer, for a caller that copies the bytes ({@code
+   * out.buf[0, out.count)}) before it calls {@link #release}: {@link SharedQueue}'s puts, which
+   * so allocate nothing of their own for a message (no buffer, no trimmed copy). An encoding
+   * re-entered from the value's own code (a record accessor, a {@code writeObject} that puts
+   * to a queue) gets a fresh buffer.
+   */
+  Out encodeReused(Object value) {
+    Out out = REUSED.get();
+    if (out.busy) {
+      out = new Out();
+    }
+    out.busy = true;
+    out.count = 0;
+    try {
+      write(out, value, 0);
+    } catch (RuntimeException | Error e) {
+      release(out);
+      throw e;
+    }
+    return out;
+  }
+
+  /** Gives back a buffer from {@link #encodeReused}; a large one is dropped, not kept. */
+  static void release(Out out) {
+    out.busy = false;
+    if (out.buf.length > REUSED_MAX) {
+      out.buf = new byte[64];
+    }
+  }
+
   @Override
   public Object decode(byte[] buf, int off, int len) {
     In in = new In(buf, off, len);
@@ -87,10 +122,11 @@ public final class ObjectCodec implements Codec<Object>, Serializable {
    * The encoder's buffer. Not a ByteArrayOutputStream: its methods are synchronized, a monitor
    * per byte written, ~90 of the ~150 ns of a put of [42, null, "hello"] (one thread).
    */
-  private static final class Out {
+  static final class Out {
     private static final int MAX = Integer.MAX_VALUE - 8; // the largest array a JVM makes
-    private byte[] buf = new byte[64];
-    private int count;
+    byte[] buf = new byte[64];
+    int count;
+    boolean busy; // lent out by encodeReused
 
     private void room(int n) {
       if (n > buf.length - count) {
@@ -106,6 +142,15 @@ public final class ObjectCodec implements Codec<Object>, Serializable {
     void write(int b) {
       room(1);
       buf[count++] = (byte) b;
+    }
+
+    /* A string of n chars, all below 0x80, as its UTF-8 bytes: one byte each. */
+    void writeAscii(String s, int n) {
+      room(n);
+      for (int i = 0; i < n; i++) {
+        buf[count + i] = (byte) s.charAt(i);
+      }
+      count += n;
     }
 
     void writeBytes(byte[] b) {
@@ -163,10 +208,17 @@ public final class ObjectCodec implements Codec<Object>, Serializable {
       out.write(9);
       out.be((Character) v, 2);
     } else if (v instanceof String) {
-      byte[] s = ((String) v).getBytes(StandardCharsets.UTF_8);
+      String str = (String) v;
       out.write(10);
-      out.u(s.length);
-      out.writeBytes(s);
+      int n = str.length();
+      if (n <= ASCII_DIRECT && isAscii(str, n)) { // short ASCII: no intermediate array
+        out.u(n);
+        out.writeAscii(str, n);
+      } else {
+        byte[] s = str.getBytes(StandardCharsets.UTF_8);
+        out.u(s.length);
+        out.writeBytes(s);
+      }
     } else if (v instanceof byte[]) {
       byte[] b = (byte[]) v;
       out.write(11);
@@ -206,6 +258,19 @@ public final class ObjectCodec implements Codec<Object>, Serializable {
           "cannot encode a " + v.getClass().getName()
               + ": it is not Serializable nor a type mproc encodes (see ObjectCodec)");
     }
+  }
+
+  /* Strings up to this many chars are checked for ASCII and then copied char by char; longer
+     ones go through String.getBytes, whose copy is vectorized. */
+  private static final int ASCII_DIRECT = 128;
+
+  private static boolean isAscii(String s, int n) {
+    for (int i = 0; i < n; i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void writeRecord(Out out, Record r, int depth) {

@@ -934,8 +934,25 @@ public final class SharedQueue<E> extends AbstractQueue<E>
    */
   @Override
   public void put(E e) throws InterruptedException {
+    sendValue(e, -1);
+  }
+
+  /*
+   * Encodes in the caller's thread, then sends. The default codec encodes into the thread's
+   * reusable buffer, which send copies into the ring before it returns: a put then allocates
+   * nothing but what the value's own encoding needs.
+   */
+  private boolean sendValue(E e, long timeoutNs) throws InterruptedException {
+    if (codec instanceof ObjectCodec c) {
+      ObjectCodec.Out o = c.encodeReused(e);
+      try {
+        return send(o.buf, 0, o.count, timeoutNs);
+      } finally {
+        ObjectCodec.release(o);
+      }
+    }
     byte[] b = codec.encode(e);
-    send(b, 0, b.length, -1);
+    return send(b, 0, b.length, timeoutNs);
   }
 
   /**
@@ -948,9 +965,8 @@ public final class SharedQueue<E> extends AbstractQueue<E>
    */
   @Override
   public boolean offer(E e) {
-    byte[] b = codec.encode(e);
     try {
-      return send(b, 0, b.length, 0);
+      return sendValue(e, 0);
     } catch (InterruptedException ex) {
       Thread.currentThread().interrupt();
       return false;
@@ -968,8 +984,7 @@ public final class SharedQueue<E> extends AbstractQueue<E>
    */
   @Override
   public boolean offer(E e, long timeout, TimeUnit unit) throws InterruptedException {
-    byte[] b = codec.encode(e);
-    return send(b, 0, b.length, Math.max(0, unit.toNanos(timeout)));
+    return sendValue(e, Math.max(0, unit.toNanos(timeout)));
   }
 
   /**
@@ -981,8 +996,7 @@ public final class SharedQueue<E> extends AbstractQueue<E>
    * @throws InterruptedException if interrupted while waiting
    */
   public boolean offer(E e, Duration timeout) throws InterruptedException {
-    byte[] b = codec.encode(e);
-    return send(b, 0, b.length, nanos(timeout));
+    return sendValue(e, nanos(timeout));
   }
 
   /**

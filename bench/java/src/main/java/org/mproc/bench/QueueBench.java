@@ -3,6 +3,7 @@ package org.mproc.bench;
 import java.io.File;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -218,6 +219,24 @@ public final class QueueBench {
     }
   }
 
+  /**
+   * This JVM's heap options ({@code -Xms}, {@code -Xmx}, {@code -XX:+AlwaysPreTouch}), for the
+   * child. bench/run starts both JVMs with a fixed, pre-touched heap: on this machine the first
+   * touch of a 4 KiB page costs about 15 us (bench/c's {@code touch} figure in
+   * docs/benchmarks.md), so a JVM whose young generation is still growing into new memory pays
+   * that for every page it allocates into, and {@code queue.objects} (some 150 bytes of garbage
+   * a message on each side) would measure the heap's first touch rather than the queue.
+   */
+  private static List<String> heapArguments() {
+    List<String> out = new ArrayList<>();
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith("-Xms") || arg.startsWith("-Xmx") || arg.equals("-XX:+AlwaysPreTouch")) {
+        out.add(arg);
+      }
+    }
+    return out;
+  }
+
   private static OneToOneRingBuffer ring(File f, boolean create) {
     int len = AGRONA_RING + RingBufferDescriptor.TRAILER_LENGTH;
     MappedByteBuffer m = create ? IoUtil.mapNewFile(f, len) : IoUtil.mapExistingFile(f, "ring");
@@ -253,6 +272,7 @@ public final class QueueBench {
         List<String> cmd = new ArrayList<>(JavaCommand.of(QueueBench.class, "child", prefix,
             agrona ? "agrona" : "mproc"));
         cmd.add(1, "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"); // Agrona 2.x uses it
+        cmd.addAll(1, heapArguments()); // the child's heap as this JVM's (see heapArguments)
         child = new ProcessBuilder(cmd).inheritIO().start();
         while (ctl.get(READY) == 0) {
           alive(child, ctl);
