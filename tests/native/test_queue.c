@@ -4,6 +4,8 @@
  */
 #include "check.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
 #include <time.h>
 
@@ -265,6 +267,94 @@ static void a_blocked_consumer_wakes_on_put_and_on_shutdown(void) {
     mproc_queue_close(q);
     mproc_unlink(name);
   }
+}
+
+/*
+ * A put skips the wake-up of a consumer it already woke that has not taken anything yet
+ * (notify_consumers). Every other sleeper must still be woken: a consumer that took its
+ * message and sleeps again, and each of two sleepers. A missed wake-up would show as a get
+ * that returns only when its 100 ms sleep slice ends.
+ */
+enum { WAKE_ROUNDS = 20 };
+
+struct wake_consumer {
+  mproc_queue_t *q;
+  _Atomic int *got; /* messages taken by all consumers */
+};
+
+/* Takes until the queue is shut down, counting. */
+static void *wake_consumer_run(void *arg) {
+  struct wake_consumer *c = arg;
+  char buf[16];
+  uint32_t len;
+  while (mproc_queue_get(c->q, buf, sizeof buf, &len, MPROC_FOREVER) == 0)
+    atomic_fetch_add(c->got, 1);
+  return NULL;
+}
+
+/* Waits until `n` consumers count as waiting and have had time to fall asleep. */
+static void await_sleepers(mproc_queue_t *q, uint32_t n) {
+  _Atomic uint32_t *waiting =
+      (_Atomic uint32_t *)(void *)((char *)mproc_segment_data(mproc_queue_segment(q)) + 260);
+  int64_t end = mproc_now_ns() + 10000000000LL;
+  while (atomic_load(waiting) != n) {
+    CHECK(mproc_now_ns() < end);
+    usleep(100);
+  }
+  usleep(2000);
+}
+
+/* Waits until `count` messages were taken in all; returns when it saw that. */
+static int64_t await_taken(_Atomic int *got, int count) {
+  int64_t end = mproc_now_ns() + 10000000000LL;
+  while (atomic_load(got) < count) {
+    CHECK(mproc_now_ns() < end);
+    usleep(50);
+  }
+  return mproc_now_ns();
+}
+
+static void every_sleeping_consumer_is_woken_for_a_message(void) {
+  const char *name = test_name("qwoke");
+  mproc_queue_t *p = small_queue(name, 1 << 16, 16, 0);
+  mproc_queue_t *c1, *c2;
+  CHECK_RC(0, mproc_queue_open(name, &c1));
+  CHECK_RC(0, mproc_queue_open(name, &c2));
+  _Atomic int got = 0;
+  /* One consumer: woken by the first of three quick puts (the other two skip the wake-up),
+     asleep again after taking all three, woken again by the next round's first put. */
+  struct wake_consumer one = {.q = c1, .got = &got}, two = {.q = c2, .got = &got};
+  pthread_t t1, t2;
+  CHECK(pthread_create(&t1, NULL, wake_consumer_run, &one) == 0);
+  int slow = 0;
+  for (int round = 0; round < WAKE_ROUNDS; round++) {
+    await_sleepers(p, 1);
+    int64_t t0 = mproc_now_ns();
+    for (int k = 0; k < 3; k++)
+      CHECK_RC(0, mproc_queue_put(p, "m", 1, 0));
+    if (await_taken(&got, 3 * (round + 1)) - t0 >= 50000000)
+      slow++;
+  }
+  CHECK(slow <= 2);
+  /* Two consumers asleep (no wake-up is skipped then), two messages. */
+  CHECK(pthread_create(&t2, NULL, wake_consumer_run, &two) == 0);
+  slow = 0;
+  for (int round = 0; round < WAKE_ROUNDS; round++) {
+    await_sleepers(p, 2);
+    int64_t t0 = mproc_now_ns();
+    CHECK_RC(0, mproc_queue_put(p, "a", 1, 0));
+    CHECK_RC(0, mproc_queue_put(p, "b", 1, 0));
+    if (await_taken(&got, 3 * WAKE_ROUNDS + 2 * (round + 1)) - t0 >= 50000000)
+      slow++;
+  }
+  CHECK(slow <= 2);
+  CHECK_RC(0, mproc_queue_shutdown(p));
+  CHECK(pthread_join(t1, NULL) == 0);
+  CHECK(pthread_join(t2, NULL) == 0);
+  mproc_queue_close(c1);
+  mproc_queue_close(c2);
+  mproc_queue_close(p);
+  mproc_unlink(name);
 }
 
 static void a_malformed_record_poisons_the_queue(void) {
@@ -591,6 +681,7 @@ int main(void) {
   RUN(a_joinable_queue_counts_unfinished_tasks);
   RUN(a_producer_killed_inside_a_put_leaves_join_nothing_to_wait_for);
   RUN(a_blocked_consumer_wakes_on_put_and_on_shutdown);
+  RUN(every_sleeping_consumer_is_woken_for_a_message);
   RUN(a_malformed_record_poisons_the_queue);
   RUN(a_process_killed_inside_a_commit_leaves_exact_counts);
   RUN(batches_put_and_get_many_messages_at_once);

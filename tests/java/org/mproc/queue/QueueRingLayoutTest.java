@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class QueueRingLayoutTest {
   private static final List<String> PRODUCER =
-      List.of("headCache", "getsCache", "tailMine", "putsMine", "first");
+      List.of("headCache", "getsCache", "tailMine", "putsMine", "first", "wokeAtHead");
   private static final List<String> CONSUMER = List.of(
       "tailCache", "nextHead", "headMine", "getsMine", "spinSkip", "spinBackoff", "takenAtEmpty");
   private static final int APART = 128;

@@ -159,6 +159,93 @@ class SharedQueueTest {
     }
   }
 
+  /**
+   * A put skips the wake-up of a consumer it already woke that has taken nothing since
+   * (QueueRing.notifyConsumers, C's notify_consumers); every other sleeper must still be woken.
+   * A missed wake-up shows as a take that returns only when its 100 ms sleep slice ends.
+   */
+  @Test
+  void everySleepingConsumerIsWokenForAMessage() throws Exception {
+    String name = "/mpt-jwoke-" + ProcessHandle.current().pid();
+    int rounds = 20;
+    try (SharedQueue<Object> producer = SharedQueue.builder().name(name).create();
+        SharedQueue<Object> c1 = SharedQueue.open(name);
+        SharedQueue<Object> c2 = SharedQueue.open(name)) {
+      MappedByteBuffer body = body(name);
+      producer.unlink(); // the mappings stay; the name goes now
+      // One consumer: woken by the first of three quick puts (the others skip the wake-up),
+      // asleep again after taking all three, woken again by the next round's first put.
+      AtomicInteger got = new AtomicInteger();
+      Thread t = consumer(c1, got);
+      int slow = 0;
+      for (int round = 0; round < rounds; round++) {
+        awaitSleepers(body, 1);
+        long t0 = System.nanoTime();
+        for (int k = 0; k < 3; k++) {
+          producer.put(k);
+        }
+        if (awaitTaken(got, 3 * (round + 1)) - t0 >= 50_000_000) {
+          slow++;
+        }
+      }
+      assertTrue(slow <= 2, slow + " of " + rounds + " rounds waited for a sleep slice");
+      // Two consumers asleep (no wake-up is skipped then), two messages.
+      Thread u = consumer(c2, got);
+      slow = 0;
+      for (int round = 0; round < rounds; round++) {
+        awaitSleepers(body, 2);
+        long t0 = System.nanoTime();
+        producer.put("a");
+        producer.put("b");
+        if (awaitTaken(got, 3 * rounds + 2 * (round + 1)) - t0 >= 50_000_000) {
+          slow++;
+        }
+      }
+      assertTrue(slow <= 2, slow + " of " + rounds + " rounds waited for a sleep slice");
+      producer.shutdown(); // the consumers' takes end
+      t.join(10_000);
+      u.join(10_000);
+      assertFalse(t.isAlive() || u.isAlive());
+    }
+  }
+
+  /* Takes until the queue is shut down, counting. */
+  private static Thread consumer(SharedQueue<Object> q, AtomicInteger got) {
+    Thread t = new Thread(() -> {
+      try {
+        for (;;) {
+          q.take();
+          got.incrementAndGet();
+        }
+      } catch (QueueClosedException | InterruptedException e) {
+        // done
+      }
+    });
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  /* Waits until `count` messages were taken in all: the time it saw that. */
+  private static long awaitTaken(AtomicInteger got, int count) throws InterruptedException {
+    long end = System.nanoTime() + 10_000_000_000L;
+    while (got.get() < count) {
+      assertTrue(System.nanoTime() < end, got.get() + " taken, not " + count);
+      Thread.sleep(0, 50_000);
+    }
+    return System.nanoTime();
+  }
+
+  /* Waits until n consumers count as waiting (body offset 260), then gives them time to sleep. */
+  private static void awaitSleepers(MappedByteBuffer body, int n) throws InterruptedException {
+    long end = System.nanoTime() + 10_000_000_000L;
+    while (body.getInt(260) != n) {
+      assertTrue(System.nanoTime() < end, "waiting consumers: " + body.getInt(260) + ", not " + n);
+      Thread.sleep(0, 100_000);
+    }
+    Thread.sleep(2);
+  }
+
   @Test
   void namesAreCreatedOpenedAndChecked() throws Exception {
     String name = Peers.uniqueName("q");

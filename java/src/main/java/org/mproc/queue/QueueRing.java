@@ -327,7 +327,7 @@ final class QueueRing extends QueueRingFields.PadAfterConsumer {
         abandon(m, putLock, putIntentTail, putIntentPuts, tail, puts);
       }
     }
-    notify(m, notEmptySeq, notEmptyWaiters, 1);
+    notifyConsumers(m, 1);
     return DONE;
   }
 
@@ -388,7 +388,7 @@ final class QueueRing extends QueueRingFields.PadAfterConsumer {
       }
     }
     if (k > 0) {
-      notify(m, notEmptySeq, notEmptyWaiters, k);
+      notifyConsumers(m, k);
     }
     return k;
   }
@@ -1291,6 +1291,27 @@ final class QueueRing extends QueueRingFields.PadAfterConsumer {
       m.getAndAddInt(seq, 1);
       waker.wake(seq, Math.min(count, Math.max(w, 1)));
     }
+  }
+
+  /**
+   * C's notify_consumers: {@link #notify} for the consumers after a put, skipping the wake-ups
+   * that can only be redundant. While the count is 1 and no get has committed since this
+   * handle woke that one sleeper ({@code head} unmoved), the sleeper is still on its way and
+   * will find the new message; a streaming producer would otherwise make a system call with
+   * every put until it runs. See queue.c for why no other consumer can be asleep then.
+   */
+  private void notifyConsumers(Memory m, int count) {
+    int w = m.getInt(notEmptyWaiters);
+    if (w == 0) {
+      return;
+    }
+    long mark = m.getLong(head) | 1;
+    if (w == 1 && wokeAtHead == mark) {
+      return;
+    }
+    wokeAtHead = w == 1 ? mark : 0;
+    m.getAndAddInt(notEmptySeq, 1);
+    waker.wake(notEmptySeq, Math.min(count, Math.max(w, 1)));
   }
 
   /**
