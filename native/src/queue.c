@@ -100,8 +100,8 @@ struct mproc_queue {
   _Atomic uint64_t taken_at_empty; /* consumers: gets when a get of this handle last found
                                       the queue empty (see found_empty) */
   _Atomic uint64_t woke_at_head;   /* producers: head | 1 when this handle last woke the
-                                      queue's only sleeping consumer, else 0 (see
-                                      notify_consumers) */
+                                      queue's only sleeping consumer with a message untaken,
+                                      else 0 (see notify_consumers) */
 };
 
 static uint64_t rec_size(uint32_t len) { return ((uint64_t)len + REC_HDR + 7) & ~(uint64_t)7; }
@@ -297,28 +297,35 @@ static void notify(uint32_t *seq, uint32_t *waiters, uint32_t n) {
 }
 
 /*
- * notify() for the consumers of a locked queue after a put, without the wake-ups that can only
- * be redundant. A woken consumer takes a while to run (a few to tens of microseconds here),
- * and it counts as waiting until it does; a producer that streams meanwhile would wake it
- * again with every put, a system call each (1.1-1.4 us on this project's VM, see
- * docs/benchmarks.md), several per sleep in the measured streams. So when the count is 1 and
- * no get has committed since this handle woke that one sleeper (head unmoved: head is the
- * commit point of a get and never moves back), the wake is skipped: that sleeper is still on
- * its way. No other can be asleep: a consumer that raised the count after our wake re-checks
- * after its increment and finds the unconsumed message, and one that was asleep before it
- * was the count's one. Consumers woken for room cannot use this rule (a producer woken for a
- * large message may find the room still short and sleep again with nothing committed), nor
- * one-to-one queues (their waiter count is read without a full barrier; see notify_one).
+ * notify() for the consumers of a locked queue after a put that committed up to `end`, without
+ * the wake-ups that can only be redundant. A woken consumer takes a while to run (a few to tens
+ * of microseconds here), and it counts as waiting until it does; a producer that streams
+ * meanwhile would wake it again with every put, a system call each (1.1-1.4 us on this
+ * project's VM, see docs/benchmarks.md), several per sleep in the measured streams.
+ *
+ * So a wake at a waiter count of 1 remembers `head` if it was then below `end`: the queue held
+ * a message nobody had taken. A later put that finds the count still 1 and `head` still there
+ * skips its wake: nothing has been taken since, so the queue has not been empty since, and no
+ * consumer can have gone to sleep since (each re-checks after raising the count); the one
+ * asleep then is the one woken, still on its way. `head` is a get's commit point and never
+ * moves back, so a stale read only makes the test fail. Without the check against `end`
+ * (review of 1ae5346) another consumer could have emptied the queue before `head` was read,
+ * the woken one then slept again, and the next put skipped the wake it needed.
+ *
+ * Not for consumers woken for room (a producer woken for a large message may find the room
+ * still short and sleep again with nothing committed), nor one-to-one queues (their waiter
+ * count is read without a full barrier; see notify_one).
  */
-static void notify_consumers(mproc_queue_t *q, uint32_t n) {
+static void notify_consumers(mproc_queue_t *q, uint32_t n, uint64_t end) {
   queue_body_t *b = q->b;
   uint32_t w = atomic_load_explicit(MPROC__A32(&b->not_empty_waiters), memory_order_seq_cst);
   if (w == 0)
     return;
-  uint64_t mark = atomic_load_explicit(MPROC__A64(&b->head), memory_order_acquire) | 1;
-  if (w == 1 && atomic_load_explicit(&q->woke_at_head, memory_order_relaxed) == mark)
+  uint64_t h = atomic_load_explicit(MPROC__A64(&b->head), memory_order_acquire);
+  if (w == 1 && atomic_load_explicit(&q->woke_at_head, memory_order_relaxed) == (h | 1))
     return;
-  atomic_store_explicit(&q->woke_at_head, w == 1 ? mark : 0, memory_order_relaxed);
+  atomic_store_explicit(&q->woke_at_head, w == 1 && (int64_t)(end - h) > 0 ? h | 1 : 0,
+                        memory_order_relaxed);
   atomic_fetch_add_explicit(MPROC__A32(&b->not_empty_seq), 1, memory_order_release);
   mproc_wake32(&b->not_empty_seq, (int)(n < w ? n : w), NULL);
 }
@@ -826,7 +833,7 @@ put_many(mproc_queue_t *q, const unsigned char *buf, const uint32_t *lens, uint3
       commit(&q->b->put_intent_tail, &q->b->put_intent_puts, &q->b->tail, &q->b->puts, pos,
              puts + n);
       mproc__lock_release(q->seg, &q->b->put_lock); /* an exchange: a full barrier */
-      notify_consumers(q, n);
+      notify_consumers(q, n, pos);
       *done = n;
       return 0;
     }

@@ -291,6 +291,7 @@ final class QueueRing extends QueueRingFields.PadAfterConsumer {
       return NATIVE; // closed or poisoned (C says which), or the lock is busy
     }
     boolean committed = false;
+    long end;
     try {
       long t = m.getLong(tail); // only producers write it, under this lock
       long rec = recordSize(len);
@@ -319,7 +320,8 @@ final class QueueRing extends QueueRingFields.PadAfterConsumer {
         m.putBytesPlain(b, off, r + REC_HDR, len);
       }
       long n0 = m.getLong(puts);
-      commit(m, putIntentTail, putIntentPuts, tail, puts, t + pad + rec, n0, n0 + 1);
+      end = t + pad + rec;
+      commit(m, putIntentTail, putIntentPuts, tail, puts, end, n0, n0 + 1);
       committed = true;
       unlock(m, putLock); // a CAS: a full barrier before the waiter count is read
     } finally {
@@ -327,7 +329,7 @@ final class QueueRing extends QueueRingFields.PadAfterConsumer {
         abandon(m, putLock, putIntentTail, putIntentPuts, tail, puts);
       }
     }
-    notifyConsumers(m, 1);
+    notifyConsumers(m, 1, end);
     return DONE;
   }
 
@@ -368,8 +370,9 @@ final class QueueRing extends QueueRingFields.PadAfterConsumer {
     }
     int k = 0;
     boolean released = false;
+    long t;
     try {
-      long t = m.getLong(tail);
+      t = m.getLong(tail);
       long end;
       while (from + k < to && (end = writeRecord(m, t, k, b, off, lengths[from + k])) >= 0) {
         off += lengths[from + k];
@@ -388,7 +391,7 @@ final class QueueRing extends QueueRingFields.PadAfterConsumer {
       }
     }
     if (k > 0) {
-      notifyConsumers(m, k);
+      notifyConsumers(m, k, t);
     }
     return k;
   }
@@ -1294,22 +1297,22 @@ final class QueueRing extends QueueRingFields.PadAfterConsumer {
   }
 
   /**
-   * C's notify_consumers: {@link #notify} for the consumers after a put, skipping the wake-ups
-   * that can only be redundant. While the count is 1 and no get has committed since this
-   * handle woke that one sleeper ({@code head} unmoved), the sleeper is still on its way and
-   * will find the new message; a streaming producer would otherwise make a system call with
-   * every put until it runs. See queue.c for why no other consumer can be asleep then.
+   * C's notify_consumers: {@link #notify} for the consumers after a put that committed up
+   * to {@code end}, skipping the wake-ups that can only be redundant. A wake at a waiter count
+   * of 1 remembers {@code head} if it was below {@code end} (a message untaken); while the
+   * count stays 1 and {@code head} stays there, nothing was taken, the queue never emptied, no
+   * consumer went to sleep since, and the one woken is still on its way. See queue.c.
    */
-  private void notifyConsumers(Memory m, int count) {
+  private void notifyConsumers(Memory m, int count, long end) {
     int w = m.getInt(notEmptyWaiters);
     if (w == 0) {
       return;
     }
-    long mark = m.getLong(head) | 1;
-    if (w == 1 && wokeAtHead == mark) {
+    long h = m.getLong(head);
+    if (w == 1 && wokeAtHead == (h | 1)) {
       return;
     }
-    wokeAtHead = w == 1 ? mark : 0;
+    wokeAtHead = w == 1 && end - h > 0 ? h | 1 : 0;
     m.getAndAddInt(notEmptySeq, 1);
     waker.wake(notEmptySeq, Math.min(count, Math.max(w, 1)));
   }
