@@ -115,14 +115,36 @@ class ObjectCodecTest {
     } finally {
       ObjectCodec.release(outer);
     }
-    // A failed encoding gives the buffer back; a large one is not kept.
+    // A failed encoding gives the buffer back, whatever it threw; a large one is not kept.
     assertThrows(IllegalArgumentException.class, () -> codec.encodeReused(new Object()));
+    List<Object> sneaky = new java.util.AbstractList<>() {
+      @Override
+      public Object get(int i) {
+        throw ObjectCodecTest.<RuntimeException>sneak(new java.io.IOException("from get"));
+      }
+
+      @Override
+      public int size() {
+        return 1;
+      }
+    };
+    Exception thrown = assertThrows(Exception.class, () -> codec.encodeReused(sneaky));
+    assertTrue(thrown instanceof java.io.IOException, String.valueOf(thrown));
+    ObjectCodec.Out after = codec.encodeReused(1);
+    assertTrue(after == o, "the thread's buffer is given back after a checked exception");
+    ObjectCodec.release(after);
     ObjectCodec.Out big = codec.encodeReused(new byte[100_000]);
     assertTrue(big == o && big.count > 100_000);
     ObjectCodec.release(big);
     ObjectCodec.Out small = codec.encodeReused(1);
     assertTrue(small == o && small.buf.length <= 64 * 1024, "a large buffer is dropped");
     ObjectCodec.release(small);
+  }
+
+  /* Throws a checked exception where the compiler does not see one, as some user code does. */
+  @SuppressWarnings("unchecked")
+  private static <T extends Throwable> T sneak(Throwable t) throws T {
+    throw (T) t;
   }
 
   @Test

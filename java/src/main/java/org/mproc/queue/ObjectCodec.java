@@ -90,11 +90,14 @@ public final class ObjectCodec implements Codec<Object>, Serializable {
     }
     out.busy = true;
     out.count = 0;
+    boolean encoded = false;
     try {
       write(out, value, 0);
-    } catch (RuntimeException | Error e) {
-      release(out);
-      throw e;
+      encoded = true;
+    } finally {
+      if (!encoded) { // whatever was thrown, a checked one sneaked out of user code included
+        release(out);
+      }
     }
     return out;
   }
