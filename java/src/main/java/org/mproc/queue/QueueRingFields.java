@@ -70,7 +70,8 @@ final class QueueRingFields {
     /* writeOne's header of the record at the put's start, stored last: the commit point. */
     long first;
     /* The locked queue's head | 1 when this handle last woke the queue's only sleeping
-       consumer, else 0 (QueueRing.notifyConsumers, C's notify_consumers). */
+       consumer with a message untaken, else 0 (QueueRing.notifyConsumers, C's
+       notify_consumers). */
     long wokeAtHead;
   }
 

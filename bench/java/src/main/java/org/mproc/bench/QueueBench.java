@@ -222,8 +222,8 @@ public final class QueueBench {
   /**
    * This JVM's heap options ({@code -Xms}, {@code -Xmx}, {@code -XX:+AlwaysPreTouch}), for the
    * child. bench/run starts both JVMs with a fixed, pre-touched heap: on this machine the first
-   * touch of a 4 KiB page costs about 15 us (bench/c's {@code touch} figure in
-   * docs/benchmarks.md), so a JVM whose young generation is still growing into new memory pays
+   * touch of a 4 KiB page costs about 15 us ({@code c.machine.first_touch_4k}, printed by
+   * bench_queue), so a JVM whose young generation is still growing into new memory pays
    * that for every page it allocates into, and {@code queue.objects} (some 150 bytes of garbage
    * a message on each side) would measure the heap's first touch rather than the queue.
    */
