@@ -4,7 +4,6 @@
  */
 #include "check.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -271,25 +270,27 @@ static void a_blocked_consumer_wakes_on_put_and_on_shutdown(void) {
 
 /*
  * A put skips the wake-up of a consumer it already woke that has not taken anything yet
- * (notify_consumers). Every other sleeper must still be woken: a consumer that took its
- * message and sleeps again, and each of two sleepers. A missed wake-up would show as a get
- * that returns only when its 100 ms sleep slice ends.
+ * (notify_consumers). Every other sleeper must still be woken: a consumer process that took
+ * its messages and sleeps again, and each of two sleeping consumer processes. A missed wake-up
+ * would show as a get that returns only when its 100 ms sleep slice ends.
  */
 enum { WAKE_ROUNDS = 20 };
 
-struct wake_consumer {
-  mproc_queue_t *q;
-  _Atomic int *got; /* messages taken by all consumers */
-};
-
-/* Takes until the queue is shut down, counting. */
-static void *wake_consumer_run(void *arg) {
-  struct wake_consumer *c = arg;
-  char buf[16];
-  uint32_t len;
-  while (mproc_queue_get(c->q, buf, sizeof buf, &len, MPROC_FOREVER) == 0)
-    atomic_fetch_add(c->got, 1);
-  return NULL;
+/* A consumer process: opens the queue, takes until it is shut down, counting in `got`. */
+static pid_t wake_consumer(const char *name, _Atomic int *got) {
+  pid_t pid = fork_child();
+  if (pid == 0) {
+    mproc_queue_t *q;
+    if (mproc_queue_open(name, &q) != 0)
+      _exit(1);
+    char buf[16];
+    uint32_t len;
+    int rc;
+    while ((rc = mproc_queue_get(q, buf, sizeof buf, &len, MPROC_FOREVER)) == 0)
+      atomic_fetch_add(got, 1);
+    _exit(rc == MPROC_ECLOSED ? 0 : 2);
+  }
+  return pid;
 }
 
 /* Waits until `n` consumers count as waiting and have had time to fall asleep. */
@@ -317,42 +318,39 @@ static int64_t await_taken(_Atomic int *got, int count) {
 static void every_sleeping_consumer_is_woken_for_a_message(void) {
   const char *name = test_name("qwoke");
   mproc_queue_t *p = small_queue(name, 1 << 16, 16, 0);
-  mproc_queue_t *c1, *c2;
-  CHECK_RC(0, mproc_queue_open(name, &c1));
-  CHECK_RC(0, mproc_queue_open(name, &c2));
-  _Atomic int got = 0;
+  _Atomic int *got = mmap(NULL, sizeof *got, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                          -1, 0); /* messages taken by all consumers */
+  CHECK(got != MAP_FAILED);
+  atomic_store(got, 0);
   /* One consumer: woken by the first of three quick puts (the other two skip the wake-up),
      asleep again after taking all three, woken again by the next round's first put. */
-  struct wake_consumer one = {.q = c1, .got = &got}, two = {.q = c2, .got = &got};
-  pthread_t t1, t2;
-  CHECK(pthread_create(&t1, NULL, wake_consumer_run, &one) == 0);
+  pid_t c1 = wake_consumer(name, got);
   int slow = 0;
   for (int round = 0; round < WAKE_ROUNDS; round++) {
     await_sleepers(p, 1);
     int64_t t0 = mproc_now_ns();
     for (int k = 0; k < 3; k++)
       CHECK_RC(0, mproc_queue_put(p, "m", 1, 0));
-    if (await_taken(&got, 3 * (round + 1)) - t0 >= 50000000)
+    if (await_taken(got, 3 * (round + 1)) - t0 >= 50000000)
       slow++;
   }
   CHECK(slow <= 2);
   /* Two consumers asleep (no wake-up is skipped then), two messages. */
-  CHECK(pthread_create(&t2, NULL, wake_consumer_run, &two) == 0);
+  pid_t c2 = wake_consumer(name, got);
   slow = 0;
   for (int round = 0; round < WAKE_ROUNDS; round++) {
     await_sleepers(p, 2);
     int64_t t0 = mproc_now_ns();
     CHECK_RC(0, mproc_queue_put(p, "a", 1, 0));
     CHECK_RC(0, mproc_queue_put(p, "b", 1, 0));
-    if (await_taken(&got, 3 * WAKE_ROUNDS + 2 * (round + 1)) - t0 >= 50000000)
+    if (await_taken(got, 3 * WAKE_ROUNDS + 2 * (round + 1)) - t0 >= 50000000)
       slow++;
   }
   CHECK(slow <= 2);
   CHECK_RC(0, mproc_queue_shutdown(p));
-  CHECK(pthread_join(t1, NULL) == 0);
-  CHECK(pthread_join(t2, NULL) == 0);
-  mproc_queue_close(c1);
-  mproc_queue_close(c2);
+  CHECK(wait_child(c1) == 0);
+  CHECK(wait_child(c2) == 0);
+  munmap(got, sizeof *got);
   mproc_queue_close(p);
   mproc_unlink(name);
 }
