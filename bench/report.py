@@ -371,9 +371,10 @@ def machine_mode(res):
         c = f"{raw:.0f} ns between the C processes ({mode(raw)})" if raw is not None else "not measured in C"
         lines.append(f"- machine mode: raw shared-memory round trip {c}"
                      + "".join(f"; {p}" for p in pairs)
-                     + ". This virtual machine measures 55-165 ns when quiet (about 55 ns when the host puts its "
-                     "two vCPUs on one core's hyperthreads) and 430-1200 ns when slow, and switches within "
-                     "minutes: compare cross-process figures within one run, best within one JVM pair")
+                     + ". The project's virtual machine measured 55-165 ns when quiet (about 55 ns when the "
+                     "host put its two vCPUs on one core's hyperthreads) and 430-1200 ns when slow on an AMD EPYC "
+                     "host, 190-1120 ns on an Intel Xeon host, and switches within minutes: compare "
+                     "cross-process figures within one run, best within one JVM pair")
     if touch is not None:
         lines.append(f"- first write to a fresh 4 KiB page: {touch / 1000:.1f} us (c.machine.first_touch_4k; "
                      "the kernel's fault and zeroing plus what the host adds). The queue suite's JVMs run with a fixed, pre-touched heap "

@@ -97,12 +97,13 @@ int mproc_conn_wait_writable(int fd, int64_t timeout_ns) {
  * Waits for a message to begin: first by polling without sleeping for up to SPIN_NS, then by
  * sleeping in poll. In a conversation the answer usually comes within microseconds, and a
  * process woken from sleep pays the scheduler's wake-up latency (8 us here when the machine is
- * quiet); spinning skips it. Whether to spin adapts per thread (mproc__spin_allowed): on an
+ * quiet); spinning skips it. Whether to spin adapts per thread (mproc__spin_allowed; the API
+ * has no handle to keep a state per connection): on an
  * oversubscribed machine a spinner takes the CPU its peer needs, and a round trip would cost
  * two spin windows (45 us measured here) instead of two wake-ups (8 us).
  */
 static int spin_then_poll(int fd, int64_t timeout_ns) {
-  if (timeout_ns != 0 && mproc__spin_allowed()) {
+  if (timeout_ns != 0 && mproc__spin_allowed(NULL)) {
     int64_t start = mproc_now_ns();
     int64_t spin = timeout_ns >= 0 && timeout_ns < SPIN_NS ? timeout_ns : SPIN_NS;
     struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -110,7 +111,7 @@ static int spin_then_poll(int fd, int64_t timeout_ns) {
     do {
       found = poll(&p, 1, 0) > 0;
     } while (!found && mproc_now_ns() - start < spin);
-    mproc__spin_result(found);
+    mproc__spin_result(NULL, found);
     if (found)
       return 0;
     if (timeout_ns > 0)

@@ -99,13 +99,24 @@ int mproc__send_all(int fd, struct msghdr *msg);
 /*
  * Adaptive spinning before sleeping (wait.c). Spinning skips the scheduler's wake-up when the
  * awaited event comes within microseconds, but on an oversubscribed machine the spinner takes
- * the CPU its peer needs to produce the event. So a thread asks mproc__spin_allowed() before
+ * the CPU its peer needs to produce the event. So a waiter asks mproc__spin_allowed() before
  * spinning and reports with mproc__spin_result(found) after: spins that find nothing make the
- * thread skip the next 1, 2, 4, ... up to 1024 spins, a successful one resets that. Never on
- * a single CPU.
+ * next 1, 2, 4, ... up to 1024 spins be skipped, a successful one resets that. Never on a
+ * single CPU.
+ *
+ * The state belongs to what is waited on: a queue handle keeps its own, so that one whose
+ * waits keep failing (a queue fed once a second) does not stop the same thread from spinning
+ * on another whose peer answers within microseconds, as a thread-wide state did. NULL is the
+ * calling thread's own state, for connections, whose API has no handle to keep one in.
+ * Threads sharing a handle race on its state, which only blurs the backoff.
  */
-bool mproc__spin_allowed(void);
-void mproc__spin_result(bool found);
+typedef struct {
+  _Atomic uint32_t skip;    /* spins still to skip */
+  _Atomic uint32_t backoff; /* how many the next failure makes skip: 0, or 1 to 1024 */
+} mproc__spin_t;
+
+bool mproc__spin_allowed(mproc__spin_t *s);
+void mproc__spin_result(mproc__spin_t *s, bool found);
 
 /* Digests for the authkey handshake (digest.c). */
 enum { MPROC__MD5 = 1, MPROC__SHA256 = 2 };

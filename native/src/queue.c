@@ -102,6 +102,7 @@ struct mproc_queue {
   _Atomic uint64_t woke_at_head;   /* producers: head | 1 when this handle last woke the
                                       queue's only sleeping consumer with a message untaken,
                                       else 0 (see notify_consumers) */
+  mproc__spin_t spin;              /* waits: this handle's adaptive spinning (internal.h) */
 };
 
 static uint64_t rec_size(uint32_t len) { return ((uint64_t)len + REC_HDR + 7) & ~(uint64_t)7; }
@@ -366,7 +367,7 @@ static int wait_for(mproc_queue_t *q, uint32_t *seq, uint32_t *waiters,
      within a round trip (about 2 us from a JVM) is then met without a system call on either
      side. Adaptive (internal.h): not while spinning keeps failing, as it does when the CPUs
      are oversubscribed. */
-  if (mproc__spin_allowed()) {
+  if (mproc__spin_allowed(&q->spin)) {
     int64_t now = mproc_now_ns(), spin_end = now + SPIN_NS;
     if (deadline < spin_end)
       spin_end = deadline;
@@ -375,7 +376,7 @@ static int wait_for(mproc_queue_t *q, uint32_t *seq, uint32_t *waiters,
         while ((now = mproc_now_ns()) < next && now < spin_end)
           MPROC__PAUSE();
         if (ready(q, arg)) {
-          mproc__spin_result(true);
+          mproc__spin_result(&q->spin, true);
           return 0;
         }
         if (now >= spin_end)
@@ -384,7 +385,7 @@ static int wait_for(mproc_queue_t *q, uint32_t *seq, uint32_t *waiters,
     } else {
       for (int i = 0;; i++) {
         if (ready(q, arg)) {
-          mproc__spin_result(true);
+          mproc__spin_result(&q->spin, true);
           return 0;
         }
         MPROC__PAUSE();
@@ -392,7 +393,7 @@ static int wait_for(mproc_queue_t *q, uint32_t *seq, uint32_t *waiters,
           break;
       }
     }
-    mproc__spin_result(false);
+    mproc__spin_result(&q->spin, false);
   } else if (ready(q, arg)) {
     return 0;
   }

@@ -87,31 +87,39 @@ int mproc_wake32(const uint32_t *addr, int n, int *woken) {
 }
 
 /*
- * Adaptive spinning, per thread (see internal.h): a spin that ends without what it waited for
- * makes the thread skip the next 1, 2, 4, ... up to 1024 spins; one that succeeds resets that.
+ * Adaptive spinning (see internal.h): a spin that ends without what it waited for makes the
+ * state's next 1, 2, 4, ... up to 1024 spins be skipped; one that succeeds resets that. The
+ * state is a handle's, or with NULL the calling thread's.
  */
-static __thread uint32_t spin_skip, spin_backoff;
+static __thread mproc__spin_t thread_spin;
 static int spin_cpus;
 
-bool mproc__spin_allowed(void) {
+bool mproc__spin_allowed(mproc__spin_t *s) {
   if (spin_cpus == 0)
     spin_cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
   if (spin_cpus < 2)
     return false;
-  if (spin_skip > 0) {
-    spin_skip--;
+  if (s == NULL)
+    s = &thread_spin;
+  uint32_t skip = atomic_load_explicit(&s->skip, memory_order_relaxed);
+  if (skip > 0) {
+    atomic_store_explicit(&s->skip, skip - 1, memory_order_relaxed);
     return false;
   }
   return true;
 }
 
-void mproc__spin_result(bool found) {
+void mproc__spin_result(mproc__spin_t *s, bool found) {
+  if (s == NULL)
+    s = &thread_spin;
   if (found) {
-    spin_backoff = 0;
+    atomic_store_explicit(&s->backoff, 0, memory_order_relaxed);
     return;
   }
-  spin_backoff = spin_backoff == 0 ? 1 : spin_backoff < 1024 ? spin_backoff * 2 : 1024;
-  spin_skip = spin_backoff;
+  uint32_t b = atomic_load_explicit(&s->backoff, memory_order_relaxed);
+  b = b == 0 ? 1 : b < 1024 ? b * 2 : 1024;
+  atomic_store_explicit(&s->backoff, b, memory_order_relaxed);
+  atomic_store_explicit(&s->skip, b, memory_order_relaxed);
 }
 
 int mproc_wait32_spin(const uint32_t *addr, uint32_t expected, int spins, int64_t timeout_ns) {

@@ -1,5 +1,6 @@
 /* Wait and wake on a shared word, within a process and across processes. */
 #include "check.h"
+#include "../../native/src/internal.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -115,10 +116,58 @@ static void the_process_barrier_orders_other_threads(void) {
   CHECK(wait_child(pid) == 0);
 }
 
+/* Adaptive spinning (internal.h): failures make a state skip 1, 2, 4, ... up to 1024 spins, a
+   success resets that, and each state is its own. */
+static void spin_backoff_is_per_state(void) {
+  if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+    return; /* never spins on one CPU */
+  mproc__spin_t a = {0}, b = {0};
+  CHECK(mproc__spin_allowed(&a));
+  mproc__spin_result(&a, false);
+  CHECK(!mproc__spin_allowed(&a)); /* skips 1 */
+  CHECK(mproc__spin_allowed(&a));
+  CHECK(mproc__spin_allowed(&b)); /* b untouched */
+  CHECK(mproc__spin_allowed(NULL)); /* and so is this thread's own */
+  mproc__spin_result(&a, false);
+  CHECK(!mproc__spin_allowed(&a) && !mproc__spin_allowed(&a)); /* skips 2 */
+  CHECK(mproc__spin_allowed(&a));
+  for (int i = 0; i < 20; i++)
+    mproc__spin_result(&a, false);
+  CHECK(atomic_load(&a.backoff) == 1024 && atomic_load(&a.skip) == 1024);
+  mproc__spin_result(&a, true); /* a success: the next failure skips 1 again */
+  mproc__spin_result(&a, false);
+  CHECK(atomic_load(&a.skip) == 1);
+}
+
+/* A queue's failed spins back off that queue's waits only, not the thread's (connections) nor
+   another queue's: a thread that polls a quiet queue still spins for a busy one. */
+static void a_queue_backs_off_its_own_spins(void) {
+  if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+    return;
+  mproc_queue_spec_t spec = {.capacity = 4096};
+  mproc_queue_t *quiet, *busy;
+  CHECK_RC(0, mproc_queue_create(NULL, &spec, &quiet));
+  CHECK_RC(0, mproc_queue_create(NULL, &spec, &busy));
+  char buf[64];
+  uint32_t len;
+  for (int i = 0; i < 3; i++) /* each spins, finds nothing, sleeps and times out */
+    CHECK_RC(MPROC_ETIMEDOUT, mproc_queue_get(quiet, buf, sizeof buf, &len, 200 * 1000));
+  CHECK(mproc__spin_allowed(NULL)); /* the thread's state did not back off */
+  mproc__spin_t fresh = {0};
+  CHECK(mproc__spin_allowed(&fresh));
+  CHECK_RC(0, mproc_queue_put(busy, "x", 1, 0));
+  CHECK_RC(0, mproc_queue_get(busy, buf, sizeof buf, &len, 1000000));
+  CHECK(len == 1 && buf[0] == 'x');
+  mproc_queue_close(quiet);
+  mproc_queue_close(busy);
+}
+
 int main(void) {
   RUN(wait_times_out_when_nobody_wakes);
   RUN(bad_arguments_are_rejected);
   RUN(a_child_wakes_its_parent_through_a_segment);
   RUN(the_process_barrier_orders_other_threads);
+  RUN(spin_backoff_is_per_state);
+  RUN(a_queue_backs_off_its_own_spins);
   return 0;
 }
