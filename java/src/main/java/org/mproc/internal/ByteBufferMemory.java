@@ -19,10 +19,11 @@ final class ByteBufferMemory implements Memory {
   private static final VarHandle LONG =
       MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final ByteBuffer CLOSED = ByteBuffer.allocateDirect(0);
-  /* Byte copies of at least this many bytes (a queue's large messages) go through JNA's
-     Pointer.read/write (the JNI array-region copies of the JVM's runtime, not JIT-compiled
-     code): between two processes whose cores are far apart, 64 KiB messages moved at 7 GB/s
-     with the buffer's own copy and at 20 GB/s this way, as fast as C (see SegmentMemory). */
+  /* Byte copies of at least this many bytes (a queue's large messages) are made either by the
+     buffer's own copy (JIT-compiled) or by JNA's Pointer.read/write (the JNI array-region
+     copies of the JVM's runtime, which call memmove), whichever CopyChooser measures to be
+     faster here: between two processes the second was 2-3x faster on one host and slower on
+     another (see CopyChooser). */
   private static final int BULK_BYTES = 4096;
 
   private ByteBuffer buf;
@@ -262,10 +263,20 @@ final class ByteBufferMemory implements Memory {
     try {
       ByteBuffer b = buf;
       if (count >= BULK_BYTES) {
-        Objects.checkFromIndexSize(index, count, src.length);
-        Objects.checkFromIndexSize(offset, count, b.capacity());
-        com.sun.jna.Native.getDirectBufferPointer(b).write(offset, src, index, count);
-        Reference.reachabilityFence(b); // the mapping lives as long as its buffer
+        CopyChooser c = CopyChooser.IN;
+        int way = c.next();
+        long t0 = (way & CopyChooser.TIMED) != 0 ? System.nanoTime() : 0;
+        if ((way & CopyChooser.LIBRARY) != 0) {
+          Objects.checkFromIndexSize(index, count, src.length);
+          Objects.checkFromIndexSize(offset, count, b.capacity());
+          com.sun.jna.Native.getDirectBufferPointer(b).write(offset, src, index, count);
+          Reference.reachabilityFence(b); // the mapping lives as long as its buffer
+        } else {
+          b.put(index(offset), src, index, count);
+        }
+        if ((way & CopyChooser.TIMED) != 0) {
+          c.done(way, System.nanoTime() - t0, count);
+        }
         return;
       }
       b.put(index(offset), src, index, count); // absolute: no duplicate, no position
@@ -279,10 +290,20 @@ final class ByteBufferMemory implements Memory {
     try {
       ByteBuffer b = buf;
       if (count >= BULK_BYTES) {
-        Objects.checkFromIndexSize(index, count, dst.length);
-        Objects.checkFromIndexSize(offset, count, b.capacity());
-        com.sun.jna.Native.getDirectBufferPointer(b).read(offset, dst, index, count);
-        Reference.reachabilityFence(b);
+        CopyChooser c = CopyChooser.OUT;
+        int way = c.next();
+        long t0 = (way & CopyChooser.TIMED) != 0 ? System.nanoTime() : 0;
+        if ((way & CopyChooser.LIBRARY) != 0) {
+          Objects.checkFromIndexSize(index, count, dst.length);
+          Objects.checkFromIndexSize(offset, count, b.capacity());
+          com.sun.jna.Native.getDirectBufferPointer(b).read(offset, dst, index, count);
+          Reference.reachabilityFence(b);
+        } else {
+          b.get(index(offset), dst, index, count);
+        }
+        if ((way & CopyChooser.TIMED) != 0) {
+          c.done(way, System.nanoTime() - t0, count);
+        }
         return;
       }
       b.get(index(offset), dst, index, count);

@@ -158,9 +158,9 @@ final class AddressMemory implements Memory {
   @Override
   public void putBytesPlain(byte[] src, int index, long offset, int count) {
     long address = at(offset, count);
-    if (count >= SegmentMemory.BULK_BYTES && SegmentMemory.MEMCPY != null) {
-      SegmentMemory.bulkCopy(ALL.asSlice(address, count),
-          MemorySegment.ofArray(src).asSlice(index, count), count);
+    int way = SegmentMemory.way(CopyChooser.IN, count);
+    if (way != CopyChooser.JVM) {
+      SegmentMemory.bulkPut(way, src, index, ALL, address, count);
       return;
     }
     MemorySegment.copy(src, index, ALL, BYTE, address, count);
@@ -169,9 +169,9 @@ final class AddressMemory implements Memory {
   @Override
   public void getBytesPlain(long offset, byte[] dst, int index, int count) {
     long address = at(offset, count);
-    if (count >= SegmentMemory.BULK_BYTES && SegmentMemory.MEMCPY != null) {
-      SegmentMemory.bulkCopy(MemorySegment.ofArray(dst).asSlice(index, count),
-          ALL.asSlice(address, count), count);
+    int way = SegmentMemory.way(CopyChooser.OUT, count);
+    if (way != CopyChooser.JVM) {
+      SegmentMemory.bulkGet(way, ALL, address, dst, index, count);
       return;
     }
     MemorySegment.copy(ALL, BYTE, address, dst, index, count);

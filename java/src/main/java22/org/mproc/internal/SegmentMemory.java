@@ -28,14 +28,11 @@ final class SegmentMemory implements Memory {
   static final VarHandle VH_LONG = LONG.varHandle();
 
   /*
-   * Byte copies of at least this many bytes (a queue's large messages) go through the C
-   * library's memcpy, a critical downcall that reads or writes the Java array in place.
-   * Between two processes, 64 KiB messages moved at 5-7 GB/s with the JVM's own copy and at
-   * 15-29 GB/s with memcpy, as fast as C, whenever the two cores are far apart (this virtual
-   * machine's slow mode; docs/benchmarks.md, "Queue: large messages"); when they are close,
-   * both run at about C's speed. The likely reason: from 4 KiB glibc copies with `rep movsb`,
-   * whose whole-line stores need not first fetch the line the other core holds. Below 4 KiB
-   * the JVM's copy is as fast and has no call to make.
+   * Byte copies of at least this many bytes (a queue's large messages) are made either by the
+   * JVM or by the C library's memcpy, a critical downcall that reads or writes the Java array in
+   * place, whichever CopyChooser measures to be faster here: between two processes the library
+   * was 2-4x faster on one host and slower on another (see CopyChooser). Below 4 KiB the
+   * JVM's copy is as fast and has no call to make.
    */
   static final int BULK_BYTES = 4096;
   static final MethodHandle MEMCPY = memcpy();
@@ -61,7 +58,7 @@ final class SegmentMemory implements Memory {
   /* memcpy between slices whose bounds the linker checked, and their liveness for slices of
      the mapping's own segment (AddressMemory's slices of the whole address space have none to
      check: the role guard keeps the mapping alive under them). */
-  static void bulkCopy(MemorySegment dst, MemorySegment src, long count) {
+  private static void bulkCopy(MemorySegment dst, MemorySegment src, long count) {
     try {
       MEMCPY.invokeExact(dst, src, count);
     } catch (RuntimeException | Error e) {
@@ -69,6 +66,45 @@ final class SegmentMemory implements Memory {
     } catch (Throwable t) {
       throw new IllegalStateException("memcpy", t);
     }
+  }
+
+  /* A copy of at least BULK_BYTES from an array into dst at dstOffset (bounds not yet checked)
+     that CopyChooser.IN did not give to the JVM untimed: the library's, or a timed trial. The
+     JVM's untimed copies, once the chooser has settled on them, are made where this is called,
+     by the same code as every smaller copy. */
+  static void bulkPut(int way, byte[] src, int index, MemorySegment dst, long dstOffset,
+      int count) {
+    long t0 = System.nanoTime();
+    if ((way & CopyChooser.LIBRARY) != 0) {
+      bulkCopy(dst.asSlice(dstOffset, count), MemorySegment.ofArray(src).asSlice(index, count),
+          count);
+    } else {
+      MemorySegment.copy(src, index, dst, BYTE, dstOffset, count);
+    }
+    if ((way & CopyChooser.TIMED) != 0) {
+      CopyChooser.IN.done(way, System.nanoTime() - t0, count);
+    }
+  }
+
+  /* A copy of at least BULK_BYTES from src at srcOffset into an array, as bulkPut. */
+  static void bulkGet(int way, MemorySegment src, long srcOffset, byte[] dst, int index,
+      int count) {
+    long t0 = System.nanoTime();
+    if ((way & CopyChooser.LIBRARY) != 0) {
+      bulkCopy(MemorySegment.ofArray(dst).asSlice(index, count), src.asSlice(srcOffset, count),
+          count);
+    } else {
+      MemorySegment.copy(src, BYTE, srcOffset, dst, index, count);
+    }
+    if ((way & CopyChooser.TIMED) != 0) {
+      CopyChooser.OUT.done(way, System.nanoTime() - t0, count);
+    }
+  }
+
+  /* The way of a copy of count bytes: JVM (untimed) below BULK_BYTES or without memcpy, else
+     what the chooser says. */
+  static int way(CopyChooser c, int count) {
+    return count < BULK_BYTES || MEMCPY == null ? CopyChooser.JVM : c.next();
   }
 
   private RuntimeException translate(RuntimeException e) {
@@ -268,9 +304,9 @@ final class SegmentMemory implements Memory {
   @Override
   public void putBytesPlain(byte[] src, int index, long offset, int count) {
     try {
-      if (count >= BULK_BYTES && MEMCPY != null) {
-        bulkCopy(seg.asSlice(offset, count), MemorySegment.ofArray(src).asSlice(index, count),
-            count);
+      int way = way(CopyChooser.IN, count);
+      if (way != CopyChooser.JVM) {
+        bulkPut(way, src, index, seg, offset, count);
         return;
       }
       MemorySegment.copy(src, index, seg, BYTE, offset, count);
@@ -282,9 +318,9 @@ final class SegmentMemory implements Memory {
   @Override
   public void getBytesPlain(long offset, byte[] dst, int index, int count) {
     try {
-      if (count >= BULK_BYTES && MEMCPY != null) {
-        bulkCopy(MemorySegment.ofArray(dst).asSlice(index, count), seg.asSlice(offset, count),
-            count);
+      int way = way(CopyChooser.OUT, count);
+      if (way != CopyChooser.JVM) {
+        bulkGet(way, seg, offset, dst, index, count);
         return;
       }
       MemorySegment.copy(seg, BYTE, offset, dst, index, count);
