@@ -139,8 +139,10 @@ static void spin_backoff_is_per_state(void) {
   CHECK(atomic_load(&a.skip) == 1);
 }
 
-/* A queue's failed spins back off that queue's waits only, not the thread's (connections) nor
-   another queue's: a thread that polls a quiet queue still spins for a busy one. */
+/* A queue's failed spins back off that queue's own state, not the thread's, which connections
+   use and every queue used before: a thread that polls a quiet queue keeps spinning elsewhere.
+   (Another queue's state is inside its handle, out of a test's reach; that queue is checked to
+   work, no more.) */
 static void a_queue_backs_off_its_own_spins(void) {
   if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
     return;
@@ -150,10 +152,12 @@ static void a_queue_backs_off_its_own_spins(void) {
   CHECK_RC(0, mproc_queue_create(NULL, &spec, &busy));
   char buf[64];
   uint32_t len;
-  for (int i = 0; i < 3; i++) /* each spins, finds nothing, sleeps and times out */
+  /* The first and third gets spin and find nothing (the second skips its spin), and all three
+     sleep and time out: the quiet queue's state has backed off twice. */
+  for (int i = 0; i < 3; i++)
     CHECK_RC(MPROC_ETIMEDOUT, mproc_queue_get(quiet, buf, sizeof buf, &len, 200 * 1000));
   CHECK(mproc__spin_allowed(NULL)); /* the thread's state did not back off */
-  mproc__spin_t fresh = {0};
+  mproc__spin_t fresh = {0}; /* as a state that never failed */
   CHECK(mproc__spin_allowed(&fresh));
   CHECK_RC(0, mproc_queue_put(busy, "x", 1, 0));
   CHECK_RC(0, mproc_queue_get(busy, buf, sizeof buf, &len, 1000000));
