@@ -100,7 +100,7 @@ int mproc__send_all(int fd, struct msghdr *msg);
  * Adaptive spinning before sleeping (wait.c). Spinning skips the scheduler's wake-up when the
  * awaited event comes within microseconds, but on an oversubscribed machine the spinner takes
  * the CPU its peer needs to produce the event. So a waiter asks mproc__spin_allowed() before
- * spinning and reports with mproc__spin_result(found) after: spins that find nothing make the
+ * spinning and reports with mproc__spin_result(s, found) after: spins that find nothing make the
  * next 1, 2, 4, ... up to 1024 spins be skipped, a successful one resets that. Never on a
  * single CPU.
  *

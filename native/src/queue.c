@@ -102,7 +102,9 @@ struct mproc_queue {
   _Atomic uint64_t woke_at_head;   /* producers: head | 1 when this handle last woke the
                                       queue's only sleeping consumer with a message untaken,
                                       else 0 (see notify_consumers) */
-  mproc__spin_t spin;              /* waits: this handle's adaptive spinning (internal.h) */
+  mproc__spin_t spin[2];           /* waits: this handle's adaptive spinning (internal.h), for
+                                      data [0] and for room [1]: a put blocked on a full queue
+                                      does not back off this handle's gets, nor they its puts */
 };
 
 static uint64_t rec_size(uint32_t len) { return ((uint64_t)len + REC_HDR + 7) & ~(uint64_t)7; }
@@ -367,7 +369,8 @@ static int wait_for(mproc_queue_t *q, uint32_t *seq, uint32_t *waiters,
      within a round trip (about 2 us from a JVM) is then met without a system call on either
      side. Adaptive (internal.h): not while spinning keeps failing, as it does when the CPUs
      are oversubscribed. */
-  if (mproc__spin_allowed(&q->spin)) {
+  mproc__spin_t *sp = &q->spin[seq == &q->b->not_full_seq];
+  if (mproc__spin_allowed(sp)) {
     int64_t now = mproc_now_ns(), spin_end = now + SPIN_NS;
     if (deadline < spin_end)
       spin_end = deadline;
@@ -376,7 +379,7 @@ static int wait_for(mproc_queue_t *q, uint32_t *seq, uint32_t *waiters,
         while ((now = mproc_now_ns()) < next && now < spin_end)
           MPROC__PAUSE();
         if (ready(q, arg)) {
-          mproc__spin_result(&q->spin, true);
+          mproc__spin_result(sp, true);
           return 0;
         }
         if (now >= spin_end)
@@ -385,7 +388,7 @@ static int wait_for(mproc_queue_t *q, uint32_t *seq, uint32_t *waiters,
     } else {
       for (int i = 0;; i++) {
         if (ready(q, arg)) {
-          mproc__spin_result(&q->spin, true);
+          mproc__spin_result(sp, true);
           return 0;
         }
         MPROC__PAUSE();
@@ -393,7 +396,7 @@ static int wait_for(mproc_queue_t *q, uint32_t *seq, uint32_t *waiters,
           break;
       }
     }
-    mproc__spin_result(&q->spin, false);
+    mproc__spin_result(sp, false);
   } else if (ready(q, arg)) {
     return 0;
   }

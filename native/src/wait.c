@@ -92,12 +92,15 @@ int mproc_wake32(const uint32_t *addr, int n, int *woken) {
  * state is a handle's, or with NULL the calling thread's.
  */
 static __thread mproc__spin_t thread_spin;
-static int spin_cpus;
+static _Atomic int spin_cpus; /* 0 until the first call (threads may race to set it) */
 
 bool mproc__spin_allowed(mproc__spin_t *s) {
-  if (spin_cpus == 0)
-    spin_cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
-  if (spin_cpus < 2)
+  int cpus = atomic_load_explicit(&spin_cpus, memory_order_relaxed);
+  if (cpus == 0) {
+    cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    atomic_store_explicit(&spin_cpus, cpus, memory_order_relaxed);
+  }
+  if (cpus < 2)
     return false;
   if (s == NULL)
     s = &thread_spin;

@@ -2,11 +2,14 @@ package org.mproc.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Field;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.mproc.queue.SharedQueue;
 
@@ -18,7 +21,8 @@ class CopyChooserTest {
   private static void trials(CopyChooser c, long libNs, long jvmNs, long bytes) {
     for (int i = 0; i < 2 * TRIALS; i++) {
       int way = c.next();
-      assertEquals(CopyChooser.TIMED | (i & 1), way, "trial " + i + " alternates, JVM first");
+      assertEquals(CopyChooser.TIMED | ((i ^ (i >> 1)) & 1), way,
+          "trial " + i + ": JVM, library, library, JVM, ...");
       c.done(way, (way & CopyChooser.LIBRARY) != 0 ? libNs : jvmNs, bytes);
     }
   }
@@ -82,6 +86,60 @@ class CopyChooserTest {
     assertEquals(CopyChooser.LIBRARY, c.next(), "no decision on half a measurement");
   }
 
+  /**
+   * A workload whose large copies alternate (here in size; two queues used in turn would
+   * alternate in cache state) must not time each way on its own half of them. The library's
+   * copy is the faster for both sizes, so it must make most of the untimed copies.
+   */
+  @Test
+  void copiesThatAlternateDoNotBiasTheTrials() {
+    CopyChooser c = new CopyChooser();
+    int library = 0;
+    for (int copy = 0; copy < 200_000; copy++) {
+      int bytes = (copy & 1) == 0 ? 1 << 20 : 4096;
+      int way = c.next();
+      boolean lib = (way & CopyChooser.LIBRARY) != 0;
+      if ((way & CopyChooser.TIMED) != 0) {
+        c.done(way, 500 + bytes / (lib ? 12 : 10), bytes);
+      } else if (lib) {
+        library++;
+      }
+    }
+    assertTrue(library > 100_000, "the library's copy, the faster for every copy, made "
+        + library + " of the untimed copies; last choice " + c.choice());
+  }
+
+  /** Threads share a chooser without locks: races may blur a measurement, never the state. */
+  @Test
+  void racingThreadsKeepTheStateInRange() throws Exception {
+    CopyChooser c = new CopyChooser();
+    AtomicReference<String> bad = new AtomicReference<>();
+    Thread[] threads = new Thread[4];
+    for (int t = 0; t < threads.length; t++) {
+      Random r = new Random(t);
+      threads[t] = new Thread(() -> {
+        for (int i = 0; i < 1_000_000; i++) {
+          int way = c.next();
+          int epoch = c.epoch();
+          if (way < 0 || way > (CopyChooser.TIMED | CopyChooser.LIBRARY)) {
+            bad.compareAndSet(null, "way " + way);
+          }
+          if (epoch < CopyChooser.FIRST_EPOCH || epoch > CopyChooser.MAX_EPOCH) {
+            bad.compareAndSet(null, "epoch " + epoch);
+          }
+          if ((way & CopyChooser.TIMED) != 0) {
+            c.done(way, 1 + r.nextInt(5000), 4096 + r.nextInt(1 << 20));
+          }
+        }
+      });
+      threads[t].start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertNull(bad.get());
+  }
+
   @Test
   void forcingRejectsAnUnknownWay() {
     IllegalArgumentException e =
@@ -119,7 +177,7 @@ class CopyChooserTest {
               byte[] out = new byte[in.length + 16];
               m.getBytesPlain(at, out, 8, in.length);
               assertArrayEquals(in, Arrays.copyOfRange(out, 8, 8 + in.length), what);
-              real.putBytesPlain(zeros, 0, at, zeros.length); // small copies: not forced
+              real.putBytesPlain(zeros, 0, at, zeros.length); // 8 KiB: the way just forced
             }
           }
           for (int way : new int[] {CopyChooser.JVM, CopyChooser.LIBRARY}) {

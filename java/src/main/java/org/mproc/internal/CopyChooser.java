@@ -16,7 +16,9 @@ package org.mproc.internal;
  * </ul>
  *
  * <p>So the copies of one direction run in epochs: the first {@code 2 * TRIALS} copies of an
- * epoch alternate the two ways and are timed, and the way that moved more bytes per nanosecond
+ * epoch take the two ways in the order JVM, library, library, JVM, ... and are timed (so that
+ * each way gets as many even as odd copies, and a workload whose copies alternate in size or
+ * in cache state favours neither), and the way that moved more bytes per nanosecond
  * in them makes the rest of the epoch's copies. The decision also sets the epoch's length:
  * {@link #FIRST_EPOCH} copies when it changed the way (so that a decision made while the JIT was
  * still compiling is soon measured again), twice the last epoch's when it kept it, up to
@@ -37,10 +39,14 @@ final class CopyChooser {
   /** {@link #next}, or-ed with the way: time the copy and report it to {@link #done}. */
   static final int TIMED = 2;
 
-  /** Copies in the first epoch, and in the next after a decision that changed the way. */
+  /**
+   * Copies in an epoch whose decision changed the way (the first epoch's decision changes it
+   * when it picks the JVM's copy; one that keeps the library's makes the first epoch twice as
+   * long). The decision, made after the trials, sets the length of its own epoch.
+   */
   static final int FIRST_EPOCH = 64;
 
-  /** Copies per epoch at most: an epoch that confirms the way doubles the next, up to this. */
+  /** Copies per epoch at most: an epoch that confirms the way is twice the last, up to this. */
   static final int MAX_EPOCH = 8192;
 
   /** Timed copies of each way per epoch, the first {@code 2 * TRIALS} of it. */
@@ -82,7 +88,7 @@ final class CopyChooser {
         bytes[JVM] = 0;
         bytes[LIBRARY] = 0;
       }
-      return TIMED | (k & 1);
+      return TIMED | ((k ^ (k >> 1)) & 1); // JVM, LIBRARY, LIBRARY, JVM, ...
     }
     if (k == 2 * TRIALS) {
       decide();
@@ -135,8 +141,8 @@ final class CopyChooser {
     forced = way;
   }
 
-  /* The faster way in bytes per nanosecond, no change unless both ways were measured; and the
-     next epoch's length: twice this one's when the way stays, the first's when it changes. */
+  /* The faster way in bytes per nanosecond, no change unless both ways were measured; and this
+     epoch's length: twice the last one's when the way stays, the first's when it changes. */
   private void decide() {
     long nj = nanos[JVM];
     long nl = nanos[LIBRARY];
