@@ -19,6 +19,7 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.mproc.Mproc;
 import org.mproc.internal.JavaCommand;
+import org.mproc.internal.NativeApi;
 import org.mproc.queue.SharedQueue;
 import org.mproc.shared.SharedLongArray;
 
@@ -48,7 +49,14 @@ import org.mproc.shared.SharedLongArray;
  *   <li>{@code queue.pingpong_park} ns: blocking {@code getBytesInto}, and each side puts only
  *       once the peer is registered as a sleeping consumer (the queue's "consumers waiting" word,
  *       read through a read-only mapping of /dev/shm), so every message wakes a parked JVM.
- *   <li>{@code queue.tput64k} GB/s: 65,536-byte messages, 4 MiB ring, 5,000 messages.
+ *       Its repetitions are interleaved with those of {@code queue.pair_futex_pingpong}, a
+ *       raw futex round trip in the same JVM pair (a 32-bit word each way in a file of
+ *       /dev/shm, {@code mproc_wait32} / {@code mproc_wake32} through the binding, each side
+ *       posting only once the peer has announced its sleep, as C's
+ *       {@code c.queue.futex_pingpong}); {@code queue.pingpong_park.vs_futex} (and
+ *       {@code _min}, {@code _max}) are the median, smallest and largest ratio of a queue
+ *       repetition to the futex repetition of the same round.
+ *   <li>{@code queue.tput64k} GB/s: 65,536-byte messages, 4 MiB ring, 20,000 messages.
  *   <li>{@code queue.one.tput64}, {@code queue.one.tput64_batchget}, {@code queue.one.tput64_batch},
  *       {@code queue.one.pingpong_spin}: the same scenarios again on one-to-one queues
  *       ({@code SharedQueue.builder().oneToOne()}, no lock per message). The repetitions of
@@ -99,6 +107,7 @@ public final class QueueBench {
   private static final int ONE_PING_SPIN = 13;
   private static final int ONE_TPUT64_BATCH_GET = 14;
   private static final int RAW_PING = 15;
+  private static final int FUTEX_PING = 16;
   private static final int BATCH = 64;
 
   /* Control array slots. */
@@ -184,6 +193,7 @@ public final class QueueBench {
     final String ctl;
     final File a1;
     final File a2;
+    final File futex;
 
     Names(String prefix) {
       q1 = prefix + "-jq1";
@@ -194,6 +204,7 @@ public final class QueueBench {
       ctl = prefix + "-jqctl";
       a1 = new File("/dev/shm" + prefix + "-agrona1");
       a2 = new File("/dev/shm" + prefix + "-agrona2");
+      futex = new File("/dev/shm" + prefix + "-futex");
     }
   }
 
@@ -215,6 +226,70 @@ public final class QueueBench {
     void awaitSleeper() {
       while ((int) INT.getVolatile(map, offset) == 0) {
         Thread.onSpinWait();
+      }
+    }
+  }
+
+  /**
+   * The raw futex round trip's words, in a file of /dev/shm both JVMs map: a 32-bit word each
+   * way and a "sleeping" flag per side, each on a cache line of its own, waited on and woken
+   * with {@code mproc_wait32} / {@code mproc_wake32} through this JVM's binding, as C's
+   * {@code c.queue.futex_pingpong} does (bench_queue.c: futex_wait_for, futex_post).
+   */
+  private static final class Futex {
+    private static final VarHandle INT =
+        MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+    private static final int PING_WORD = 0;
+    private static final int PONG_WORD = 64;
+    private static final int CHILD_SLEEPING = 128;
+    private static final int PARENT_SLEEPING = 192;
+    private final MappedByteBuffer map;
+    private final long address;
+    private final NativeApi api = org.mproc.internal.Native.api();
+
+    Futex(File f, boolean create) throws Exception {
+      try (FileChannel ch = create
+          ? FileChannel.open(f.toPath(), StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+              StandardOpenOption.WRITE)
+          : FileChannel.open(f.toPath(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        map = ch.map(FileChannel.MapMode.READ_WRITE, 0, 4096);
+      }
+      address = org.agrona.BufferUtil.address(map);
+    }
+
+    /* Announce, then sleep until the word reads `want` (sequence numbers, each side's own). */
+    private void waitFor(int word, int sleeping, int want) {
+      while ((int) INT.getVolatile(map, word) != want) {
+        INT.setVolatile(map, sleeping, 1);
+        api.wait32(address + word, want - 1, -1);
+      }
+      INT.setRelease(map, sleeping, 0);
+    }
+
+    /* Once the peer has announced its sleep: the new value, then a wake-up. */
+    private void post(int word, int sleeping, int value) {
+      while ((int) INT.getVolatile(map, sleeping) == 0) {
+        Thread.onSpinWait();
+      }
+      INT.setRelease(map, word, value);
+      api.wake32(address + word, 1);
+    }
+
+    /** The parent's side: count round trips. */
+    void ping(int count) {
+      int base = (int) INT.getVolatile(map, PING_WORD);
+      for (int i = base + 1; i != base + count + 1; i++) {
+        post(PING_WORD, CHILD_SLEEPING, i);
+        waitFor(PONG_WORD, PARENT_SLEEPING, i);
+      }
+    }
+
+    /** The child's side: echoes count pings. */
+    void pong(int count) {
+      int base = (int) INT.getVolatile(map, PONG_WORD);
+      for (int i = base + 1; i != base + count + 1; i++) {
+        waitFor(PING_WORD, CHILD_SLEEPING, i);
+        post(PONG_WORD, PARENT_SLEEPING, i);
       }
     }
   }
@@ -261,6 +336,7 @@ public final class QueueBench {
       try {
         r1 = ring(n.a1, true); // the mproc run measures Agrona interleaved with its own reps
         r2 = ring(n.a2, true);
+        Futex fx = agrona ? null : new Futex(n.futex, true);
         if (!agrona) {
           q1 = SharedQueue.builder().name(n.q1).capacityBytes(1 << 20).create();
           q2 = SharedQueue.builder().name(n.q2).capacityBytes(1 << 20).create();
@@ -300,8 +376,18 @@ public final class QueueBench {
           result(p + "pingpong_spin", run.pingpong(PING_SPIN, 100_000, m -> pingSpin(a, b, m)), "ns");
           result(p + "pingpong_block", run.pingpong(PING_BLOCK, 100_000, m -> pingBlock(a, b, m, null)),
               "ns");
+          // The parked round trip and its reference, a raw futex round trip in this JVM pair,
+          // interleaved: the futex round trip itself moved 9.1-13.0 us between runs here, and
+          // single 50 ms repetitions of either up to 2x within one. So: many short rounds.
           Waiters w = new Waiters(n.q1);
-          result(p + "pingpong_park", run.pingpong(PING_PARK, 5_000, m -> pingBlock(a, b, m, w)), "ns");
+          double[][] pk = run.pingpongReps(1_000, 5 * reps, new int[] {PING_PARK, FUTEX_PING},
+              new PingBody[] {m -> pingBlock(a, b, m, w), fx::ping});
+          result(p + "pingpong_park", median(pk[0]), "ns");
+          result(p + "pair_futex_pingpong", median(pk[1]), "ns");
+          double[] slow = ratios(pk[0], pk[1]);
+          result(p + "pingpong_park.vs_futex", median(slow), "x");
+          result(p + "pingpong_park.vs_futex_min", Arrays.stream(slow).min().orElse(0), "x");
+          result(p + "pingpong_park.vs_futex_max", Arrays.stream(slow).max().orElse(0), "x");
           // 20,000 messages a repetition (1.3 GB): on the Intel host the first ~25,000 of a JVM
           // pair moved at 2-6 GB/s whatever the copy, so that 5,000 measured the warm-up.
           result(p + "tput64k",
@@ -359,6 +445,7 @@ public final class QueueBench {
         }
         n.a1.delete();
         n.a2.delete();
+        n.futex.delete();
         ctl.unlink();
       }
     }
@@ -442,8 +529,18 @@ public final class QueueBench {
 
     /** Round trips of several scenarios, interleaved as {@link #tputInterleaved}: medians. */
     double[] pingpongInterleaved(int count, int[] modes, PingBody[] pings) throws Exception {
-      double[][] v = new double[modes.length][reps];
-      for (int r = -1; r < reps; r++) {
+      return medians(pingpongReps(count, reps, modes, pings));
+    }
+
+    /**
+     * The repetitions themselves of {@link #pingpongInterleaved}, {@code rounds} of them, in ns
+     * per round trip: v[i][r] is scenario i's repetition r, and the repetitions r of all
+     * scenarios ran one after the other.
+     */
+    double[][] pingpongReps(int count, int rounds, int[] modes, PingBody[] pings)
+        throws Exception {
+      double[][] v = new double[modes.length][rounds];
+      for (int r = -1; r < rounds; r++) {
         for (int k = 0; k < modes.length; k++) {
           int i = Math.floorMod(r + k, modes.length);
           long seq = begin(modes[i], count);
@@ -460,7 +557,7 @@ public final class QueueBench {
           }
         }
       }
-      return medians(v);
+      return v;
     }
 
     /** Nanoseconds per round trip, timed here. */
@@ -623,6 +720,7 @@ public final class QueueBench {
         OneToOneRingBuffer r1 = ring(n.a1, false);
         OneToOneRingBuffer r2 = ring(n.a2, false);
         Waiters w = agrona ? null : new Waiters(n.q2);
+        Futex fx = agrona ? null : new Futex(n.futex, false);
         ctl.set(READY, 1);
         long seen = 0;
         for (;;) {
@@ -667,6 +765,7 @@ public final class QueueBench {
               }
             }
             case A_TPUT64 -> agronaProduce(r1, count, 64);
+            case FUTEX_PING -> fx.pong(count);
             case RAW_PING -> {
               long base = ctl.get(PONG);
               for (long i = base + 1; i <= base + count; i++) {
