@@ -131,7 +131,7 @@ MPROC_EXTERN int64_t mproc_now_ns(void);
  * ------------------------------------------------------------------------------------------- */
 #define MPROC_MAGIC "MPROCSHM"        /* 8 bytes, no terminator */
 #define MPROC_LAYOUT_MAJOR 3          /* an attacher refuses any other major */
-#define MPROC_LAYOUT_MINOR 1          /* an attacher accepts any minor (new fields are appended) */
+#define MPROC_LAYOUT_MINOR 2          /* an attacher accepts any minor (new fields are appended) */
 #define MPROC_HEADER_BYTES 256
 #define MPROC_PARTICIPANT_BYTES 32
 #define MPROC_ENDIAN_CHECK 0x01020304u
@@ -853,7 +853,8 @@ MPROC_EXTERN int mproc_barrier_broken(const mproc_sync_t *b);
  *   384   4  not_full sequence,  388 4 producers waiting
  *   512   8  capacity in bytes (a power of two), 520 4 max message bytes, 524 4 flags (bit 0:
  *            joinable, bit 1: one-to-one, bit 2: task counts, set with bit 0 since layout 3.1;
- *            other bits, and bit 0 without bit 2, are refused), 528 8 max count (0: none)
+ *            bit 3: armed wake-ups, set with bit 1 since layout 3.2; other bits, bit 0 without
+ *            bit 2 and bit 1 without bit 3 are refused), 528 8 max count (0: none)
  *   640   8  tasks done (joinable queues: task_done calls; join sleeps on its low half),
  *            648 4 joiners waiting
  * A joinable queue's unfinished tasks are its committed puts minus its tasks done: nothing is
@@ -869,11 +870,12 @@ MPROC_EXTERN int mproc_barrier_broken(const mproc_sync_t *b);
  * visible. The header's state word becomes CLOSED on mproc_queue_shutdown (no more puts) and
  * POISONED when a consumer finds a malformed record.
  *
- * One-to-one queues (flags bit 1, spec.one_to_one; layout 3.0): one producer handle and one
- * consumer handle at a time, and no lock per message. The put lock word is the producer ROLE:
- * the first put (or mproc_queue_claim) takes it and keeps it until mproc_queue_release or
- * mproc_queue_close; a put through any other handle fails with MPROC_EROLE while the holder
- * lives, and takes the role over once it is dead. The get lock is the consumer role likewise.
+ * One-to-one queues (flags bits 1 and 3, spec.one_to_one; layout 3.0, armed wake-ups 3.2): one
+ * producer handle and one consumer handle at a time, and no lock per message. The put lock
+ * word is the producer ROLE: the first put (or mproc_queue_claim) takes it and keeps it until
+ * mproc_queue_release or mproc_queue_close; a put through any other handle fails with
+ * MPROC_EROLE while the holder lives, and takes the role over once it is dead. The get lock is
+ * the consumer role likewise.
  * The protocol:
  *  - A record header is u32 length, then u32 type | lap << 2, where lap is bits 0..29 of the
  *    record's position >> log2(capacity); a consumer takes a header only with its position's
@@ -887,11 +889,17 @@ MPROC_EXTERN int mproc_barrier_broken(const mproc_sync_t *b);
  *    intent (gets before at 168, then the new head at 160), gets + n, and commits with a release
  *    store of `head`. It never writes the ring.
  *  - Neither side executes an atomic read-modify-write or a fence per message: after a commit
- *    each reads the other side's waiter count plainly. So a commit may still sit in its CPU's
- *    store buffer when a sleeper that raised its count looks a last time: a sleeper looks
- *    again for 5 us after raising its count (a store buffer drains in a few cache-line
- *    transfers), and its first sleep lasts at most 1 ms. A wake-up is therefore late by at most
- *    1 ms in that (unobserved) case, never lost.
+ *    each reads the other side's sequence word (not_empty for a put, not_full for a get)
+ *    plainly, and wakes only if it is odd ("armed", flags bit 3, layout 3.2): then it CASes the
+ *    word to the next (even) value and wakes the sleeper. A sleeper raises its waiter count,
+ *    and before each sleep that follows a wake-up (or the first) arms the word by a CAS of even
+ *    to odd, looks again for 5 us (a commit whose read of the word came before the arming may
+ *    still sit in its CPU's store buffer, which drains in a few cache-line transfers), and
+ *    then sleeps on the odd value, at most 1 ms the first time after an arming. A wake-up is
+ *    therefore late by at most 1 ms in that (unobserved) case, never lost; and one sleep costs
+ *    one wake-up call, however many commits come before the sleeper runs. A sleeper that
+ *    leaves still armed (what it waited for came while it looked) disarms the word the same
+ *    way. A state change (shutdown, poison) adds 2, keeping the bit, and wakes everyone.
  *  - A role taken over from a dead holder repairs its side: a put whose first header is nonzero
  *    or already consumed (head beyond tail) happened (tail := intent tail), otherwise it did not
  *    (puts := intent puts); a get whose head store did not happen did not (gets := intent gets).

@@ -69,6 +69,7 @@ typedef struct queue_body {
 #define FLAG_JOINABLE 1u
 #define FLAG_ONE_TO_ONE 2u
 #define FLAG_TASK_COUNT 4u /* joinable, unfinished = committed puts - tasks_done (layout 3.1) */
+#define FLAG_ARMED_WAKE 8u /* one-to-one, a sleeper arms its sequence word (layout 3.2) */
 
 _Static_assert(offsetof(queue_body_t, tail) == 16, "tail at 16");
 _Static_assert(offsetof(queue_body_t, put_intent_tail) == 32, "put intent at 32");
@@ -132,9 +133,10 @@ static uint32_t state(const mproc_queue_t *q) {
 static void set_state(mproc_queue_t *q, uint32_t s) {
   mproc_header_t *h = mproc_segment_base(q->seg);
   atomic_store_explicit(MPROC__A32(&h->state), s, memory_order_release);
-  /* Everyone asleep must look at the new state. */
-  atomic_fetch_add_explicit(MPROC__A32(&q->b->not_empty_seq), 1, memory_order_release);
-  atomic_fetch_add_explicit(MPROC__A32(&q->b->not_full_seq), 1, memory_order_release);
+  /* Everyone asleep must look at the new state. Adding 2 keeps a one-to-one sleeper's arming
+     bit (see wait_for): whoever was armed stays so, and the next commit wakes it again, once. */
+  atomic_fetch_add_explicit(MPROC__A32(&q->b->not_empty_seq), 2, memory_order_release);
+  atomic_fetch_add_explicit(MPROC__A32(&q->b->not_full_seq), 2, memory_order_release);
   mproc_wake32(&q->b->not_empty_seq, INT_MAX, NULL);
   mproc_wake32(&q->b->not_full_seq, INT_MAX, NULL);
 }
@@ -316,8 +318,8 @@ static void notify(uint32_t *seq, uint32_t *waiters, uint32_t n) {
  * the woken one then slept again, and the next put skipped the wake it needed.
  *
  * Not for consumers woken for room (a producer woken for a large message may find the room
- * still short and sleep again with nothing committed), nor one-to-one queues (their waiter
- * count is read without a full barrier; see notify_one).
+ * still short and sleep again with nothing committed), nor one-to-one queues (which arm their
+ * sequence word instead; see notify_one).
  */
 static void notify_consumers(mproc_queue_t *q, uint32_t n, uint64_t end) {
   queue_body_t *b = q->b;
@@ -401,22 +403,32 @@ static int wait_for(mproc_queue_t *q, uint32_t *seq, uint32_t *waiters,
     return 0;
   }
   atomic_fetch_add_explicit(MPROC__A32(waiters), 1, memory_order_seq_cst);
-  /* One-to-one: the other side reads our count without a fence, so a commit whose count read
-     came before our increment may still sit in its CPU's store buffer, invisible to our check.
-     Such a store drains within a few cache-line transfers: outlast it by looking for a few
-     microseconds, and should one ever take longer, the first sleep is short. */
   int64_t slice_max = 100000000;
-  if (q->one) {
-    int64_t end = mproc_now_ns() + ONE_SETTLE_NS;
-    while (!ready(q, arg) && mproc_now_ns() < end)
-      MPROC__PAUSE();
-    slice_max = ONE_FIRST_SLEEP_NS;
-  }
   int rc = 0;
+  bool armed = false;
   for (;;) {
     uint32_t s = atomic_load_explicit(MPROC__A32(seq), memory_order_acquire);
     if (ready(q, arg))
       break;
+    if (q->one && (s & 1) == 0) {
+      /* One-to-one (layout 3.2): arm the word, which the other side's next commit disarms with
+         its wake-up (notify_one); a CAS, so a full barrier. That side reads the word without a
+         fence after its commit, so a commit whose read came before our arming may still sit in
+         its CPU's store buffer, invisible to our check. Such a store drains within a few
+         cache-line transfers: outlast it by looking for a few microseconds, and should one ever
+         take longer, the sleep after an arming is short. */
+      if (!atomic_compare_exchange_strong_explicit(MPROC__A32(seq), &s, s | 1,
+                                                   memory_order_seq_cst, memory_order_acquire))
+        continue;
+      s |= 1;
+      armed = true;
+      int64_t end = mproc_now_ns() + ONE_SETTLE_NS;
+      while (!ready(q, arg) && mproc_now_ns() < end)
+        MPROC__PAUSE();
+      slice_max = ONE_FIRST_SLEEP_NS;
+      if (ready(q, arg))
+        break;
+    }
     int64_t left = left_of(deadline);
     if (left == 0) {
       rc = MPROC_ETIMEDOUT;
@@ -427,6 +439,15 @@ static int wait_for(mproc_queue_t *q, uint32_t *seq, uint32_t *waiters,
     int64_t slice = left < 0 || left > slice_max ? slice_max : left;
     mproc_wait32(seq, s, slice);
     slice_max = 100000000;
+  }
+  /* Leaving armed with no wake-up taken (what we waited for came during the settling look, or
+     the deadline): disarm, so that the next commit makes no wake-up call for nobody. The CAS
+     fails if that commit's notify_one (or a state change) moved the word first. */
+  if (armed) {
+    uint32_t s = atomic_load_explicit(MPROC__A32(seq), memory_order_relaxed);
+    if ((s & 1) != 0)
+      atomic_compare_exchange_strong_explicit(MPROC__A32(seq), &s, s + 1, memory_order_relaxed,
+                                              memory_order_relaxed);
   }
   atomic_fetch_sub_explicit(MPROC__A32(waiters), 1, memory_order_relaxed);
   return rc;
@@ -501,17 +522,21 @@ static uint32_t header_type(const mproc_queue_t *q, uint64_t pos, uint64_t hw) {
 }
 
 /*
- * Wakes the other side's sleepers after a commit, as notify does, but without the full barrier
- * (the commit was a plain release store): only the compiler is kept from reading the count
- * before the commit; the sleeper's side of the bargain is in wait_for.
+ * A one-to-one queue's wake-up after a commit: only if the other side's sequence word is armed
+ * (odd: its one sleeper set bit 0 since the last wake-up, see wait_for), and then it disarms the
+ * word (odd + 1 is even) and wakes that sleeper. So a sleeper costs one wake-up system call
+ * however many commits come before it runs again, where a waiter count costs one per commit.
+ * Without the full barrier notify has (the commit was a plain release store): only the compiler
+ * is kept from reading the word before the commit; the sleeper's side of the bargain is in
+ * wait_for. A failed CAS means the word moved (a state change added 2): the sleeper was woken.
  */
-static void notify_one(uint32_t *seq, uint32_t *waiters, uint32_t n) {
+static void notify_one(uint32_t *seq) {
   atomic_signal_fence(memory_order_seq_cst);
-  uint32_t w = atomic_load_explicit(MPROC__A32(waiters), memory_order_relaxed);
-  if (w != 0) {
-    atomic_fetch_add_explicit(MPROC__A32(seq), 1, memory_order_release);
-    mproc_wake32(seq, (int)(n < w ? n : w), NULL);
-  }
+  uint32_t s = atomic_load_explicit(MPROC__A32(seq), memory_order_relaxed);
+  if ((s & 1) != 0 &&
+      atomic_compare_exchange_strong_explicit(MPROC__A32(seq), &s, s + 1, memory_order_release,
+                                              memory_order_relaxed))
+    mproc_wake32(seq, INT_MAX, NULL); /* one sleeper: the side's role holder */
 }
 
 /* A producer taking the role over: did the dead holder's put happen (see mproc.h)? */
@@ -676,7 +701,7 @@ put_one(mproc_queue_t *q, const unsigned char *buf, const uint32_t *lens, uint32
       /* The commit point. */
       atomic_store_explicit(MPROC__A64(q->ring + (t & q->mask)), first, memory_order_release);
       atomic_store_explicit(MPROC__A64(&b->tail), pos, memory_order_release);
-      notify_one(&b->not_empty_seq, &b->not_empty_waiters, n);
+      notify_one(&b->not_empty_seq);
       *done = n;
       return 0;
     }
@@ -762,7 +787,7 @@ get_one(mproc_queue_t *q, unsigned char *out, size_t cap_buf, uint32_t *lens, ui
         atomic_store_explicit(MPROC__A64(&b->gets), gets + n, memory_order_release);
         /* The commit point. */
         atomic_store_explicit(MPROC__A64(&b->head), h, memory_order_release);
-        notify_one(&b->not_full_seq, &b->not_full_waiters, n);
+        notify_one(&b->not_full_seq);
       }
       *got = n;
       return 0;
@@ -1170,9 +1195,12 @@ static int wrap(mproc_segment_t *seg, mproc_queue_t **out) {
       h->total_size - h->data_offset < MPROC_QUEUE_RING_OFFSET + cap ||
       2 * rec_size(b->max_message) > cap)
     err = MPROC_ECORRUPT;
-  else if ((b->flags & ~(FLAG_JOINABLE | FLAG_ONE_TO_ONE | FLAG_TASK_COUNT)) != 0 ||
-           !(b->flags & FLAG_JOINABLE) != !(b->flags & FLAG_TASK_COUNT))
-    err = MPROC_EVERSION; /* a protocol this version does not know (a 3.0 joinable queue too) */
+  else if ((b->flags & ~(FLAG_JOINABLE | FLAG_ONE_TO_ONE | FLAG_TASK_COUNT | FLAG_ARMED_WAKE)) !=
+               0 ||
+           !(b->flags & FLAG_JOINABLE) != !(b->flags & FLAG_TASK_COUNT) ||
+           !(b->flags & FLAG_ONE_TO_ONE) != !(b->flags & FLAG_ARMED_WAKE))
+    err = MPROC_EVERSION; /* a protocol this version does not know (a 3.0 joinable queue, a
+                             one-to-one queue of 3.0 or 3.1, too) */
   mproc_queue_t *q = err == 0 ? calloc(1, sizeof *q) : NULL;
   if (err == 0 && q == NULL)
     err = MPROC_ENOMEM;
@@ -1223,7 +1251,7 @@ int mproc_queue_create(const char *name, const mproc_queue_spec_t *spec, mproc_q
   b->max_message = s.max_message;
   b->max_count = s.max_count;
   b->flags = (s.joinable ? FLAG_JOINABLE | FLAG_TASK_COUNT : 0) |
-             (s.one_to_one ? FLAG_ONE_TO_ONE : 0);
+             (s.one_to_one ? FLAG_ONE_TO_ONE | FLAG_ARMED_WAKE : 0);
   mproc_segment_publish(seg);
   return wrap(seg, out);
 }

@@ -306,6 +306,127 @@ static void a_blocked_consumer_wakes_on_put_and_on_shutdown(void) {
   mproc_unlink(name);
 }
 
+static _Atomic uint32_t *body_u32(mproc_queue_t *q, size_t off) {
+  return (_Atomic uint32_t *)(void *)((char *)mproc_segment_data(mproc_queue_segment(q)) + off);
+}
+
+enum { NOT_EMPTY_SEQ = 256, CONSUMERS_WAITING = 260, NOT_FULL_SEQ = 384, PRODUCERS_WAITING = 388 };
+
+/*
+ * Armed wake-ups (layout 3.2): a commit wakes the other side only if its sequence word is odd
+ * (armed by a sleeper), and disarms it; an even word, or one already disarmed, costs nothing
+ * (the word is left alone, so no wake-up call was made). A state change adds 2 to both words.
+ */
+static void a_commit_wakes_only_an_armed_word(void) {
+  mproc_queue_t *q = one_queue(NULL, 4096, 100, 0);
+  _Atomic uint32_t *ne = body_u32(q, NOT_EMPTY_SEQ), *nf = body_u32(q, NOT_FULL_SEQ);
+  char buf[100];
+  uint32_t len;
+  *ne = 6;
+  CHECK_RC(0, mproc_queue_put(q, "a", 1, 0));
+  CHECK(*ne == 6); /* not armed: left alone */
+  *ne = 7;
+  CHECK_RC(0, mproc_queue_put(q, "b", 1, 0));
+  CHECK(*ne == 8); /* armed: disarmed (and woken) */
+  CHECK_RC(0, mproc_queue_put(q, "c", 1, 0));
+  CHECK(*ne == 8); /* woken already: no second call */
+  *nf = 0xffffffffu; /* armed, about to wrap */
+  CHECK_RC(0, mproc_queue_get(q, buf, sizeof buf, &len, 0));
+  CHECK(*nf == 0);
+  CHECK_RC(0, mproc_queue_get(q, buf, sizeof buf, &len, 0));
+  CHECK(*nf == 0);
+  *ne = 9;
+  CHECK_RC(0, mproc_queue_shutdown(q));
+  CHECK(*ne == 11 && *nf == 2); /* a state change keeps the bit, and wakes everyone */
+  mproc_queue_close(q);
+}
+
+struct blocked {
+  mproc_queue_t *q;
+  int rc;
+  uint32_t len;
+  char buf[100];
+};
+
+static void *blocked_get(void *arg) {
+  struct blocked *b = arg;
+  b->rc = mproc_queue_get(b->q, b->buf, sizeof b->buf, &b->len, 10000000000LL);
+  return NULL;
+}
+
+static void *blocked_put(void *arg) {
+  struct blocked *b = arg;
+  b->rc = mproc_queue_put(b->q, "room", 4, 10000000000LL);
+  return NULL;
+}
+
+/* Waits (up to 10 s) until the word is armed with its side's waiter counted. */
+static void await_armed(_Atomic uint32_t *seq, _Atomic uint32_t *waiting) {
+  int64_t end = mproc_now_ns() + 10000000000LL;
+  while (!((*seq & 1) != 0 && *waiting == 1) && mproc_now_ns() < end)
+    usleep(100);
+  CHECK((*seq & 1) != 0 && *waiting == 1);
+}
+
+/*
+ * A consumer asleep on an empty queue has armed the not-empty word; the put wakes it and
+ * leaves the word disarmed. Likewise a producer asleep on a full ring and the get that makes
+ * room. A sleeper that times out leaves its word disarmed, and its count back at 0.
+ */
+static void sleepers_arm_and_a_commit_wakes_them(void) {
+  mproc_queue_t *q = one_queue(NULL, 4096, 100, 0);
+  _Atomic uint32_t *ne = body_u32(q, NOT_EMPTY_SEQ), *nf = body_u32(q, NOT_FULL_SEQ);
+  struct blocked b = {.q = q, .rc = 1};
+  pthread_t t;
+  CHECK(pthread_create(&t, NULL, blocked_get, &b) == 0);
+  await_armed(ne, body_u32(q, CONSUMERS_WAITING));
+  CHECK_RC(0, mproc_queue_put(q, "hello", 5, 0));
+  CHECK(pthread_join(t, NULL) == 0);
+  CHECK_RC(0, b.rc);
+  CHECK(b.len == 5 && memcmp(b.buf, "hello", 5) == 0);
+  CHECK((*ne & 1) == 0 && *body_u32(q, CONSUMERS_WAITING) == 0);
+
+  char buf[100];
+  uint32_t len;
+  while (mproc_queue_put(q, "fill", 4, 0) == 0) {
+  }
+  b.rc = 1;
+  CHECK(pthread_create(&t, NULL, blocked_put, &b) == 0);
+  await_armed(nf, body_u32(q, PRODUCERS_WAITING));
+  CHECK_RC(0, mproc_queue_get(q, buf, sizeof buf, &len, 0));
+  CHECK(pthread_join(t, NULL) == 0);
+  CHECK_RC(0, b.rc);
+  CHECK((*nf & 1) == 0 && *body_u32(q, PRODUCERS_WAITING) == 0);
+  while (mproc_queue_get(q, buf, sizeof buf, &len, 0) == 0) {
+  }
+  CHECK(len == 4 && memcmp(buf, "room", 4) == 0); /* the last one */
+
+  uint32_t before = *ne;
+  CHECK_RC(MPROC_ETIMEDOUT, mproc_queue_get(q, buf, sizeof buf, &len, 50000000));
+  CHECK((*ne & 1) == 0 && *ne != before && *body_u32(q, CONSUMERS_WAITING) == 0);
+  mproc_queue_close(q);
+}
+
+/*
+ * A one-to-one queue without flags bit 3 (made by layout 3.0 or 3.1, whose sleepers do not arm)
+ * is refused, and so is bit 3 without bit 1.
+ */
+static void a_one_to_one_queue_of_an_older_layout_is_refused(void) {
+  const char *name = test_name("q1old");
+  mproc_queue_t *q = one_queue(name, 4096, 100, 0), *o;
+  _Atomic uint32_t *flags = body_u32(q, 524);
+  CHECK(*flags == (2u | 8u));
+  *flags = 2u;
+  CHECK_RC(MPROC_EVERSION, mproc_queue_open(name, &o));
+  *flags = 8u;
+  CHECK_RC(MPROC_EVERSION, mproc_queue_open(name, &o));
+  *flags = 2u | 8u;
+  CHECK_RC(0, mproc_queue_open(name, &o));
+  mproc_queue_close(o);
+  mproc_queue_close(q);
+  mproc_unlink(name);
+}
+
 /* The producer thread of the next test: after each stream, once the consumer has taken it all,
    waits delays_ns[round] (spinning), then puts "late". */
 static const int64_t delays_ns[] = {0, 1000, 3000, 6000, 12000, 30000, 2000000};
@@ -565,6 +686,9 @@ int main(void) {
   RUN(a_stream_between_processes_arrives_exactly_once);
   RUN(a_blocked_consumer_wakes_on_put_and_on_shutdown);
   RUN(a_message_put_while_the_consumer_looks_away_arrives);
+  RUN(a_commit_wakes_only_an_armed_word);
+  RUN(sleepers_arm_and_a_commit_wakes_them);
+  RUN(a_one_to_one_queue_of_an_older_layout_is_refused);
   RUN(a_process_killed_inside_a_commit_leaves_exact_counts);
   RUN(killed_producers_and_consumers_do_not_stop_the_others);
   return 0;

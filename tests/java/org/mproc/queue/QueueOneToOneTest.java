@@ -411,6 +411,50 @@ class QueueOneToOneTest {
   }
 
   /**
+   * Armed wake-ups (layout 3.2) on Java's own put and get: a commit wakes the other side only
+   * if its sequence word (body offsets 256 and 384) is odd, armed by a sleeper, and disarms it;
+   * an even word, or one disarmed already, is left alone (no wake-up call was made).
+   */
+  @Test
+  void javaCommitsWakeOnlyAnArmedWord() throws Exception {
+    String name = org.mproc.testing.Peers.uniqueName("q1");
+    try (SharedQueue<Object> q = SharedQueue.builder().name(name).capacityBytes(4096)
+        .oneToOne().create()) {
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
+          java.nio.file.Path.of("/dev/shm" + name), java.nio.file.StandardOpenOption.READ,
+          java.nio.file.StandardOpenOption.WRITE)) {
+        java.nio.MappedByteBuffer m =
+            ch.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, ch.size());
+        m.order(ByteOrder.LITTLE_ENDIAN);
+        int body = (int) m.getLong(120);
+        int notEmpty = body + 256;
+        int notFull = body + 384;
+        assertEquals(2 | 8, m.getInt(body + 524), "flags: one-to-one, armed wake-ups");
+        m.putInt(notEmpty, 6);
+        q.putBytes(new byte[] {1});
+        assertEquals(6, m.getInt(notEmpty), "not armed: left alone");
+        m.putInt(notEmpty, 7);
+        q.putBytes(new byte[] {2}, new int[] {1}, 1);
+        assertEquals(8, m.getInt(notEmpty), "armed: disarmed by the put");
+        q.putBytes(new byte[] {3});
+        assertEquals(8, m.getInt(notEmpty), "disarmed already: no second wake-up");
+        m.putInt(notFull, -1);
+        assertEquals(1, q.getBytes()[0]);
+        assertEquals(0, m.getInt(notFull), "armed: disarmed by the get, across the wrap");
+        assertEquals(2, q.getBytes()[0]);
+        assertEquals(0, m.getInt(notFull));
+        m.putInt(notFull, 5);
+        byte[] buf = new byte[8];
+        int[] lengths = new int[4];
+        assertEquals(1, q.getBytesInto(buf, lengths));
+        assertEquals(6, m.getInt(notFull), "a batch get disarms too");
+      } finally {
+        q.unlink();
+      }
+    }
+  }
+
+  /**
    * A scribbled, misaligned {@code head} (offset 144 of the body) is reported as corruption by
    * C when the consumer next reads it from the segment, never read through the ring by Java
    * (an aligned view would throw an unchecked alignment error instead).

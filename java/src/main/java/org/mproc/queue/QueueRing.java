@@ -903,7 +903,7 @@ final class QueueRing extends QueueRingFields.PadAfterConsumer {
     m.setLongRelease(puts, n0 + k);
     m.setLongRelease(ring + (start & mask), first);
     m.setLongRelease(tail, end);
-    notifyOne(m, notEmptySeq, notEmptyWaiters, k);
+    notifyOne(m, notEmptySeq);
   }
 
   /**
@@ -935,7 +935,7 @@ final class QueueRing extends QueueRingFields.PadAfterConsumer {
     m.setLongRelease(tail, end);
     tailMine = end;
     putsMine = n0 + 1;
-    notifyOne(m, notEmptySeq, notEmptyWaiters, 1);
+    notifyOne(m, notEmptySeq);
     return DONE;
   }
 
@@ -989,7 +989,7 @@ final class QueueRing extends QueueRingFields.PadAfterConsumer {
     m.setLongRelease(tail, end);
     tailMine = end;
     putsMine = n0 + 1;
-    notifyOne(m, notEmptySeq, notEmptyWaiters, 1);
+    notifyOne(m, notEmptySeq);
     return DONE;
   }
 
@@ -1066,7 +1066,7 @@ final class QueueRing extends QueueRingFields.PadAfterConsumer {
     m.setLongRelease(head, h);
     headMine = h;
     getsMine = g + k;
-    notifyOne(m, notFullSeq, notFullWaiters, k);
+    notifyOne(m, notFullSeq);
   }
 
   /**
@@ -1178,15 +1178,17 @@ final class QueueRing extends QueueRingFields.PadAfterConsumer {
   }
 
   /**
-   * C's notify_one: the commit was a release store, not a full barrier; the waiter count is
-   * read after it in program order (a sleeper outlasts a commit still in the store buffer, see
-   * docs/layout.md).
+   * C's notify_one: wakes the other side's sleeper only if it armed its sequence word (odd),
+   * disarming it with a CAS to the next, even value, so that one sleep costs one wake-up call
+   * however many commits come before the sleeper runs (docs/layout.md, "One-to-one queues").
+   * The commit was a release store, not a full barrier; the word is read after it in program
+   * order (a sleeper outlasts a commit still in the store buffer). A failed CAS means the word
+   * moved: the sleeper was woken by a state change.
    */
-  private void notifyOne(Memory m, long seq, long waiters, int count) {
-    int w = m.getInt(waiters);
-    if (w != 0) {
-      m.getAndAddInt(seq, 1);
-      waker.wake(seq, Math.min(count, Math.max(w, 1)));
+  private void notifyOne(Memory m, long seq) {
+    int s = m.getInt(seq);
+    if ((s & 1) != 0 && m.compareAndSetInt(seq, s, s + 1)) {
+      waker.wake(seq, Integer.MAX_VALUE);
     }
   }
 
