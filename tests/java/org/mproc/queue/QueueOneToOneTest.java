@@ -410,6 +410,18 @@ class QueueOneToOneTest {
     }
   }
 
+  /** A named object's segment, mapped read-write from /dev/shm, little-endian. */
+  private static java.nio.MappedByteBuffer mapSegment(String name) throws Exception {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
+        java.nio.file.Path.of("/dev/shm" + name), java.nio.file.StandardOpenOption.READ,
+        java.nio.file.StandardOpenOption.WRITE)) {
+      java.nio.MappedByteBuffer m =
+          ch.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, ch.size());
+      m.order(ByteOrder.LITTLE_ENDIAN);
+      return m;
+    }
+  }
+
   /**
    * Armed wake-ups (layout 3.2) on Java's own put and get: a commit wakes the other side only
    * if its sequence word (body offsets 256 and 384) is odd, armed by a sleeper, and disarms it;
@@ -420,12 +432,8 @@ class QueueOneToOneTest {
     String name = org.mproc.testing.Peers.uniqueName("q1");
     try (SharedQueue<Object> q = SharedQueue.builder().name(name).capacityBytes(4096)
         .oneToOne().create()) {
-      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
-          java.nio.file.Path.of("/dev/shm" + name), java.nio.file.StandardOpenOption.READ,
-          java.nio.file.StandardOpenOption.WRITE)) {
-        java.nio.MappedByteBuffer m =
-            ch.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, ch.size());
-        m.order(ByteOrder.LITTLE_ENDIAN);
+      try {
+        java.nio.MappedByteBuffer m = mapSegment(name);
         int body = (int) m.getLong(120);
         int notEmpty = body + 256;
         int notFull = body + 384;
@@ -468,15 +476,9 @@ class QueueOneToOneTest {
         q.putBytes(new byte[] {1});
         assertEquals(1, q.getBytes()[0]);
         assertEquals(-1, q.pollBytesInto(new byte[8])); // empty: the next get reads head again
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
-            java.nio.file.Path.of("/dev/shm" + name), java.nio.file.StandardOpenOption.READ,
-            java.nio.file.StandardOpenOption.WRITE)) {
-          java.nio.MappedByteBuffer m =
-              ch.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, ch.size());
-          m.order(ByteOrder.LITTLE_ENDIAN);
-          long body = m.getLong(120);
-          m.putLong((int) body + 144, m.getLong((int) body + 144) + 3);
-        }
+        java.nio.MappedByteBuffer m = mapSegment(name);
+        long body = m.getLong(120);
+        m.putLong((int) body + 144, m.getLong((int) body + 144) + 3);
         q.putBytes(new byte[] {2});
         MprocException e = assertThrows(MprocException.class, q::getBytes);
         assertEquals(org.mproc.ErrorCode.ECORRUPT, e.code());
